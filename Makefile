@@ -1,0 +1,95 @@
+# mmulab — top-level build.
+# The README's two set-up commands are `make run` and `make test`; both first
+# make sure the Debian packages they need are present (tools/deps.sh).
+#
+# Two C builds side by side:
+#   build/rel  -O2, for `make run`, `make bench` and the mmulab tool
+#   build/san  ASan + UBSan, for `make test`
+
+SHELL  := /bin/bash
+BUILD  ?= build
+CC     ?= gcc
+SEED   ?= 1
+
+WARN       := -std=c11 -D_POSIX_C_SOURCE=200809L -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes
+INCS       := -Imodel -Isim
+REL_CFLAGS := $(WARN) -O2 -g
+SAN_CFLAGS := $(WARN) -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+LIBS       := -lcjson -lm
+
+MODEL_SRC    := $(wildcard model/*.c)
+SIM_SRC      := $(filter-out sim/mmulab.c,$(wildcard sim/*.c))
+LIB_SRC      := $(MODEL_SRC) $(SIM_SRC)
+TEST_SUPPORT := $(filter-out tests/unit/test_%.c,$(wildcard tests/unit/*.c))
+UNIT_TESTS   := $(patsubst tests/unit/%.c,%,$(wildcard tests/unit/test_*.c))
+
+rel_obj = $(patsubst %.c,$(BUILD)/rel/%.o,$(1))
+san_obj = $(patsubst %.c,$(BUILD)/san/%.o,$(1))
+
+.PHONY: all run test bench deps unit scripts clean help params
+
+# Test executables run by `make test`, and dependency groups of tools/deps.sh;
+# fragments in mk/ (RTL, co-simulation, ...) extend both.
+TEST_BINS   := $(addprefix $(BUILD)/san/tests/,$(UNIT_TESTS))
+DEPS_GROUPS := base
+-include mk/*.mk
+
+all: $(BUILD)/rel/mmulab
+
+help:
+	@echo "make run     default experiment end to end, readable summary"
+	@echo "make test    the whole test suite (sanitizer build)"
+	@echo "make bench   model throughput benchmarks (-O2)"
+	@echo "make params  the parameter table (defaults and ranges)"
+
+deps:
+	@tools/deps.sh $(DEPS_GROUPS)
+
+$(BUILD)/rel/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(REL_CFLAGS) $(INCS) -MMD -MP -c $< -o $@
+
+$(BUILD)/san/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(SAN_CFLAGS) $(INCS) -MMD -MP -c $< -o $@
+
+# The model and the driver as one archive per build variant.
+$(BUILD)/rel/libmmulab.a: $(call rel_obj,$(LIB_SRC))
+	rm -f $@; ar rcs $@ $^
+
+$(BUILD)/san/libmmulab.a: $(call san_obj,$(LIB_SRC))
+	rm -f $@; ar rcs $@ $^
+
+$(BUILD)/rel/mmulab: $(call rel_obj,sim/mmulab.c) $(BUILD)/rel/libmmulab.a
+	$(CC) $(REL_CFLAGS) $^ -o $@ $(LIBS)
+
+$(BUILD)/san/mmulab: $(call san_obj,sim/mmulab.c) $(BUILD)/san/libmmulab.a
+	$(CC) $(SAN_CFLAGS) $^ -o $@ $(LIBS)
+
+$(BUILD)/san/tests/%: $(call san_obj,tests/unit/%.c $(TEST_SUPPORT)) $(BUILD)/san/libmmulab.a
+	@mkdir -p $(dir $@)
+	$(CC) $(SAN_CFLAGS) $^ -o $@ $(LIBS) -lcmocka
+
+$(BUILD)/rel/bench_model: $(call rel_obj,bench/bench_model.c) $(BUILD)/rel/libmmulab.a
+	$(CC) $(REL_CFLAGS) $^ -o $@ $(LIBS)
+
+# --- the two set-up commands -------------------------------------------------
+
+run: deps $(BUILD)/rel/mmulab
+	$(BUILD)/rel/mmulab demo --seed $(SEED)
+
+test: deps $(BUILD)/san/mmulab $(TEST_BINS)
+	@tests/run.sh $(BUILD)/san/mmulab $(TEST_BINS)
+
+# --- the rest ---------------------------------------------------------------
+
+bench: deps $(BUILD)/rel/bench_model
+	$(BUILD)/rel/bench_model
+
+params: $(BUILD)/rel/mmulab
+	@$(BUILD)/rel/mmulab params
+
+clean:
+	rm -rf $(BUILD)
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

@@ -1,0 +1,83 @@
+/* The MMU instance, shared by the model's own files (mmu.c: ports and timing,
+ * walker.c: the page walk, cr.c: control operations). Not a public header. */
+#ifndef MMULAB_MMU_INTERNAL_H
+#define MMULAB_MMU_INTERNAL_H
+
+#include "memlat.h"
+#include "mmu.h"
+#include "paging.h"
+#include "pwc.h"
+#include "tlb.h"
+
+typedef struct {
+    mmu_req_t req;
+    mmu_result_t *out;
+    uint64_t seq;
+} pending_t;
+
+typedef struct {
+    pending_t *buf;
+    size_t cap, head, count;
+} req_queue_t;
+
+/* A port's L1 miss waiting for (or being served by) the walker. */
+typedef struct {
+    bool active;
+    cycle_t m;            /* cycle the miss reaches the walker */
+    pending_t p;
+} miss_t;
+
+struct mmu {
+    mmu_config_t cfg;
+    physmem_t *mem;
+    memlat_t memlat;
+
+    /* architectural state */
+    uint64_t cr0, cr2, cr3, cr4, efer;
+    uint64_t pdpte[4];
+    paging_ctx_t pc;
+    uint16_t pcid;
+    unsigned class_shift[NUM_PSC];   /* per page-size class in the current mode */
+    unsigned pwc_latency;            /* P: 0 when no PWC of the current mode has entries */
+
+    /* structures */
+    tlb_t tlb[NUM_TLBS];
+    bool two_ports, has_l2;
+    pwc_t pwc;
+
+    /* timing (docs/timing.md) */
+    cycle_t port_free[MMU_MAX_PORTS];
+    cycle_t walker_free;
+    cycle_t last_issue;       /* issue cycle of the latest submission */
+    cycle_t horizon;          /* earliest issue cycle allowed */
+    cycle_t last_complete;    /* latest completion so far */
+    bool any_complete;
+    req_queue_t queue[MMU_MAX_PORTS];
+    miss_t miss[MMU_MAX_PORTS];
+    uint64_t next_seq;
+
+    mmu_stats_t stats;
+    mmu_memop_fn memop_fn;
+    void *memop_ctx;
+};
+
+/* Recomputes everything derived from CR0/CR3/CR4/EFER. */
+void mmu_update_derived(mmu_t *m);
+
+/* One timed walker memory operation at *t (docs/timing.md step 7); advances *t to
+ * its completion. Returns the value read (or written). */
+uint64_t walker_memop(mmu_t *m, cycle_t *t, paddr_t pa, unsigned size, bool is_write, uint64_t value);
+
+/* Serves an L1 miss granted at cycle s: L2 lookup, then a walk. Fills res and
+ * returns the completion cycle. */
+cycle_t walker_serve(mmu_t *m, mmu_port_t port, const mmu_req_t *req, cycle_t s, mmu_result_t *res);
+
+/* Writes the fill of a completed translation into the L1 of `port` (and optionally the L2). */
+void tlb_fill_translation(mmu_t *m, tlb_id_t id, vaddr_t va, page_class_t cls, const tlb_entry_t *value);
+
+static inline tlb_id_t l1_of_port(const mmu_t *m, mmu_port_t port)
+{
+    return m->two_ports && port == PORT_I ? TLB_ITLB : TLB_DTLB;
+}
+
+#endif

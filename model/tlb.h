@@ -1,0 +1,82 @@
+/* A TLB: one set-associative array per page-size class, PCID-tagged, with
+ * selectable replacement (docs/semantics.md section 5). */
+#ifndef MMULAB_TLB_H
+#define MMULAB_TLB_H
+
+#include "stats.h"
+#include "types.h"
+
+#include <stddef.h>
+
+typedef struct {
+    uint64_t key;          /* (VPN << 1) | 1 while valid, 0 when invalid */
+    paddr_t frame;         /* page base */
+    uint16_t pcid;
+    uint8_t rights;        /* RIGHT_* */
+    bool global, dirty;
+} tlb_entry_t;
+
+typedef struct {
+    unsigned sets, ways;   /* ways == 0: this class is not cached */
+    unsigned set_mask;
+    int repl;              /* REPL_* */
+    tlb_entry_t *entries;  /* [set * ways + way] */
+    uint8_t *rank;         /* lru: [set * ways + way], 0 = most recently used */
+    uint32_t *plru;        /* plru: node bits per set, node 1 = root */
+    uint32_t lfsr;         /* random */
+} tlb_array_t;
+
+typedef struct {
+    tlb_array_t cls[NUM_PSC];
+    unsigned max_sets;     /* largest sets among classes with ways > 0 */
+} tlb_t;
+
+/* Geometry per class: sets[c], ways[c]. id picks the LFSR seed (docs section 5). */
+int tlb_init(tlb_t *t, const unsigned sets[NUM_PSC], const unsigned ways[NUM_PSC], int repl,
+             uint32_t seed, unsigned id);
+void tlb_free(tlb_t *t);
+void tlb_reset(tlb_t *t, uint32_t seed, unsigned id);
+
+static inline uint64_t tlb_key(vaddr_t va, unsigned shift)
+{
+    return ((va >> shift) << 1) | 1;
+}
+
+/* Finds the entry of class cls that maps va for pcid; NULL if none. Does not touch replacement state. */
+static inline tlb_entry_t *tlb_array_find(tlb_array_t *a, vaddr_t va, unsigned shift, uint16_t pcid,
+                                          unsigned *way_out)
+{
+    if (a->ways == 0)
+        return NULL;
+    uint64_t key = tlb_key(va, shift);
+    tlb_entry_t *set = &a->entries[(size_t)((va >> shift) & a->set_mask) * a->ways];
+    for (unsigned w = 0; w < a->ways; w++) {
+        tlb_entry_t *e = &set[w];
+        if (e->key == key && (e->global || e->pcid == pcid)) {
+            *way_out = w;
+            return e;
+        }
+    }
+    return NULL;
+}
+
+/* Records a hit on (set of va, way) for lru/plru. */
+void tlb_array_touch(tlb_array_t *a, vaddr_t va, unsigned shift, unsigned way);
+
+/* Inserts an entry for va (caller guarantees no valid duplicate). Returns true if a valid entry was evicted. */
+bool tlb_array_fill(tlb_array_t *a, vaddr_t va, unsigned shift, const tlb_entry_t *value);
+
+/* Which entries an invalidation removes (docs/semantics.md section 8). */
+typedef struct {
+    bool by_va;            /* only entries whose page contains va */
+    vaddr_t va;
+    bool by_pcid;          /* only entries tagged with pcid ... */
+    uint16_t pcid;
+    bool keep_global;      /* global entries survive */
+    bool global_any_pcid;  /* global entries match whatever their PCID tag (INVLPG) */
+} tlb_inval_t;
+
+/* Returns the number of valid entries invalidated. shifts[c] = class_shift(mode, c). */
+unsigned tlb_invalidate(tlb_t *t, const tlb_inval_t *f, const unsigned shifts[NUM_PSC]);
+
+#endif

@@ -1,0 +1,46 @@
+/* Page-table builder: writes paging structures of any mode into physical
+ * memory. Used by the tests, the workload generators and the OS layer, so
+ * they all speak the same vocabulary (level, entry, table base, leaf size). */
+#ifndef MMULAB_PTBUILD_H
+#define MMULAB_PTBUILD_H
+
+#include "physmem.h"
+#include "types.h"
+
+typedef struct {
+    physmem_t *mem;
+    paging_mode_t mode;      /* PAGING_32, PAGING_PAE, PAGING_4LEVEL or PAGING_5LEVEL */
+    paddr_t root;            /* top table (PAE: the 32-byte-aligned PDPT) */
+    unsigned maxphyaddr;
+} ptbuild_t;
+
+/* Default flags for intermediate entries created by ptb_map. */
+#define PTB_TABLE_FLAGS (PTE_P | PTE_RW | PTE_US | PTE_A)
+
+/* Allocates the top table from the frame allocator. Returns 0 or -1. */
+int ptb_init(ptbuild_t *b, physmem_t *mem, paging_mode_t mode);
+
+/* Value to write to CR3 for this table (PCID / flag bits 0). */
+uint64_t ptb_cr3(const ptbuild_t *b);
+
+/* Maps the page of size 1 << page_shift (12; 21 or 22 for PS leaves; 30) at
+ * va to pa. leaf_flags are or'ed into the leaf (PTE_P is not implied, PTE_PS
+ * is added for large leaves); missing intermediate tables are allocated and
+ * their entries get table_flags (in PAE, PDPTEs keep only P, PWT and PCD).
+ * Returns 0, or -1 if the size is impossible in the mode, va/pa are not
+ * aligned, or a large leaf is in the way of a table (or vice versa). */
+int ptb_map(ptbuild_t *b, vaddr_t va, paddr_t pa, unsigned page_shift,
+            uint64_t leaf_flags, uint64_t table_flags);
+
+/* Physical address of the entry at `level` on va's path (PAE level 3: the
+ * PDPTE in the PDPT), or 0 if the path ends above that level. */
+paddr_t ptb_entry_addr(const ptbuild_t *b, vaddr_t va, int level);
+
+/* Reads / writes an entry (4 or 8 bytes by mode). */
+uint64_t ptb_read_entry(const ptbuild_t *b, paddr_t entry_pa);
+void ptb_write_entry(const ptbuild_t *b, paddr_t entry_pa, uint64_t value);
+
+/* Clears the leaf mapping va (and nothing else); returns 0 or -1 if none. */
+int ptb_unmap(ptbuild_t *b, vaddr_t va);
+
+#endif
