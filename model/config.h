@@ -42,7 +42,7 @@ int config_set(mmu_config_t *cfg, const char *key, const char *value, char *err)
 int config_set_assignment(mmu_config_t *cfg, const char *assignment, char *err);
 
 /* Loads a config file of `key = value` lines ('#' starts a comment). Errors
- * name file:line. */
+ * name file:line; nothing is applied unless every line is valid. */
 int config_load_file(mmu_config_t *cfg, const char *path, char *err);
 
 /* Cross-parameter checks (e.g. plru needs power-of-two ways). */

@@ -6,9 +6,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-bool mmu_tlb_probe(mmu_t *m, tlb_id_t id, vaddr_t va, const mmu_req_t *req, mmu_result_t *res,
-                   page_class_t *cls_out);
-
 /* --- instances ------------------------------------------------------------ */
 
 static int init_tlb(mmu_t *m, tlb_id_t id, const int64_t sets[NUM_PSC], const int64_t ways[NUM_PSC])
@@ -155,14 +152,13 @@ static void complete(mmu_t *m, mmu_result_t *res, cycle_t c)
 
 /* Accept stage at cycle a: paging off, canonical check and the L1 lookup.
  * Returns true when the request completed here; false when it missed. */
-static bool accept(mmu_t *m, mmu_port_t port, const pending_t *p, cycle_t a)
+static bool accept(mmu_t *m, mmu_port_t port, const mmu_req_t *req, mmu_result_t *res, uint64_t seq,
+                   cycle_t a)
 {
-    const mmu_req_t *req = &p->req;
-    mmu_result_t *res = p->out;
     cycle_t l1_latency = (cycle_t)m->cfg.l1_latency;
 
     memset(res, 0, sizeof *res);
-    res->seq = p->seq;
+    res->seq = seq;
     res->va = req->va;
     res->access = req->access;
     res->cpl = req->cpl;
@@ -190,7 +186,7 @@ static bool accept(mmu_t *m, mmu_port_t port, const pending_t *p, cycle_t a)
         complete(m, res, a + l1_latency);
         return true;
     }
-    m->miss[port] = (miss_t){ .active = true, .m = a + l1_latency, .p = *p };
+    m->miss[port] = (miss_t){ .active = true, .m = a + l1_latency, .p = { *req, res, seq } };
     return false;
 }
 
@@ -285,7 +281,7 @@ void mmu_sync(mmu_t *m)
             pending_t p = q->buf[q->head];
             q->head = (q->head + 1) % q->cap;
             q->count--;
-            accept(m, (mmu_port_t)best_port, &p, best);
+            accept(m, (mmu_port_t)best_port, &p.req, p.out, p.seq, best);
         }
     }
     if (m->any_complete)
@@ -300,9 +296,8 @@ int mmu_translate(mmu_t *m, const mmu_req_t *req, mmu_result_t *out)
             (unsigned)req->access > ACC_EXEC)
             return -1;
         mmu_port_t port = port_of(m, req);
-        pending_t p = { *req, out, m->next_seq++ };
         m->last_issue = req->issue_cycle;
-        if (!accept(m, port, &p, max_cycle(req->issue_cycle, m->port_free[port])))
+        if (!accept(m, port, req, out, m->next_seq++, max_cycle(req->issue_cycle, m->port_free[port])))
             grant(m, port, max_cycle(m->miss[port].m, m->walker_free));
         m->horizon = max_cycle(m->horizon, m->last_complete + 1);
         return 0;

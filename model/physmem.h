@@ -17,7 +17,8 @@ typedef struct {
     uint64_t frames_allocated;       /* frames handed out by the allocator, not freed */
 } physmem_stats_t;
 
-/* maxphyaddr: accesses at or above 1 << maxphyaddr are rejected (return -1). */
+/* maxphyaddr (12..52, else NULL): accesses at or above 1 << maxphyaddr are rejected (return -1).
+ * Counters count successful read/write32/64 calls only; peek/poke (table building) are not counted. */
 physmem_t *physmem_create(unsigned maxphyaddr);
 void physmem_destroy(physmem_t *m);
 
@@ -33,7 +34,8 @@ uint64_t physmem_peek64(physmem_t *m, paddr_t pa);
 void physmem_poke64(physmem_t *m, paddr_t pa, uint64_t v);
 
 /* Frame allocator: hands out zeroed 4 KiB frames from [base, limit), lowest
- * first, reusing freed ones. Returns 0 when exhausted (frame 0 is never handed out). */
+ * first, reusing freed ones (zeroed in place). Returns 0 when exhausted (frame 0 is
+ * never handed out). Setting the range frees every frame in it. */
 void physmem_set_frame_range(physmem_t *m, paddr_t base, paddr_t limit);
 paddr_t physmem_alloc_frame(physmem_t *m);
 /* Allocates n contiguous frames aligned to align bytes (power of two >= 4096). */

@@ -1,5 +1,5 @@
 /* Per-instance statistics: counters live next to what they count; histograms
- * give exact percentiles up to HIST_MAX cycles. */
+ * give exact percentiles up to HIST_MAX cycles (zero-initialise them). */
 #ifndef MMULAB_STATS_H
 #define MMULAB_STATS_H
 
@@ -12,7 +12,20 @@ typedef struct {
     uint64_t bucket[HIST_MAX];
 } histogram_t;
 
-void hist_add(histogram_t *h, uint64_t v);
+/* Inline: every translation adds a sample. */
+static inline void hist_add(histogram_t *h, uint64_t v)
+{
+    if (h->count == 0 || v < h->min)
+        h->min = v;
+    if (v > h->max)
+        h->max = v;
+    h->count++;
+    h->sum += v;
+    if (v < HIST_MAX)
+        h->bucket[v]++;
+    else
+        h->over++;
+}
 /* Smallest value v such that at least pct% of samples are <= v (pct in 0..100).
  * Returns max for percentiles that fall in the overflow range. */
 uint64_t hist_percentile(const histogram_t *h, double pct);

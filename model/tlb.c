@@ -23,11 +23,9 @@ static void array_reset(tlb_array_t *a, uint32_t seed, unsigned array_id)
     size_t n = (size_t)a->sets * a->ways;
     if (n) {
         memset(a->entries, 0, n * sizeof *a->entries);
-        for (unsigned s = 0; s < a->sets; s++)
-            for (unsigned w = 0; w < a->ways; w++)
-                a->rank[(size_t)s * a->ways + w] = (uint8_t)w;
         memset(a->plru, 0, a->sets * sizeof *a->plru);
     }
+    a->clock = 0;
     a->lfsr = lfsr_seed(seed, array_id);
 }
 
@@ -45,9 +43,8 @@ int tlb_init(tlb_t *t, const unsigned sets[NUM_PSC], const unsigned ways[NUM_PSC
         if (n == 0)
             continue;
         a->entries = calloc(n, sizeof *a->entries);
-        a->rank = calloc(n, 1);
         a->plru = calloc(a->sets, sizeof *a->plru);
-        if (!a->entries || !a->rank || !a->plru) {
+        if (!a->entries || !a->plru) {
             tlb_free(t);
             return -1;
         }
@@ -62,10 +59,8 @@ void tlb_free(tlb_t *t)
 {
     for (int c = 0; c < NUM_PSC; c++) {
         free(t->cls[c].entries);
-        free(t->cls[c].rank);
         free(t->cls[c].plru);
         t->cls[c].entries = NULL;
-        t->cls[c].rank = NULL;
         t->cls[c].plru = NULL;
     }
 }
@@ -76,18 +71,8 @@ void tlb_reset(tlb_t *t, uint32_t seed, unsigned id)
         array_reset(&t->cls[c], seed, id * NUM_PSC + c);
 }
 
-/* lru: way becomes rank 0; the ways that were more recent age by one. */
-static void lru_touch(uint8_t *rank, unsigned ways, unsigned way)
-{
-    uint8_t old = rank[way];
-    for (unsigned w = 0; w < ways; w++)
-        if (rank[w] < old)
-            rank[w]++;
-    rank[way] = 0;
-}
-
 /* plru: every node on way's path points away from it (bit 1 = victim on the right). */
-static void plru_touch(uint32_t *bits, unsigned ways, unsigned way)
+void tlb_plru_touch(uint32_t *bits, unsigned ways, unsigned way)
 {
     unsigned node = 1;
     for (unsigned half = ways / 2; half >= 1; half /= 2) {
@@ -112,15 +97,6 @@ static unsigned plru_victim(uint32_t bits, unsigned ways)
     return way;
 }
 
-void tlb_array_touch(tlb_array_t *a, vaddr_t va, unsigned shift, unsigned way)
-{
-    size_t set = (size_t)((va >> shift) & a->set_mask);
-    if (a->repl == REPL_LRU)
-        lru_touch(&a->rank[set * a->ways], a->ways, way);
-    else if (a->repl == REPL_PLRU)
-        plru_touch(&a->plru[set], a->ways, way);
-}
-
 static unsigned choose_victim(tlb_array_t *a, size_t set)
 {
     tlb_entry_t *row = &a->entries[set * a->ways];
@@ -129,11 +105,11 @@ static unsigned choose_victim(tlb_array_t *a, size_t set)
             return w;
     switch (a->repl) {
     case REPL_LRU: {
-        const uint8_t *rank = &a->rank[set * a->ways];
-        for (unsigned w = 0; w < a->ways; w++)
-            if (rank[w] == a->ways - 1)
-                return w;
-        return 0;   /* unreachable: ranks are a permutation */
+        unsigned oldest = 0;
+        for (unsigned w = 1; w < a->ways; w++)
+            if (row[w].last_use < row[oldest].last_use)
+                oldest = w;
+        return oldest;
     }
     case REPL_PLRU:
         return plru_victim(a->plru[set], a->ways);

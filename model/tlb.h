@@ -3,6 +3,7 @@
 #ifndef MMULAB_TLB_H
 #define MMULAB_TLB_H
 
+#include "config.h"
 #include "stats.h"
 #include "types.h"
 
@@ -11,6 +12,7 @@
 typedef struct {
     uint64_t key;          /* (VPN << 1) | 1 while valid, 0 when invalid */
     paddr_t frame;         /* page base */
+    uint64_t last_use;     /* lru: value of the array's clock at the latest hit or fill */
     uint16_t pcid;
     uint8_t rights;        /* RIGHT_* */
     bool global, dirty;
@@ -21,7 +23,8 @@ typedef struct {
     unsigned set_mask;
     int repl;              /* REPL_* */
     tlb_entry_t *entries;  /* [set * ways + way] */
-    uint8_t *rank;         /* lru: [set * ways + way], 0 = most recently used */
+    uint64_t clock;        /* lru: ticks on every hit and fill (true LRU by timestamps; the RTL
+                              keeps ranks, which orders the ways identically) */
     uint32_t *plru;        /* plru: node bits per set, node 1 = root */
     uint32_t lfsr;         /* random */
 } tlb_array_t;
@@ -60,8 +63,17 @@ static inline tlb_entry_t *tlb_array_find(tlb_array_t *a, vaddr_t va, unsigned s
     return NULL;
 }
 
-/* Records a hit on (set of va, way) for lru/plru. */
-void tlb_array_touch(tlb_array_t *a, vaddr_t va, unsigned shift, unsigned way);
+void tlb_plru_touch(uint32_t *bits, unsigned ways, unsigned way);
+
+/* Records a hit or fill of (set of va, way) for lru/plru. */
+static inline void tlb_array_touch(tlb_array_t *a, vaddr_t va, unsigned shift, unsigned way)
+{
+    size_t set = (size_t)((va >> shift) & a->set_mask);
+    if (a->repl == REPL_LRU)
+        a->entries[set * a->ways + way].last_use = ++a->clock;
+    else if (a->repl == REPL_PLRU)
+        tlb_plru_touch(&a->plru[set], a->ways, way);
+}
 
 /* Inserts an entry for va (caller guarantees no valid duplicate). Returns true if a valid entry was evicted. */
 bool tlb_array_fill(tlb_array_t *a, vaddr_t va, unsigned shift, const tlb_entry_t *value);

@@ -37,56 +37,6 @@ void tlb_fill_translation(mmu_t *m, tlb_id_t id, vaddr_t va, page_class_t cls, c
         m->stats.tlb[id].evictions++;
 }
 
-/* Looks up every class of a TLB, smallest first (the smallest class wins). */
-static tlb_entry_t *tlb_lookup(mmu_t *m, tlb_id_t id, vaddr_t va, page_class_t *cls, unsigned *way)
-{
-    for (int c = 0; c < NUM_PSC; c++) {
-        tlb_entry_t *e = tlb_array_find(&m->tlb[id].cls[c], va, m->class_shift[c], m->pcid, way);
-        if (e) {
-            *cls = (page_class_t)c;
-            return e;
-        }
-    }
-    return NULL;
-}
-
-/* Is a TLB hit usable, or must it be dropped (dirty assist / rights recheck)? */
-static bool tlb_hit_usable(mmu_t *m, tlb_id_t id, tlb_entry_t *e, const mmu_req_t *req, mmu_result_t *res)
-{
-    if (req->access == ACC_WRITE && !e->dirty) {
-        res->dirty_assist = true;
-        m->stats.dirty_assists++;
-    } else if (rights_violation(&m->pc, e->rights, req)) {
-        m->stats.rights_rechecks++;
-    } else {
-        return true;
-    }
-    e->key = 0;
-    m->stats.tlb[id].dropped++;
-    return false;
-}
-
-/* Exposed to mmu.c for the L1 stage. */
-bool mmu_tlb_probe(mmu_t *m, tlb_id_t id, vaddr_t va, const mmu_req_t *req, mmu_result_t *res,
-                   page_class_t *cls_out);
-
-bool mmu_tlb_probe(mmu_t *m, tlb_id_t id, vaddr_t va, const mmu_req_t *req, mmu_result_t *res,
-                   page_class_t *cls_out)
-{
-    page_class_t cls;
-    unsigned way;
-    tlb_entry_t *e = tlb_lookup(m, id, va, &cls, &way);
-    if (!e || !tlb_hit_usable(m, id, e, req, res))
-        return false;
-    tlb_array_touch(&m->tlb[id].cls[cls], va, m->class_shift[cls], way);
-    m->stats.tlb[id].hits[cls]++;
-    unsigned shift = m->class_shift[cls];
-    res->pa = e->frame | (va & ((1ull << shift) - 1));
-    res->page_shift = (uint8_t)shift;
-    *cls_out = cls;
-    return true;
-}
-
 static void record_miss(mmu_t *m, tlb_id_t id, bool resolved, page_class_t cls)
 {
     if (resolved)

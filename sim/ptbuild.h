@@ -14,6 +14,9 @@ typedef struct {
     unsigned maxphyaddr;
 } ptbuild_t;
 
+/* An entry "exists" when it is non-zero (so a path built with table flags lacking P
+ * can be extended). 32-bit tables and the PAE PDPT are kept below 4 GiB. */
+
 /* Default flags for intermediate entries created by ptb_map. */
 #define PTB_TABLE_FLAGS (PTE_P | PTE_RW | PTE_US | PTE_A)
 
