@@ -37,7 +37,7 @@ typedef struct {
     cycle_t issue_cycle, accept_cycle, complete_cycle;
     tlb_hit_t tlb_hit;          /* which TLB answered, or none (walked / faulted / paging off) */
     uint8_t pwc_hit;            /* level of the deepest paging-structure-cache hit (2..5), 0 for none */
-    uint8_t page_shift;         /* 12, 21, 22 or 30 on success, 0 otherwise */
+    uint8_t page_shift;         /* 12, 21, 22 or 30 for a paged success; 0 with paging off or a fault */
     bool walked;                /* a page walk was performed */
     bool dirty_assist;          /* a write found a clean (D=0) TLB entry and re-walked */
     uint16_t mem_reads, mem_writes;   /* walker memory operations for this request */

@@ -119,7 +119,11 @@ static inline bool mmu_tlb_probe(mmu_t *m, tlb_id_t id, vaddr_t va, const mmu_re
     tlb_entry_t *e = tlb_lookup(m, id, va, &cls, &way);
     if (!e || !tlb_hit_usable(m, id, e, req, res))
         return false;
-    tlb_array_touch(&m->tlb[id].cls[cls], va, m->class_shift[cls], way);
+    tlb_array_t *arr = &m->tlb[id].cls[cls];
+    if (arr->repl == REPL_LRU)
+        e->last_use = ++arr->clock;   /* the probe already holds the entry */
+    else
+        tlb_array_touch(arr, va, m->class_shift[cls], way);
     m->stats.tlb[id].hits[cls]++;
     unsigned shift = m->class_shift[cls];
     res->pa = e->frame | (va & ((1ull << shift) - 1));

@@ -1,0 +1,69 @@
+/* One C interface over the three ways of running the MMU: the C model, the
+ * Verilated RTL, and both in lockstep (co-simulation). Everything downstream
+ * (script runner, workloads, experiments) talks to a backend_t. */
+#ifndef MMULAB_BACKEND_H
+#define MMULAB_BACKEND_H
+
+#include "mmu.h"
+
+typedef enum { BACKEND_MODEL, BACKEND_RTL, BACKEND_COSIM } backend_kind_t;
+
+typedef struct backend_ops {
+    int (*submit)(void *impl, const mmu_req_t *req, mmu_result_t *out);
+    void (*sync)(void *impl);
+    int (*control)(void *impl, const mmu_ctrl_t *op, mmu_ctrl_result_t *out);
+    cycle_t (*horizon)(const void *impl);
+    void (*arch_state)(const void *impl, mmu_arch_t *out);
+    const mmu_stats_t *(*stats)(const void *impl);
+    void (*destroy)(void *impl);
+} backend_ops_t;
+
+typedef struct backend {
+    backend_kind_t kind;
+    const backend_ops_t *ops;
+    void *impl;
+} backend_t;
+
+/* Parses "model" | "rtl" | "cosim"; returns -1 for anything else. */
+int backend_parse_kind(const char *name, backend_kind_t *out);
+const char *backend_kind_name(backend_kind_t kind);
+
+/* Creates a backend over mem (the memory the driver builds page tables in).
+ * Returns NULL with a message in err (CONFIG_ERR_LEN bytes), e.g. when this
+ * binary was built without the RTL. */
+backend_t *backend_create(backend_kind_t kind, const mmu_config_t *cfg, physmem_t *mem, char *err);
+void backend_destroy(backend_t *b);
+
+static inline int backend_submit(backend_t *b, const mmu_req_t *req, mmu_result_t *out)
+{
+    return b->ops->submit(b->impl, req, out);
+}
+static inline void backend_sync(backend_t *b)
+{
+    b->ops->sync(b->impl);
+}
+static inline int backend_control(backend_t *b, const mmu_ctrl_t *op, mmu_ctrl_result_t *out)
+{
+    return b->ops->control(b->impl, op, out);
+}
+static inline cycle_t backend_horizon(const backend_t *b)
+{
+    return b->ops->horizon(b->impl);
+}
+static inline void backend_arch_state(const backend_t *b, mmu_arch_t *out)
+{
+    b->ops->arch_state(b->impl, out);
+}
+static inline const mmu_stats_t *backend_stats(const backend_t *b)
+{
+    return b->ops->stats(b->impl);
+}
+/* submit + sync of one request. */
+int backend_translate(backend_t *b, const mmu_req_t *req, mmu_result_t *out);
+
+/* Factories of the RTL-based backends. They are defined only in binaries linked
+ * with the Verilated RTL (sim/rtl/); elsewhere they stay NULL (weak). */
+extern backend_t *backend_create_rtl(const mmu_config_t *cfg, physmem_t *mem, char *err) __attribute__((weak));
+extern backend_t *backend_create_cosim(const mmu_config_t *cfg, physmem_t *mem, char *err) __attribute__((weak));
+
+#endif

@@ -1,0 +1,263 @@
+/* `mmulab demo`: the default end-to-end job (`make run`): a seeded synthetic
+ * workload on a freshly built address space, then a readable report. */
+#include "demo.h"
+
+#include "config.h"
+#include "mmu.h"
+#include "report.h"
+#include "workload.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+static void usage(FILE *f)
+{
+    fprintf(f,
+        "usage: mmulab demo [--seed N] [--ops N] [--workload random|hotcold|stride]\n"
+        "                   [--config FILE] [--set key=value]... [--json OUT]\n"
+        "                   [workload knobs: --mode 32bit|pae|4level|5level --region SIZE --base VA|auto\n"
+        "                    --mix W4K:W2M:W1G --rwx R:W:X --user 0|1 --global 0|1 --preset-a 0|1\n"
+        "                    --preset-d 0|1 --hot SIZE --hot-frac F --stride SIZE\n"
+        "                    --issue serial|overlap|overlap:K --interval K --batch N --map auto|eager|lazy]\n"
+        "Runs a seeded synthetic workload on the model and prints the configuration, the\n"
+        "workload, and a report of the statistics. --set/--config take the MMU parameters\n"
+        "of `mmulab params`; --json OUT writes the same numbers as JSON ('-' = stdout).\n");
+}
+
+/* Appends s to buf, single-quoted for the shell when it needs to be. */
+static void append_arg(char *buf, size_t len, const char *s)
+{
+    size_t n = strlen(buf);
+    bool plain = *s != 0;
+    for (const char *p = s; *p; p++)
+        if (!strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_=./:,+@%", *p))
+            plain = false;
+    if (n + 1 >= len)
+        return;
+    buf[n++] = ' ';
+    if (plain) {
+        snprintf(buf + n, len - n, "%s", s);
+        return;
+    }
+    if (n < len - 1)
+        buf[n++] = '\'';
+    for (const char *p = s; *p && n + 5 < len; p++) {
+        if (*p == '\'') {
+            memcpy(buf + n, "'\\''", 4);
+            n += 4;
+        } else {
+            buf[n++] = *p;
+        }
+    }
+    if (n < len - 1)
+        buf[n++] = '\'';
+    buf[n] = 0;
+}
+
+static double now_seconds(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+#define CMD_LEN 8192
+
+int demo_main(int argc, char **argv)
+{
+    mmu_config_t cfg;
+    wl_params_t wp;
+    config_defaults(&cfg);
+    wl_defaults(&wp);
+    const char *json_out = NULL;
+    char cerr[CONFIG_ERR_LEN], werr[WL_ERR_LEN];
+    char cfg_args[CMD_LEN] = "";   /* --config / --set as given, for the reproduce line */
+    bool mix_given = false;
+
+    /* argv[0] is the subcommand ("demo") or the program; tolerate being
+     * handed the program's whole argv too ("mmulab demo ..."). */
+    int i = 1;
+    if (i < argc && !strcmp(argv[i], "demo"))
+        i++;
+    for (; i < argc; i++) {
+        const char *arg = argv[i];
+        if (!strcmp(arg, "-h") || !strcmp(arg, "--help")) {
+            usage(stdout);
+            return 0;
+        }
+        if (strncmp(arg, "--", 2) != 0) {
+            fprintf(stderr, "mmulab demo: unexpected argument '%s'\n", arg);
+            usage(stderr);
+            return 2;
+        }
+        /* --key=value or --key value */
+        char key[64];
+        const char *val;
+        const char *eq = strchr(arg + 2, '=');
+        size_t klen = eq ? (size_t)(eq - (arg + 2)) : strlen(arg + 2);
+        if (klen == 0 || klen >= sizeof key) {
+            fprintf(stderr, "mmulab demo: bad option '%s'\n", arg);
+            return 2;
+        }
+        memcpy(key, arg + 2, klen);
+        key[klen] = 0;
+        if (eq) {
+            val = eq + 1;
+        } else {
+            if (i + 1 >= argc) {
+                fprintf(stderr, "mmulab demo: option --%s needs a value\n", key);
+                return 2;
+            }
+            val = argv[++i];
+        }
+        if (!strcmp(key, "config")) {
+            if (config_load_file(&cfg, val, cerr) != 0) {
+                fprintf(stderr, "mmulab demo: %s\n", cerr);
+                return 2;
+            }
+            append_arg(cfg_args, sizeof cfg_args, "--config");
+            append_arg(cfg_args, sizeof cfg_args, val);
+        } else if (!strcmp(key, "set")) {
+            if (config_set_assignment(&cfg, val, cerr) != 0) {
+                fprintf(stderr, "mmulab demo: --set %s: %s\n", val, cerr);
+                return 2;
+            }
+            append_arg(cfg_args, sizeof cfg_args, "--set");
+            append_arg(cfg_args, sizeof cfg_args, val);
+        } else if (!strcmp(key, "json")) {
+            json_out = val;
+        } else if (wl_is_key(key)) {
+            mix_given |= !strcmp(key, "mix");
+            if (wl_set(&wp, key, val, werr) != 0) {
+                fprintf(stderr, "mmulab demo: --%s\n", werr);
+                return 2;
+            }
+        } else {
+            fprintf(stderr, "mmulab demo: unknown option '--%s'\n", key);
+            usage(stderr);
+            return 2;
+        }
+    }
+    /* The default mix has 1 GiB pages; in 32-bit and PAE paging they become large pages. */
+    if (!mix_given && (wp.mode == PAGING_32 || wp.mode == PAGING_PAE)) {
+        wp.frac_large += wp.frac_1g;
+        wp.frac_1g = 0;
+    }
+    if (config_validate(&cfg, cerr) != 0) {
+        fprintf(stderr, "mmulab demo: configuration: %s\n", cerr);
+        return 2;
+    }
+    if (wl_validate(&wp, werr) != 0) {
+        fprintf(stderr, "mmulab demo: workload: %s\n", werr);
+        return 2;
+    }
+
+    const size_t cmd_len = 2 * CMD_LEN + 64;
+    char *cmd = malloc(cmd_len), *opts = malloc(CMD_LEN), *line = malloc(CMD_LEN);
+    if (!cmd || !opts || !line) {
+        free(cmd); free(opts); free(line);
+        fprintf(stderr, "mmulab demo: out of memory\n");
+        return 1;
+    }
+    wl_format_options(&wp, opts, CMD_LEN);
+    snprintf(cmd, cmd_len, "mmulab demo %s%s", opts, cfg_args);
+    if (json_out) {
+        append_arg(cmd, cmd_len, "--json");
+        append_arg(cmd, cmd_len, json_out);
+    }
+    const double t0 = now_seconds();
+    workload_t *w = wl_create(&wp, &cfg, werr);
+    if (!w) {
+        fprintf(stderr, "mmulab demo: %s\n", werr);
+        free(cmd); free(opts); free(line);
+        return 1;
+    }
+    const double t_build = now_seconds() - t0;
+
+    report_config_line(stdout, &cfg);
+    wl_describe(w, line, CMD_LEN);
+    printf("%s\n", line);
+    fflush(stdout);
+
+    wl_run_t run;
+    int rc = 0;
+    if (wl_run(w, NULL, NULL, &run, werr) != 0) {
+        fprintf(stderr, "mmulab demo: %s\n", werr);
+        rc = 1;
+    }
+    const cycle_t span = run.last_complete >= run.first_issue ? run.last_complete - run.first_issue + 1 : 0;
+    printf("run: %" PRIu64 " translations (r/w/x %" PRIu64 "/%" PRIu64 "/%" PRIu64 ") in %" PRIu64
+           " cycles (%.3f per cycle), cycles %" PRIu64 "..%" PRIu64 "\n",
+           run.ops, run.by_access[ACC_READ], run.by_access[ACC_WRITE], run.by_access[ACC_EXEC], span,
+           report_rate(run.ops, span), run.first_issue, run.last_complete);
+    /* Host timings on their own line: everything else is a function of the options. */
+    printf("host: build %.3f s, run %.3f s (%.2f M translations/s)\n", t_build, run.seconds,
+           run.seconds > 0 ? (double)run.ops / run.seconds / 1e6 : 0.0);
+    if (run.faults || run.pa_mismatches) {
+        fprintf(stderr, "mmulab demo: CHECK FAILED: %" PRIu64 " unexpected faults, %" PRIu64
+                        " wrong physical addresses (every page of the region is mapped)\n",
+                run.faults, run.pa_mismatches);
+        rc = 1;
+    }
+
+    const mmu_stats_t *st = mmu_stats(wl_mmu(w));
+    const physmem_stats_t *pm = physmem_stats(wl_mem(w));
+    report_print(stdout, st, pm, &cfg);
+
+    if (json_out) {
+        cJSON *root = cJSON_CreateObject();
+        cJSON_AddStringToObject(root, "command", cmd);
+        cJSON_AddStringToObject(root, "workload_line", line);
+        cJSON *wo = cJSON_AddObjectToObject(root, "workload");
+        cJSON_AddStringToObject(wo, "kind", wl_kind_name(wp.kind));
+        cJSON_AddStringToObject(wo, "mode", wl_mode_name(wp.mode));
+        cJSON_AddNumberToObject(wo, "region_bytes", (double)wp.region_bytes);
+        cJSON_AddNumberToObject(wo, "va_base", (double)wp.va_base);
+        cJSON_AddNumberToObject(wo, "pages_4k", (double)wl_pages(w, PSC_4K));
+        cJSON_AddNumberToObject(wo, "pages_2m", (double)wl_pages(w, PSC_2M));
+        cJSON_AddNumberToObject(wo, "pages_1g", (double)wl_pages(w, PSC_1G));
+        cJSON_AddNumberToObject(wo, "frac_write", wp.frac_write);
+        cJSON_AddNumberToObject(wo, "frac_exec", wp.frac_exec);
+        cJSON_AddBoolToObject(wo, "user", wp.user);
+        cJSON_AddNumberToObject(wo, "ops", (double)wp.ops);
+        cJSON_AddNumberToObject(wo, "seed", (double)wp.seed);
+        cJSON_AddStringToObject(wo, "issue", wp.issue == WL_ISSUE_SERIAL ? "serial" : "overlap");
+        cJSON_AddNumberToObject(wo, "interval", wp.interval);
+        cJSON_AddNumberToObject(wo, "batch", wp.batch);
+        cJSON *ro = cJSON_AddObjectToObject(root, "run");
+        cJSON_AddNumberToObject(ro, "ops", (double)run.ops);
+        cJSON_AddNumberToObject(ro, "reads", (double)run.by_access[ACC_READ]);
+        cJSON_AddNumberToObject(ro, "writes", (double)run.by_access[ACC_WRITE]);
+        cJSON_AddNumberToObject(ro, "fetches", (double)run.by_access[ACC_EXEC]);
+        cJSON_AddNumberToObject(ro, "faults", (double)run.faults);
+        cJSON_AddNumberToObject(ro, "pa_mismatches", (double)run.pa_mismatches);
+        cJSON_AddNumberToObject(ro, "first_issue", (double)run.first_issue);
+        cJSON_AddNumberToObject(ro, "last_complete", (double)run.last_complete);
+        cJSON_AddNumberToObject(ro, "cycles", (double)span);
+        cJSON_AddNumberToObject(ro, "host_build_seconds", t_build);
+        cJSON_AddNumberToObject(ro, "host_run_seconds", run.seconds);
+        cJSON_AddItemToObject(root, "stats", report_json(st, pm, &cfg));
+        char *text = cJSON_Print(root);
+        cJSON_Delete(root);
+        FILE *f = strcmp(json_out, "-") ? fopen(json_out, "w") : stdout;
+        if (!f || !text) {
+            fprintf(stderr, "mmulab demo: cannot write %s\n", json_out);
+            rc = rc ? rc : 1;
+        } else {
+            fprintf(f, "%s\n", text);
+            if (f != stdout && fclose(f) != 0) {
+                fprintf(stderr, "mmulab demo: cannot write %s\n", json_out);
+                rc = rc ? rc : 1;
+            }
+        }
+        free(text);
+    }
+    printf("reproduce: %s\n", cmd);
+
+    wl_destroy(w);
+    free(cmd); free(opts); free(line);
+    return rc;
+}
