@@ -27,6 +27,7 @@ rel_obj = $(patsubst %.c,$(BUILD)/rel/%.o,$(1))
 san_obj = $(patsubst %.c,$(BUILD)/san/%.o,$(1))
 
 .PHONY: all run test bench deps unit scripts clean help params
+.SECONDARY:
 
 # Test executables run by `make test`, and dependency groups of tools/deps.sh;
 # fragments in mk/ (RTL, co-simulation, ...) extend both.

@@ -29,13 +29,18 @@ static const mmu_stats_t *model_stats(const void *impl)
 {
     return mmu_stats(impl);
 }
+static void model_clear_stats(void *impl)
+{
+    mmu_clear_stats(impl);
+}
 static void model_destroy(void *impl)
 {
     mmu_destroy(impl);
 }
 
 static const backend_ops_t model_ops = {
-    model_submit, model_sync, model_control, model_horizon, model_arch_state, model_stats, model_destroy,
+    model_submit, model_sync, model_control, model_horizon, model_arch_state, model_stats, model_clear_stats,
+    model_destroy,
 };
 
 int backend_parse_kind(const char *name, backend_kind_t *out)

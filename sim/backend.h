@@ -15,6 +15,7 @@ typedef struct backend_ops {
     cycle_t (*horizon)(const void *impl);
     void (*arch_state)(const void *impl, mmu_arch_t *out);
     const mmu_stats_t *(*stats)(const void *impl);
+    void (*clear_stats)(void *impl);
     void (*destroy)(void *impl);
 } backend_ops_t;
 
@@ -57,6 +58,16 @@ static inline void backend_arch_state(const backend_t *b, mmu_arch_t *out)
 static inline const mmu_stats_t *backend_stats(const backend_t *b)
 {
     return b->ops->stats(b->impl);
+}
+static inline void backend_clear_stats(backend_t *b)
+{
+    b->ops->clear_stats(b->impl);
+}
+/* The model instance behind a model backend (NULL for the others): for benchmarks
+ * that measure the model itself without the dispatch. */
+static inline mmu_t *backend_model(backend_t *b)
+{
+    return b->kind == BACKEND_MODEL ? (mmu_t *)b->impl : NULL;
 }
 /* submit + sync of one request. */
 int backend_translate(backend_t *b, const mmu_req_t *req, mmu_result_t *out);

@@ -17,7 +17,7 @@ static void usage(FILE *f)
 {
     fprintf(f,
         "usage: mmulab demo [--seed N] [--ops N] [--workload random|hotcold|stride]\n"
-        "                   [--config FILE] [--set key=value]... [--json OUT]\n"
+        "                   [--backend model|rtl|cosim] [--config FILE] [--set key=value]... [--json OUT]\n"
         "                   [workload knobs: --mode 32bit|pae|4level|5level --region SIZE --base VA|auto\n"
         "                    --mix W4K:W2M:W1G --rwx R:W:X --user 0|1 --global 0|1 --preset-a 0|1\n"
         "                    --preset-d 0|1 --hot SIZE --hot-frac F --stride SIZE\n"
@@ -76,6 +76,7 @@ int demo_main(int argc, char **argv)
     char cerr[CONFIG_ERR_LEN], werr[WL_ERR_LEN];
     char cfg_args[CMD_LEN] = "";   /* --config / --set as given, for the reproduce line */
     bool mix_given = false;
+    backend_kind_t backend = BACKEND_MODEL;
 
     /* argv[0] is the subcommand ("demo") or the program; tolerate being
      * handed the program's whole argv too ("mmulab demo ..."). */
@@ -129,6 +130,11 @@ int demo_main(int argc, char **argv)
             append_arg(cfg_args, sizeof cfg_args, val);
         } else if (!strcmp(key, "json")) {
             json_out = val;
+        } else if (!strcmp(key, "backend")) {
+            if (backend_parse_kind(val, &backend) != 0) {
+                fprintf(stderr, "mmulab demo: --backend '%s' is not one of model, rtl, cosim\n", val);
+                return 2;
+            }
         } else if (wl_is_key(key)) {
             mix_given |= !strcmp(key, "mix");
             if (wl_set(&wp, key, val, werr) != 0) {
@@ -164,12 +170,16 @@ int demo_main(int argc, char **argv)
     }
     wl_format_options(&wp, opts, CMD_LEN);
     snprintf(cmd, cmd_len, "mmulab demo %s%s", opts, cfg_args);
+    if (backend != BACKEND_MODEL) {
+        append_arg(cmd, cmd_len, "--backend");
+        append_arg(cmd, cmd_len, backend_kind_name(backend));
+    }
     if (json_out) {
         append_arg(cmd, cmd_len, "--json");
         append_arg(cmd, cmd_len, json_out);
     }
     const double t0 = now_seconds();
-    workload_t *w = wl_create(&wp, &cfg, werr);
+    workload_t *w = wl_create_on(&wp, &cfg, backend, werr);
     if (!w) {
         fprintf(stderr, "mmulab demo: %s\n", werr);
         free(cmd); free(opts); free(line);
@@ -203,7 +213,7 @@ int demo_main(int argc, char **argv)
         rc = 1;
     }
 
-    const mmu_stats_t *st = mmu_stats(wl_mmu(w));
+    const mmu_stats_t *st = backend_stats(wl_backend(w));
     const physmem_stats_t *pm = physmem_stats(wl_mem(w));
     report_print(stdout, st, pm, &cfg);
 

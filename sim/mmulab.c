@@ -14,7 +14,7 @@ static const char usage_text[] =
     "usage: mmulab COMMAND [ARGS]\n"
     "\n"
     "commands:\n"
-    "  run FILE [--config FILE] [--set KEY=VALUE]... [--jsonl OUT]\n"
+    "  run FILE [--backend model|rtl|cosim] [--config FILE] [--set KEY=VALUE]... [--jsonl OUT]\n"
     "        run a script (docs/scripts.md); FILE '-' reads standard input.\n"
     "        Configuration: defaults, then --config, then the script's `config`\n"
     "        lines, then every --set in order (the command line wins).\n"
@@ -104,6 +104,7 @@ static int build_config(const char *cmd, const cfg_args_t *ca, bool apply_sets, 
 static int cmd_run(int argc, char **argv)
 {
     const char *file = NULL, *jsonl = NULL;
+    backend_kind_t backend = BACKEND_MODEL;
     cfg_args_t ca = {0};
     const char **sets = calloc((size_t)argc, sizeof *sets);
     if (!sets)
@@ -122,6 +123,9 @@ static int cmd_run(int argc, char **argv)
                 rc = usage_error("%s needs a file name", "--jsonl");
             else
                 jsonl = v;
+        } else if ((v = option_value(argc, argv, &i, "--backend"))) {
+            if (backend_parse_kind(v, &backend) != 0)
+                rc = usage_error("run: --backend '%s' is not one of model, rtl, cosim", v);
         } else if (argv[i][0] == '-' && argv[i][1] != '\0') {
             rc = usage_error("run: unknown option '%s'", argv[i]);
         } else if (file) {
@@ -138,6 +142,7 @@ static int cmd_run(int argc, char **argv)
     if (rc == 0) {
         script_opts_t o = {
             .path = file, .base = &cfg, .sets = sets, .nsets = ca.nsets, .jsonl_path = jsonl,
+            .backend = backend,
         };
         rc = script_run(&o);
     }

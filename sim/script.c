@@ -382,7 +382,7 @@ typedef struct {
     mmu_config_t cfg;
     unsigned first_cmd_line;     /* 0 until the first non-config command */
     physmem_t *mem;
-    mmu_t *mmu;
+    backend_t *be;
     ptbuild_t pt;
     bool have_pt;
 
@@ -620,7 +620,7 @@ static int report_ctrl(interp_t *I, const ctrl_rec_t *c)
 static int ensure_mmu(interp_t *I)
 {
     char err[CONFIG_ERR_LEN];
-    if (I->mmu)
+    if (I->be)
         return 0;
     for (size_t i = 0; i < I->opts->nsets; i++)
         if (config_set_assignment(&I->cfg, I->opts->sets[i], err) < 0)
@@ -631,10 +631,10 @@ static int ensure_mmu(interp_t *I)
     if (!I->mem)
         return fail(I, "cannot create physical memory (maxphyaddr %u)", (unsigned)I->cfg.maxphyaddr);
     physmem_set_frame_range(I->mem, DEFAULT_FRAME_BASE, DEFAULT_FRAME_LIMIT);
-    I->mmu = mmu_create(&I->cfg, I->mem, err);
-    if (!I->mmu)
+    I->be = backend_create(I->opts->backend, &I->cfg, I->mem, err);
+    if (!I->be)
         return fail(I, "cannot create the MMU: %s", err);
-    I->base = mmu_horizon(I->mmu);
+    I->base = backend_horizon(I->be);
     return 0;
 }
 
@@ -648,9 +648,9 @@ static void remember(interp_t *I, const access_rec_t *a)
 /* Completes every queued access and reports them in submission order. */
 static int sync_all(interp_t *I)
 {
-    if (!I->mmu)
+    if (!I->be)
         return 0;
-    mmu_sync(I->mmu);
+    backend_sync(I->be);
     int rc = 0;
     for (size_t i = 0; i < I->npending; i++) {
         if (rc == 0 && report_access(I, I->pending[i]) < 0)
@@ -659,7 +659,7 @@ static int sync_all(interp_t *I)
         free(I->pending[i]);
     }
     I->npending = 0;
-    I->base = mmu_horizon(I->mmu);
+    I->base = backend_horizon(I->be);
     return rc;
 }
 
@@ -740,17 +740,17 @@ static int do_control(interp_t *I, mmu_ctrl_t *op, char **toks, int n, int used,
         return -1;
     if (sync_all(I) < 0)
         return -1;
-    cycle_t horizon = mmu_horizon(I->mmu);
+    cycle_t horizon = backend_horizon(I->be);
     if (!explicit_cycle)
         op->issue_cycle = horizon;
     ctrl_rec_t rec = {.op = *op, .line = I->line, .seq = I->nctrl};
-    if (mmu_control(I->mmu, op, &rec.res) < 0)
+    if (backend_control(I->be, op, &rec.res) < 0)
         return fail(I, "%s: issue cycle %" PRIu64 " is earlier than allowed (horizon %" PRIu64 ")", cmd,
                     op->issue_cycle, horizon);
     I->nctrl++;
     I->last_kind = LAST_CTRL;
     I->last_ctrl = rec;
-    I->base = mmu_horizon(I->mmu);
+    I->base = backend_horizon(I->be);
     return report_ctrl(I, &rec);
 }
 
@@ -853,7 +853,7 @@ static int cmd_access(interp_t *I, char **toks, int n)
     if (!have_cycle) {
         if (sync_all(I) < 0)
             return -1;
-        req.issue_cycle = mmu_horizon(I->mmu);
+        req.issue_cycle = backend_horizon(I->be);
     }
     access_rec_t *rec = calloc(1, sizeof *rec);
     if (!rec)
@@ -871,9 +871,9 @@ static int cmd_access(interp_t *I, char **toks, int n)
         I->pending = p;
         I->cap = cap;
     }
-    if (mmu_submit(I->mmu, &req, &rec->res) < 0) {
+    if (backend_submit(I->be, &req, &rec->res) < 0) {
         free(rec);
-        cycle_t h = mmu_horizon(I->mmu);
+        cycle_t h = backend_horizon(I->be);
         if (I->npending && req.issue_cycle >= h)
             return fail(I, "access: issue cycle %" PRIu64 " is earlier than allowed (horizon %" PRIu64
                         "; the previous access on line %u was issued at %" PRIu64 ")",
@@ -1154,7 +1154,7 @@ static int check_one(interp_t *I, const script_check_t *c, const access_rec_t *a
 
     if (is_arch_field(c->field)) {
         mmu_arch_t st;
-        mmu_arch_state(I->mmu, &st);
+        backend_arch_state(I->be, &st);
         switch (c->field) {
         case XF_CR0: got = st.cr0; break;
         case XF_CR3: got = st.cr3; break;
@@ -1195,7 +1195,7 @@ static int check_one(interp_t *I, const script_check_t *c, const access_rec_t *a
         case XF_READS: got = r->mem_reads; break;
         case XF_CR2: {
             mmu_arch_t st;
-            mmu_arch_state(I->mmu, &st);
+            backend_arch_state(I->be, &st);
             got = st.cr2;
             break;
         }
@@ -1266,7 +1266,7 @@ static uint64_t sum3(const uint64_t v[NUM_PSC])
 
 static void print_stats(interp_t *I)
 {
-    const mmu_stats_t *s = mmu_stats(I->mmu);
+    const mmu_stats_t *s = backend_stats(I->be);
     const tlb_stats_t *it = &s->tlb[TLB_ITLB], *dt = &s->tlb[TLB_DTLB], *l2 = &s->tlb[TLB_L2];
     FILE *o = I->out;
     fprintf(o, "stats: requests %" PRIu64 " (port I %" PRIu64 ", port D %" PRIu64 "), latency mean %.2f max %" PRIu64 "\n",
@@ -1293,11 +1293,11 @@ static void print_stats(interp_t *I)
 static void print_regs(interp_t *I)
 {
     mmu_arch_t st;
-    mmu_arch_state(I->mmu, &st);
+    backend_arch_state(I->be, &st);
     fprintf(I->out, "regs: mode %s cr0=0x%" PRIx64 " cr2=0x%" PRIx64 " cr3=0x%" PRIx64 " cr4=0x%" PRIx64
                     " efer=0x%" PRIx64 " pcid=0x%x horizon %" PRIu64 "\n",
             paging_mode_name(st.mode), st.cr0, st.cr2, st.cr3, st.cr4, st.efer, (unsigned)st.pcid,
-            mmu_horizon(I->mmu));
+            backend_horizon(I->be));
     if (st.mode == PAGING_PAE)
         fprintf(I->out, "regs: pdpte 0x%" PRIx64 " 0x%" PRIx64 " 0x%" PRIx64 " 0x%" PRIx64 "\n", st.pdpte[0],
                 st.pdpte[1], st.pdpte[2], st.pdpte[3]);
@@ -1379,8 +1379,8 @@ static void interp_free(interp_t *I)
     for (size_t i = 0; i < I->npending; i++)
         free(I->pending[i]);
     free(I->pending);
-    if (I->mmu)
-        mmu_destroy(I->mmu);
+    if (I->be)
+        backend_destroy(I->be);
     if (I->mem)
         physmem_destroy(I->mem);
 }
@@ -1434,7 +1434,7 @@ int script_run_stream(const script_opts_t *opts, FILE *in, const char *name)
         rc = fail(I, "read error: %s", strerror(errno));
     if (rc == 0) {
         I->line = 0;
-        if (!I->mmu)
+        if (!I->be)
             rc = ensure_mmu(I);   /* a script of config lines still validates them */
         if (rc == 0)
             rc = sync_all(I);

@@ -11,6 +11,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "backend.h"
 #include "config.h"
 
 #define SCRIPT_ERR_LEN 256
@@ -24,6 +25,7 @@ typedef struct {
     const char *const *sets;     /* --set assignments, applied after the script's `config` lines */
     size_t nsets;
     const char *jsonl_path;      /* one JSON object per operation; NULL = none */
+    backend_kind_t backend;      /* model (the default, 0), rtl or cosim */
     FILE *out;                   /* readable trace; NULL = stdout */
     FILE *err;                   /* diagnostics; NULL = stderr */
 } script_opts_t;

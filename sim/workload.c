@@ -561,7 +561,7 @@ struct workload {
     wl_params_t p;
     physmem_t *mem;
     ptbuild_t ptb;
-    mmu_t *mmu;
+    backend_t *be;
     bool two_ports;
 
     unsigned lshift;          /* large-page shift: 21, or 22 in 32-bit paging */
@@ -587,7 +587,8 @@ struct workload {
 };
 
 const wl_params_t *wl_params(const workload_t *w) { return &w->p; }
-mmu_t *wl_mmu(workload_t *w) { return w->mmu; }
+mmu_t *wl_mmu(workload_t *w) { return w->be ? backend_model(w->be) : NULL; }
+backend_t *wl_backend(workload_t *w) { return w->be; }
 physmem_t *wl_mem(workload_t *w) { return w->mem; }
 const ptbuild_t *wl_ptb(const workload_t *w) { return &w->ptb; }
 uint64_t wl_pages(const workload_t *w, page_class_t c) { return c < NUM_PSC ? w->pages[c] : 0; }
@@ -731,9 +732,9 @@ static int map_slot(workload_t *w, uint64_t s)
 
 static int ctrl(workload_t *w, mmu_ctrl_kind_t kind, uint64_t value, const char *what, char *err)
 {
-    mmu_ctrl_t op = { .kind = kind, .value = value, .issue_cycle = mmu_horizon(w->mmu) };
+    mmu_ctrl_t op = { .kind = kind, .value = value, .issue_cycle = backend_horizon(w->be) };
     mmu_ctrl_result_t r;
-    if (mmu_control(w->mmu, &op, &r) != 0 || r.fault != FAULT_NONE) {
+    if (backend_control(w->be, &op, &r) != 0 || r.fault != FAULT_NONE) {
         errf(err, "setting up the MMU: %s write 0x%" PRIx64 " failed", what, value);
         return -1;
     }
@@ -755,11 +756,16 @@ static int setup_crs(workload_t *w, char *err)
         ctrl(w, CTRL_CR3, ptb_cr3(&w->ptb), "CR3", err) ||
         ctrl(w, CTRL_CR0, CR0_PE | CR0_WP | CR0_PG, "CR0", err))
         return -1;
-    mmu_clear_stats(w->mmu);
+    backend_clear_stats(w->be);
     return 0;
 }
 
 workload_t *wl_create(const wl_params_t *params, const mmu_config_t *cfg, char *err)
+{
+    return wl_create_on(params, cfg, BACKEND_MODEL, err);
+}
+
+workload_t *wl_create_on(const wl_params_t *params, const mmu_config_t *cfg, backend_kind_t kind, char *err)
 {
     wl_params_t p = *params;
     if (wl_validate(&p, err) != 0)
@@ -804,8 +810,8 @@ workload_t *wl_create(const wl_params_t *params, const mmu_config_t *cfg, char *
     }
     if (cfg) {
         char merr[CONFIG_ERR_LEN] = "";
-        w->mmu = mmu_create(cfg, w->mem, merr);
-        if (!w->mmu) {
+        w->be = backend_create(kind, cfg, w->mem, merr);
+        if (!w->be) {
             errf(err, "%s", merr);
             goto fail;
         }
@@ -824,8 +830,8 @@ void wl_destroy(workload_t *w)
 {
     if (!w)
         return;
-    if (w->mmu)
-        mmu_destroy(w->mmu);
+    if (w->be)
+        backend_destroy(w->be);
     if (w->mem)
         physmem_destroy(w->mem);
     free(w->cls);
@@ -938,22 +944,22 @@ int wl_run(workload_t *w, wl_result_fn fn, void *ctx, wl_run_t *out, char *err)
 {
     wl_run_t o;
     memset(&o, 0, sizeof o);
-    if (!w->mmu) {
+    if (!w->be) {
         errf(err, "workload has no MMU");
         return -1;
     }
-    mmu_t *m = w->mmu;
+    backend_t *m = w->be;
     const double t0 = now_seconds();
-    o.first_issue = mmu_horizon(m);
+    o.first_issue = backend_horizon(m);
     int rc = 0;
     mmu_req_t req;
     mmu_result_t res;
 
     if (w->p.issue == WL_ISSUE_SERIAL) {
         while (wl_next(w, &req) == 0) {
-            req.issue_cycle = mmu_horizon(m);
-            if (mmu_translate(m, &req, &res) != 0) {
-                errf(err, "mmu_translate rejected op %" PRIu64 " at cycle %" PRIu64, o.ops,
+            req.issue_cycle = backend_horizon(m);
+            if (backend_translate(m, &req, &res) != 0) {
+                errf(err, "translate rejected op %" PRIu64 " at cycle %" PRIu64, o.ops,
                      req.issue_cycle);
                 rc = -1;
                 break;
@@ -970,19 +976,19 @@ int wl_run(workload_t *w, wl_result_fn fn, void *ctx, wl_run_t *out, char *err)
             errf(err, "out of memory");
             return -1;
         }
-        cycle_t next[MMU_MAX_PORTS], last = mmu_horizon(m);
+        cycle_t next[MMU_MAX_PORTS], last = backend_horizon(m);
         next[PORT_D] = next[PORT_I] = last;
         bool more = true;
         while (more && rc == 0) {
-            const cycle_t h = mmu_horizon(m);
+            const cycle_t h = backend_horizon(m);
             if (last < h) last = h;
             unsigned n = 0;
             while (n < B && (more = wl_next(w, &reqs[n]) == 0)) {
                 const int port = (w->two_ports && reqs[n].access == ACC_EXEC) ? PORT_I : PORT_D;
                 cycle_t t = next[port] > last ? next[port] : last;
                 reqs[n].issue_cycle = t;
-                if (mmu_submit(m, &reqs[n], &ress[n]) != 0) {
-                    errf(err, "mmu_submit rejected op %" PRIu64 " at cycle %" PRIu64, o.ops + n, t);
+                if (backend_submit(m, &reqs[n], &ress[n]) != 0) {
+                    errf(err, "submit rejected op %" PRIu64 " at cycle %" PRIu64, o.ops + n, t);
                     rc = -1;
                     break;
                 }
@@ -990,7 +996,7 @@ int wl_run(workload_t *w, wl_result_fn fn, void *ctx, wl_run_t *out, char *err)
                 last = t;
                 n++;
             }
-            mmu_sync(m);
+            backend_sync(m);
             for (unsigned i = 0; i < n; i++)
                 account(w, &o, &reqs[i], &ress[i], fn, ctx);
         }

@@ -9,6 +9,7 @@
 #ifndef MMULAB_WORKLOAD_H
 #define MMULAB_WORKLOAD_H
 
+#include "backend.h"
 #include "config.h"
 #include "mmu.h"
 #include "physmem.h"
@@ -106,10 +107,14 @@ typedef struct workload workload_t;
  * only. Copies *p
  * (after wl_validate). Returns NULL with a message in err. */
 workload_t *wl_create(const wl_params_t *p, const mmu_config_t *cfg, char *err);
+/* The same on a chosen backend (wl_create uses the model). */
+workload_t *wl_create_on(const wl_params_t *p, const mmu_config_t *cfg, backend_kind_t kind, char *err);
 void wl_destroy(workload_t *w);
 
 const wl_params_t *wl_params(const workload_t *w);
+/* The model behind a model backend (NULL otherwise, or without an MMU). */
 mmu_t *wl_mmu(workload_t *w);
+backend_t *wl_backend(workload_t *w);
 physmem_t *wl_mem(workload_t *w);
 const ptbuild_t *wl_ptb(const workload_t *w);
 
