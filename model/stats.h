@@ -48,7 +48,7 @@ typedef struct {
     uint64_t pwc_hits[MAX_LEVELS + 1];   /* [level] of the deepest hit, 2..5 */
     uint64_t pwc_fills;
     uint64_t walks, walk_reads, walk_writes;
-    uint64_t dirty_assists, rights_rechecks;
+    uint64_t dirty_assists, rights_rechecks;   /* TLB hits dropped for that reason (a request may drop at L1 and L2) */
     uint64_t faults_pf, faults_gp;
     uint64_t pf_not_present, pf_reserved, pf_rights;
     uint64_t ctrl_ops, ctrl_gp, pdpte_loads;

@@ -492,6 +492,21 @@ static void test_ports_both_miss(void **state)
         assert_int_equal(st->walk_latency.sum, (cd - (t0 + 1)) + (ri.complete_cycle - (t0 + 1)));
         mt_free(t);
     }
+    /* both ports miss the same page: port I's L2 lookup happens at its grant, after port D's
+     * walk completed and filled the L2 (timing.md "Visibility"): an L2 hit at s + L2 */
+    {
+        mt_t *t = long_env(NULL, PAGING_4LEVEL, PTB_TABLE_FLAGS, ALL_AD);
+        cycle_t t0 = mmu_horizon(t->mmu);
+        mmu_result_t rd, ri;
+        submit(t, V_NEW3, ACC_EXEC, t0, &ri);
+        submit(t, V_NEW3, ACC_READ, t0, &rd);
+        mmu_sync(t->mmu);
+        mt_expect_how(&rd, MT_WALK);
+        EXPECT_CYCLES(rd, t0, t0 + 91);
+        mt_expect_how(&ri, MT_L2);
+        EXPECT_CYCLES(ri, t0, (t0 + 92) + 4);
+        mt_free(t);
+    }
     /* a later miss on port I waits for the walker */
     mt_t *t = long_env(NULL, PAGING_4LEVEL, PTB_TABLE_FLAGS, ALL_AD);
     cycle_t t0 = mmu_horizon(t->mmu);

@@ -538,6 +538,40 @@ static void test_smallest_class_wins(void **state)
     mt_free(t);
 }
 
+/* Paging-structure caches: FIFO replacement, hits do not change it (section 6). */
+static void test_pwc_fifo(void **state)
+{
+    (void)state;
+    static const char *cfg[] = {"pwc_pd_entries=2", NULL};
+    mt_t *t = mt_new(cfg);
+    mt_tables(t, PAGING_4LEVEL);
+    for (unsigned d = 1; d <= 3; d++)
+        for (unsigned k = 0; k < 4; k++)
+            mt_map(t, VA4(1, 2, d, k, 0), frame((int)(d * 4 + k)), 12, PTE_P | PTE_RW | PTE_A | PTE_D);
+    mt_enter(t, PAGING_4LEVEL, 0, 0, 0);
+    static const struct {
+        unsigned d, k;
+        int pwc;
+    } seq[] = {
+        {1, 0, 0},   /* fills PML4E, PDPTE, PDE d1 (slot 0) */
+        {2, 0, 3},   /* PDE d2 -> slot 1 */
+        {3, 0, 3},   /* PDE d3 -> slot 0, evicts d1 */
+        {3, 1, 2},   /* hits: no change to the FIFO pointer */
+        {2, 1, 2},
+        {1, 1, 3},   /* PDE d1 -> slot 1, evicts d2 (LRU would evict d3) */
+        {3, 2, 2},
+        {2, 2, 3},
+    };
+    for (size_t i = 0; i < sizeof seq / sizeof seq[0]; i++) {
+        mmu_result_t r = mt_rd(t, VA4(1, 2, seq[i].d, seq[i].k, 0));
+        mt_expect_how(&r, MT_WALK);
+        if (r.pwc_hit != seq[i].pwc)
+            fail_msg("step %zu (PD slot %u, page %u): pwc_hit %d, expected %d", i, seq[i].d, seq[i].k, r.pwc_hit,
+                     seq[i].pwc);
+    }
+    mt_free(t);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -551,6 +585,7 @@ int main(void)
         cmocka_unit_test(test_single_port),
         cmocka_unit_test(test_set_index),
         cmocka_unit_test(test_smallest_class_wins),
+        cmocka_unit_test(test_pwc_fifo),
     };
     return cmocka_run_group_tests(tests, NULL, mt_teardown);
 }
