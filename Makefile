@@ -33,7 +33,8 @@ san_obj = $(patsubst %.c,$(BUILD)/san/%.o,$(1))
 # fragments in mk/ (RTL, co-simulation, ...) extend both.
 TEST_BINS   := $(addprefix $(BUILD)/san/tests/,$(UNIT_TESTS))
 DEPS_GROUPS := base
--include mk/*.mk
+MK_FRAGMENTS ?= $(wildcard mk/*.mk)
+-include $(MK_FRAGMENTS)
 
 all: $(BUILD)/rel/mmulab
 

@@ -41,6 +41,12 @@ struct physmem {
     size_t num_runs, runs_cap;
 
     physmem_stats_t stats;
+
+    /* Backdoor tracking (co-simulation mirrors the driver's writes into a
+     * second memory): frames touched by poke or by allocator zeroing. */
+    bool track_backdoor;
+    uint64_t *touched;
+    size_t num_touched, touched_cap;
 };
 
 /* --- the page map -------------------------------------------------------- */
@@ -213,9 +219,33 @@ uint64_t physmem_peek64(physmem_t *m, paddr_t pa)
     return v;
 }
 
+static void note_backdoor(physmem_t *m, uint64_t frame)
+{
+    if (!m->track_backdoor || (m->num_touched && m->touched[m->num_touched - 1] == frame))
+        return;
+    if (m->num_touched == m->touched_cap) {
+        size_t cap = m->touched_cap ? m->touched_cap * 2 : 64;
+        uint64_t *t = realloc(m->touched, cap * sizeof *t);
+        if (!t) {
+            m->track_backdoor = false;   /* degrade loudly: physmem_copy_backdoor reports it */
+            return;
+        }
+        m->touched = t;
+        m->touched_cap = cap;
+    }
+    m->touched[m->num_touched++] = frame;
+}
+
 void physmem_poke64(physmem_t *m, paddr_t pa, uint64_t v)
 {
-    (void)write_sized(m, pa, 8, v);
+    if (write_sized(m, pa, 8, v) == 0)
+        note_backdoor(m, pa >> PAGE_SHIFT);
+}
+
+void physmem_poke32(physmem_t *m, paddr_t pa, uint32_t v)
+{
+    if (write_sized(m, pa, 4, v) == 0)
+        note_backdoor(m, pa >> PAGE_SHIFT);
 }
 
 /* --- frame allocator ----------------------------------------------------- */
@@ -254,8 +284,10 @@ static void zero_frames(physmem_t *m, uint64_t first, uint64_t count)
 {
     for (uint64_t f = first; f < first + count; f++) {
         uint8_t *page = page_find(m, f);
-        if (page)
+        if (page) {
             memset(page, 0, PAGE_SIZE);
+            note_backdoor(m, f);
+        }
     }
 }
 
@@ -384,6 +416,7 @@ void physmem_destroy(physmem_t *m)
         free(m->slots[i].page);
     free(m->slots);
     free(m->runs);
+    free(m->touched);
     free(m);
 }
 
@@ -440,4 +473,74 @@ void physmem_for_each_page(const physmem_t *m, physmem_page_fn fn, void *ctx)
             floor = best->frame + 1;
         }
     }
+}
+
+/* --- backdoor mirroring and comparison ------------------------------------ */
+
+void physmem_track_backdoor(physmem_t *m, bool on)
+{
+    m->track_backdoor = on;
+    m->num_touched = 0;
+}
+
+static int compare_frames(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+long physmem_copy_backdoor(physmem_t *src, physmem_t *dst)
+{
+    if (!src->track_backdoor)
+        return -1;
+    qsort(src->touched, src->num_touched, sizeof *src->touched, compare_frames);
+    long copied = 0;
+    for (size_t i = 0; i < src->num_touched; i++) {
+        uint64_t f = src->touched[i];
+        if (i && f == src->touched[i - 1])
+            continue;
+        const uint8_t *from = page_find(src, f);
+        uint8_t *to = from ? page_for_write(dst, f) : page_find(dst, f);
+        if (!to)
+            continue;   /* absent on both sides: both read as zero */
+        if (from)
+            memcpy(to, from, PAGE_SIZE);
+        else
+            memset(to, 0, PAGE_SIZE);
+        copied++;
+    }
+    src->num_touched = 0;
+    return copied;
+}
+
+int physmem_diff(const physmem_t *a, const physmem_t *b, paddr_t *first_diff)
+{
+    static const uint8_t zero[PAGE_SIZE];
+    paddr_t best = 0;
+    bool found = false;
+    for (int pass = 0; pass < 2; pass++) {
+        const physmem_t *x = pass ? b : a, *y = pass ? a : b;
+        for (size_t i = 0; i <= x->slot_mask; i++) {
+            if (x->slots[i].frame == NO_FRAME)
+                continue;
+            uint64_t f = x->slots[i].frame;
+            const uint8_t *px = x->slots[i].page, *py = page_find(y, f);
+            if (!py)
+                py = zero;
+            if (memcmp(px, py, PAGE_SIZE) == 0)
+                continue;
+            for (unsigned off = 0; off < PAGE_SIZE; off++) {
+                if (px[off] != py[off]) {
+                    paddr_t pa = (f << PAGE_SHIFT) + off;
+                    if (!found || pa < best)
+                        best = pa;
+                    found = true;
+                    break;
+                }
+            }
+        }
+    }
+    if (found && first_diff)
+        *first_diff = best;
+    return found;
 }

@@ -33,6 +33,20 @@ int physmem_write64(physmem_t *m, paddr_t pa, uint64_t v);
 uint64_t physmem_peek64(physmem_t *m, paddr_t pa);
 void physmem_poke64(physmem_t *m, paddr_t pa, uint64_t v);
 
+void physmem_poke32(physmem_t *m, paddr_t pa, uint32_t v);
+
+/* Backdoor mirroring, for co-simulation where each side has its own memory:
+ * with tracking on, every page the backdoor touches (poke, allocator zeroing)
+ * is remembered; physmem_copy_backdoor copies those pages from src to dst and
+ * forgets them. Returns the pages copied, or -1 if tracking is off (or was
+ * lost to an allocation failure). The walker's read/write traffic is not tracked. */
+void physmem_track_backdoor(physmem_t *m, bool on);
+long physmem_copy_backdoor(physmem_t *src, physmem_t *dst);
+
+/* 1 if the two memories differ (absent pages read as zero), with the lowest
+ * differing byte address in *first_diff; 0 if identical. */
+int physmem_diff(const physmem_t *a, const physmem_t *b, paddr_t *first_diff);
+
 /* Frame allocator: hands out zeroed 4 KiB frames from [base, limit), lowest
  * first, reusing freed ones (zeroed in place). Returns 0 when exhausted (frame 0 is
  * never handed out). Setting the range frees every frame in it. */

@@ -9,9 +9,10 @@ static int model_submit(void *impl, const mmu_req_t *req, mmu_result_t *out)
 {
     return mmu_submit(impl, req, out);
 }
-static void model_sync(void *impl)
+static int model_sync(void *impl)
 {
     mmu_sync(impl);
+    return 0;
 }
 static int model_control(void *impl, const mmu_ctrl_t *op, mmu_ctrl_result_t *out)
 {
@@ -33,6 +34,11 @@ static void model_clear_stats(void *impl)
 {
     mmu_clear_stats(impl);
 }
+static int model_finish(void *impl)
+{
+    (void)impl;
+    return 0;
+}
 static void model_destroy(void *impl)
 {
     mmu_destroy(impl);
@@ -40,7 +46,7 @@ static void model_destroy(void *impl)
 
 static const backend_ops_t model_ops = {
     model_submit, model_sync, model_control, model_horizon, model_arch_state, model_stats, model_clear_stats,
-    model_destroy,
+    model_finish, model_destroy,
 };
 
 int backend_parse_kind(const char *name, backend_kind_t *out)
@@ -97,6 +103,5 @@ int backend_translate(backend_t *b, const mmu_req_t *req, mmu_result_t *out)
 {
     if (backend_submit(b, req, out) != 0)
         return -1;
-    backend_sync(b);
-    return 0;
+    return backend_sync(b);
 }

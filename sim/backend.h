@@ -10,12 +10,13 @@ typedef enum { BACKEND_MODEL, BACKEND_RTL, BACKEND_COSIM } backend_kind_t;
 
 typedef struct backend_ops {
     int (*submit)(void *impl, const mmu_req_t *req, mmu_result_t *out);
-    void (*sync)(void *impl);
+    int (*sync)(void *impl);          /* -1: the backend found a problem (a cosim mismatch) */
     int (*control)(void *impl, const mmu_ctrl_t *op, mmu_ctrl_result_t *out);
     cycle_t (*horizon)(const void *impl);
     void (*arch_state)(const void *impl, mmu_arch_t *out);
     const mmu_stats_t *(*stats)(const void *impl);
     void (*clear_stats)(void *impl);
+    int (*finish)(void *impl);        /* end-of-run checks (cosim: the memory images); -1 on failure */
     void (*destroy)(void *impl);
 } backend_ops_t;
 
@@ -39,10 +40,17 @@ static inline int backend_submit(backend_t *b, const mmu_req_t *req, mmu_result_
 {
     return b->ops->submit(b->impl, req, out);
 }
-static inline void backend_sync(backend_t *b)
+/* Processes everything submitted. Returns -1 when the backend found a problem
+ * (a co-simulation mismatch, already reported on stderr); then stop. */
+static inline int backend_sync(backend_t *b)
 {
-    b->ops->sync(b->impl);
+    return b->ops->sync(b->impl);
 }
+static inline int backend_finish(backend_t *b)
+{
+    return b->ops->finish(b->impl);
+}
+/* Returns -1 for a bad issue cycle or (cosim) a mismatch. */
 static inline int backend_control(backend_t *b, const mmu_ctrl_t *op, mmu_ctrl_result_t *out)
 {
     return b->ops->control(b->impl, op, out);
@@ -69,7 +77,7 @@ static inline mmu_t *backend_model(backend_t *b)
 {
     return b->kind == BACKEND_MODEL ? (mmu_t *)b->impl : NULL;
 }
-/* submit + sync of one request. */
+/* submit + sync of one request; -1 if either fails. */
 int backend_translate(backend_t *b, const mmu_req_t *req, mmu_result_t *out);
 
 /* Factories of the RTL-based backends. They are defined only in binaries linked

@@ -959,7 +959,7 @@ int wl_run(workload_t *w, wl_result_fn fn, void *ctx, wl_run_t *out, char *err)
         while (wl_next(w, &req) == 0) {
             req.issue_cycle = backend_horizon(m);
             if (backend_translate(m, &req, &res) != 0) {
-                errf(err, "translate rejected op %" PRIu64 " at cycle %" PRIu64, o.ops,
+                errf(err, "op %" PRIu64 " at cycle %" PRIu64 " was rejected, or the backend diverged", o.ops,
                      req.issue_cycle);
                 rc = -1;
                 break;
@@ -996,7 +996,12 @@ int wl_run(workload_t *w, wl_result_fn fn, void *ctx, wl_run_t *out, char *err)
                 last = t;
                 n++;
             }
-            backend_sync(m);
+            if (backend_sync(m) != 0) {
+                errf(err, "the %s backend diverged in the batch ending at op %" PRIu64,
+                     backend_kind_name(m->kind), o.ops + n);
+                rc = -1;
+                break;
+            }
             for (unsigned i = 0; i < n; i++)
                 account(w, &o, &reqs[i], &ress[i], fn, ctx);
         }
@@ -1004,6 +1009,10 @@ int wl_run(workload_t *w, wl_result_fn fn, void *ctx, wl_run_t *out, char *err)
         free(ress);
     }
     o.seconds = now_seconds() - t0;
+    if (rc == 0 && backend_finish(m) != 0) {
+        errf(err, "the %s backend's end-of-run check failed", backend_kind_name(m->kind));
+        rc = -1;
+    }
     if (rc == 0 && w->map_failed) {
         errf(err, "lazy mapping failed after %" PRIu64 " ops (out of page-table frames?)", o.ops);
         rc = -1;

@@ -343,6 +343,54 @@ static void test_for_each_page_ascending(void **state)
     physmem_destroy(empty);
 }
 
+/* Co-simulation mirrors the driver's writes: only backdoor pages are copied. */
+static void test_backdoor_mirror(void **state)
+{
+    physmem_t *src = *state, *dst = physmem_create(46);
+    assert_non_null(dst);
+    assert_int_equal(physmem_copy_backdoor(src, dst), -1);   /* tracking off */
+    physmem_track_backdoor(src, true);
+    physmem_poke64(src, 0x5000, 0x1122334455667788ull);
+    physmem_poke32(src, 0x5008, 0xcafe);
+    physmem_poke64(src, 0x9ff8, 7);
+    assert_int_equal(physmem_write64(src, 0xa000, 9), 0);     /* front door: not mirrored */
+    assert_int_equal(physmem_copy_backdoor(src, dst), 2);
+    assert_int_equal(physmem_peek64(dst, 0x5000), 0x1122334455667788ull);
+    assert_int_equal(physmem_peek64(dst, 0x5008), 0xcafe);
+    assert_int_equal(physmem_peek64(dst, 0x9ff8), 7);
+    assert_int_equal(physmem_peek64(dst, 0xa000), 0);
+    assert_int_equal(physmem_copy_backdoor(src, dst), 0);     /* forgotten once copied */
+
+    paddr_t where = 0;
+    assert_int_equal(physmem_diff(src, dst, &where), 1);
+    assert_int_equal(where, 0xa000);
+    assert_int_equal(physmem_write64(dst, 0xa000, 9), 0);
+    assert_int_equal(physmem_diff(src, dst, &where), 0);
+    /* a page present on one side only, holding zeros, is no difference */
+    physmem_poke64(dst, 0x40000, 0);
+    assert_int_equal(physmem_diff(src, dst, NULL), 0);
+    physmem_poke64(dst, 0x40010, 1);
+    assert_int_equal(physmem_diff(src, dst, &where), 1);
+    assert_int_equal(where, 0x40010);
+    physmem_destroy(dst);
+}
+
+/* A reused frame is zeroed in place, which the mirror must see. */
+static void test_backdoor_sees_allocator_zeroing(void **state)
+{
+    physmem_t *src = *state, *dst = physmem_create(46);
+    assert_non_null(dst);
+    paddr_t f = physmem_alloc_frame(src);
+    physmem_poke64(src, f, 42);
+    physmem_poke64(dst, f, 42);
+    physmem_free_frame(src, f);
+    physmem_track_backdoor(src, true);
+    assert_int_equal(physmem_alloc_frame(src), f);
+    assert_int_equal(physmem_copy_backdoor(src, dst), 1);
+    assert_int_equal(physmem_peek64(dst, f), 0);
+    physmem_destroy(dst);
+}
+
 int main(void)
 {
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup_mem, teardown_mem)
@@ -363,6 +411,8 @@ int main(void)
         T(test_alloc_frames_rejects_bad_arguments),
         T(test_alloc_frames_zeroes_every_frame),
         T(test_for_each_page_ascending),
+        T(test_backdoor_mirror),
+        T(test_backdoor_sees_allocator_zeroing),
     };
 #undef T
     return cmocka_run_group_tests(tests, NULL, NULL);
