@@ -69,6 +69,8 @@ void mmu_destroy(mmu_t *m)
 void mmu_reset(mmu_t *m)
 {
     m->cr0 = m->cr2 = m->cr3 = m->cr4 = m->efer = 0;
+    m->cr2_before = 0;
+    m->cr2_cycle = 0;
     memset(m->pdpte, 0, sizeof m->pdpte);
     for (int i = 0; i < NUM_TLBS; i++)
         tlb_reset(&m->tlb[i], (uint32_t)m->cfg.random_seed, (unsigned)i);
@@ -144,7 +146,7 @@ cycle_t mmu_horizon(const mmu_t *m)
 static inline __attribute__((always_inline)) void complete(mmu_t *m, mmu_result_t *res, cycle_t c)
 {
     res->complete_cycle = c;
-    res->cr2 = m->cr2;
+    res->cr2 = c >= m->cr2_cycle ? m->cr2 : m->cr2_before;   /* CR2 as of cycle c */
     hist_add(&m->stats.translation_latency, c - res->issue_cycle);
     if (!m->any_complete || c > m->last_complete)
         m->last_complete = c;
@@ -211,6 +213,13 @@ static void grant(mmu_t *m, mmu_port_t port, cycle_t s)
     miss_t *miss = &m->miss[port];
     mmu_result_t *res = miss->p.out;
     cycle_t c = walker_serve(m, port, &miss->p.req, s, res);
+    if (res->fault == FAULT_PF) {
+        /* Faults are serialised by the walker, so one earlier value is all a
+         * result processed later but completing before c can need. */
+        m->cr2_before = m->cr2;
+        m->cr2 = res->cr2;
+        m->cr2_cycle = c;
+    }
     if (res->walked)
         hist_add(&m->stats.walk_latency, c - miss->m);
     miss->active = false;

@@ -34,6 +34,8 @@ struct mmu {
 
     /* architectural state */
     uint64_t cr0, cr2, cr3, cr4, efer;
+    uint64_t cr2_before;      /* CR2 before the latest #PF, which took effect at cr2_cycle: */
+    cycle_t cr2_cycle;        /* results completing earlier still report cr2_before */
     uint64_t pdpte[4];
     paging_ctx_t pc;
     uint16_t pcid;

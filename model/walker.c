@@ -49,8 +49,9 @@ static void page_fault(mmu_t *m, vaddr_t va, const mmu_req_t *req, mmu_result_t 
 {
     res->fault = FAULT_PF;
     res->error_code = pf_error_code(&m->pc, req, present, rsvd);
-    /* CR2 holds the linear address: all 64 bits in IA-32e paging (va is the 57-bit key form). */
-    m->cr2 = m->pc.va_bits == 32 ? va : req->va;
+    /* The new CR2: all 64 bits of the linear address in IA-32e paging (va is the 57-bit key
+     * form). It takes effect at the completion cycle (mmu.c: grant). */
+    res->cr2 = m->pc.va_bits == 32 ? va : req->va;
     m->stats.faults_pf++;
     if (!present)
         m->stats.pf_not_present++;

@@ -8,6 +8,7 @@
 
 #include "config.h"
 #include "demo.h"
+#include "regress.h"
 #include "script.h"
 
 static const char usage_text[] =
@@ -25,6 +26,9 @@ static const char usage_text[] =
     "  demo [ARGS]\n"
     "        seeded end-to-end run on the model with a readable summary\n"
     "        (`mmulab demo --help` for its options)\n"
+    "  random [--seed N | --seeds A..B] [--ops N] [--backend model|rtl|cosim] [--junit OUT] [--coverage OUT] ...\n"
+    "        constrained-random stimulus with self-checks, one line per seed, replay\n"
+    "        commands for failures (`mmulab random --help`, docs/verification.md)\n"
     "  help  this text\n";
 
 static int usage_error(const char *fmt, const char *arg)
@@ -277,5 +281,7 @@ int main(int argc, char **argv)
         return cmd_params(argc - 1, argv + 1);
     if (!strcmp(cmd, "demo"))
         return demo_main(argc - 1, argv + 1);
+    if (!strcmp(cmd, "random"))
+        return regress_main(argv[0], argc - 1, argv + 1);
     return usage_error("unknown command '%s'", cmd);
 }
