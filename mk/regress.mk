@@ -19,6 +19,7 @@ REGRESS_JOBS    ?= $(shell nproc 2>/dev/null || echo 2)
 REGRESS_CHUNK   ?= 20
 RANDOM_SMOKE    ?= 1
 SMOKE_BACKEND   ?= model
+SMOKE_MMULAB    ?= $(BUILD)/san/mmulab
 
 .PHONY: regress regress-smoke
 
@@ -26,8 +27,8 @@ regress: $(REGRESS_MMULAB)
 	@REGRESS_JOBS=$(REGRESS_JOBS) REGRESS_CHUNK=$(REGRESS_CHUNK) tools/regress.sh run $(REGRESS_MMULAB) \
 	  $(BUILD)/regress $(SEEDS) $(REGRESS_OPS) $(REGRESS_BACKEND) $(REGRESS_ARGS)
 
-regress-smoke: $(BUILD)/san/mmulab
-	@tools/regress.sh smoke $(BUILD)/san/mmulab $(SMOKE_BACKEND)
+regress-smoke: $(SMOKE_MMULAB)
+	@tools/regress.sh smoke $(SMOKE_MMULAB) $(SMOKE_BACKEND)
 
 # The smoke regression as one test executable of `make test` (tests/run.sh runs it from the
 # repository root): 300 seeds x 250 operations on the sanitizer build, replayed and rerun.
@@ -35,7 +36,7 @@ ifeq ($(RANDOM_SMOKE),1)
 TEST_BINS += $(BUILD)/san/tests/smoke_random
 endif
 
-$(BUILD)/san/tests/smoke_random: mk/regress.mk tools/regress.sh
+$(BUILD)/san/tests/smoke_random: mk/regress.mk tools/regress.sh $(SMOKE_MMULAB)
 	@mkdir -p $(dir $@)
-	printf '#!/bin/sh\nexec tools/regress.sh smoke %s %s\n' '$(BUILD)/san/mmulab' '$(SMOKE_BACKEND)' > $@
+	printf '#!/bin/sh\nexec tools/regress.sh smoke %s %s\n' '$(SMOKE_MMULAB)' '$(SMOKE_BACKEND)' > $@
 	chmod +x $@

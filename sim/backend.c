@@ -72,7 +72,7 @@ backend_t *backend_create(backend_kind_t kind, const mmu_config_t *cfg, physmem_
         backend_t *(*factory)(const mmu_config_t *, physmem_t *, char *) =
             kind == BACKEND_RTL ? backend_create_rtl : backend_create_cosim;
         if (!factory) {
-            snprintf(err, CONFIG_ERR_LEN, "backend '%s' is not built into this binary (use build/rtl/mmulab)",
+            snprintf(err, CONFIG_ERR_LEN, "backend '%s' is not built into this binary (use build/rtl/default/mmulab: make rtl-tool)",
                      backend_kind_name(kind));
             return NULL;
         }

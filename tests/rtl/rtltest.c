@@ -162,17 +162,13 @@ void rt_poke64(rt_t *t, paddr_t pa, uint64_t v)
         }                                                                                       \
     } while (0)
 
-/* overlapped: other requests were in flight. The RTL's result carries CR2 as of its
- * completion cycle; the model's as of its event order (a later-completing fault's CR2
- * can show in an earlier completion), so CR2 is compared only where both must agree. */
-static void compare_result(rt_t *t, const char *what, const mmu_result_t *m, const mmu_result_t *r,
-                           bool overlapped)
+/* Every field, CR2 included: both sides report CR2 as of the result's completion cycle. */
+static void compare_result(rt_t *t, const char *what, const mmu_result_t *m, const mmu_result_t *r)
 {
     CMP(pa, "%#llx", unsigned long long);
     CMP(fault, "%d", int);
     CMP(error_code, "%#x", unsigned);
-    if (!overlapped || r->fault == FAULT_PF)
-        CMP(cr2, "%#llx", unsigned long long);
+    CMP(cr2, "%#llx", unsigned long long);
     CMP(accept_cycle, "%llu", unsigned long long);
     CMP(complete_cycle, "%llu", unsigned long long);
     CMP(tlb_hit, "%d", int);
@@ -315,7 +311,7 @@ void rt_batch(rt_t *t, const mmu_req_t *reqs, int n, mmu_result_t *out)
     for (int i = 0; i < n; i++) {
         char what[64];
         snprintf(what, sizeof what, "request %d va %#llx", i, (unsigned long long)reqs[i].va);
-        compare_result(t, what, &mres[i], &out[i], n > 1);
+        compare_result(t, what, &mres[i], &out[i]);
     }
     free(mres);
     compare_arch(t, "after a batch");

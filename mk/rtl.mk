@@ -1,0 +1,136 @@
+# RTL: Verilator builds of rtl/ (one per configuration), lint, the FPGA flow and the
+# RTL directed tests. Included by the top Makefile; see docs/rtl.md.
+#
+#   make lint        verilator --lint-only -Wall, default and small configuration
+#   make fpga        yosys synth_ice40 + nextpnr-ice40 (configs/small.cfg), synth_xilinx (default)
+#   make rtl         the Verilated libraries of every RTL configuration
+#   make rtl-bench   cycles per second of the verilated default configuration
+#   make rtl-trace   a trace-enabled build of the default configuration (FST waveforms)
+#
+# Parameters come from the one table: `mmulab params [--config F] --verilator-flags`.
+
+RTL_SRC     := rtl/mmu_pkg.sv rtl/tlb_array.sv rtl/tlb.sv rtl/pwc_level.sv rtl/pwc.sv \
+               rtl/walker.sv rtl/mmu_ctrl.sv rtl/mmu_port.sv rtl/mmu_top.sv
+RTL_B       := $(BUILD)/rtl
+RTL_CONFIGS := default small random
+VERILATOR   ?= verilator
+VL_INC       = $(shell $(VERILATOR) --getenv VERILATOR_ROOT 2>/dev/null)/include
+VL_FLAGS    := --cc -Wall --top-module mmu_top --x-assign fast --x-initial fast --noassert -O3
+RTL_CXX     ?= g++
+RTL_CXXFLAGS = -std=c++17 -O2 -g -I$(VL_INC) -I$(VL_INC)/vltstd -Isim/rtl
+RTL_C_SRC   := sim/rtl/rtl_mmu.c
+RTL_T_SRC   := $(wildcard tests/rtl/*.c)
+RTL_LDLIBS   = $(LIBS) -lcmocka -lz -lpthread
+
+DEPS_GROUPS += rtl
+TEST_BINS   += $(foreach c,$(RTL_CONFIGS),$(RTL_B)/$(c)/test_rtl)
+
+.PHONY: lint fpga rtl rtl-bench rtl-trace rtl-tool
+# pattern-rule products make must keep (else every run re-Verilates)
+.SECONDARY: $(foreach c,$(RTL_CONFIGS),$(addprefix $(RTL_B)/$(c)/,params.vf rtl_params.h librtl.a librtl_trace.a))
+
+# default: params.def; small: configs/small.cfg; random: the default with random replacement,
+# 3-way L1s, a 3-cycle L1 and the DRAM latency model (what the other two leave untested)
+RTL_VARIANT_random := --set tlb_repl=random --set random_seed=20261121 --set dtlb_4k_ways=3 \
+                      --set itlb_4k_ways=3 --set l1_latency=3 --set l2_latency=2 --set mem_model=dram
+rtl_cfg_arg = $(if $(filter default,$(1)),,$(if $(RTL_VARIANT_$(1)),$(RTL_VARIANT_$(1)),--config configs/$(1).cfg))
+
+# -G flags of a configuration, and the same values for the shim (rtl_sim_param)
+$(RTL_B)/%/params.vf: $(BUILD)/rel/mmulab model/params.def $(wildcard configs/*.cfg)
+	@mkdir -p $(dir $@)
+	$(BUILD)/rel/mmulab params $(call rtl_cfg_arg,$*) --verilator-flags > $@.tmp && mv $@.tmp $@
+
+$(RTL_B)/%/rtl_params.h: $(RTL_B)/%/params.vf
+	{ echo '#define RTL_PARAM_LIST \'; \
+	  sed -E 's/^-G([A-Za-z0-9_]+)=(-?[0-9]+)$$/    RTL_PARAM(\1, \2) \\/' $<; echo; } > $@
+
+# The Verilated model (-O2 per toolchain.md) and an archive of the runtime + shim;
+# $(3) = extra Verilator flags, $(2) = object-dir suffix, $(4) = the archive.
+rtl_lib = $(VERILATOR) $(VL_FLAGS) $(3) -Mdir $(1)/obj$(2) -f $(1)/params.vf $(RTL_SRC) && \
+	$(MAKE) -s -C $(1)/obj$(2) -f Vmmu_top.mk OPT_FAST=-O2 OPT_SLOW=-O1 OPT_GLOBAL=-O2 \
+	  Vmmu_top__ALL.a verilated.o verilated_threads.o $(if $(3),verilated_fst_c.o) && \
+	$(RTL_CXX) $(RTL_CXXFLAGS) -I$(1)/obj$(2) -DRTL_PARAMS_H='"$(abspath $(1))/rtl_params.h"' \
+	  $(if $(3),-DRTL_TRACE) -c sim/rtl/rtl_shim.cpp -o $(1)/obj$(2)/rtl_shim.o && \
+	rm -f $(4) && ar rcs $(4) $(1)/obj$(2)/rtl_shim.o $(1)/obj$(2)/verilated.o $(1)/obj$(2)/verilated_threads.o \
+	  $(if $(3),$(1)/obj$(2)/verilated_fst_c.o) && \
+	cp $(1)/obj$(2)/Vmmu_top__ALL.a $(4:.a=_model.a)
+
+$(RTL_B)/%/librtl.a: $(RTL_SRC) sim/rtl/rtl_shim.cpp sim/rtl/rtl_shim.h $(RTL_B)/%/params.vf $(RTL_B)/%/rtl_params.h
+	@tools/deps.sh rtl
+	$(call rtl_lib,$(RTL_B)/$*,,,$@)
+
+$(RTL_B)/%/librtl_trace.a: $(RTL_SRC) sim/rtl/rtl_shim.cpp sim/rtl/rtl_shim.h $(RTL_B)/%/params.vf $(RTL_B)/%/rtl_params.h
+	@tools/deps.sh rtl
+	$(call rtl_lib,$(RTL_B)/$*,_trace,--trace-fst,$@)
+
+# The directed tests: sanitizer-built C (tests, RTL backend, model) over the -O2 model
+$(RTL_B)/%/test_rtl: $(call san_obj,$(RTL_T_SRC) $(RTL_C_SRC)) $(BUILD)/san/libmmulab.a $(RTL_B)/%/librtl.a
+	$(RTL_CXX) -g -fsanitize=address,undefined $(call san_obj,$(RTL_T_SRC) $(RTL_C_SRC)) \
+	  $(BUILD)/san/libmmulab.a $(RTL_B)/$*/librtl.a $(RTL_B)/$*/librtl_model.a -o $@ $(RTL_LDLIBS)
+
+$(RTL_B)/%/bench_rtl: $(call rel_obj,sim/rtl/bench_rtl.c $(RTL_C_SRC)) $(BUILD)/rel/libmmulab.a $(RTL_B)/%/librtl.a
+	$(RTL_CXX) -O2 $(call rel_obj,sim/rtl/bench_rtl.c $(RTL_C_SRC)) $(BUILD)/rel/libmmulab.a \
+	  $(RTL_B)/$*/librtl.a $(RTL_B)/$*/librtl_model.a -o $@ $(RTL_LDLIBS)
+
+# mmulab with the rtl and cosim backends (sim/rtl/backends.c) linked in, one per RTL
+# configuration: build/rtl/CONFIG/mmulab (-O2) and mmulab-san (the C side under ASan/UBSan).
+# The backends' factories are linked as objects: they override weak references.
+RTL_TOOL_SRC := sim/mmulab.c sim/rtl/backends.c $(RTL_C_SRC)
+
+$(RTL_B)/%/mmulab: $(call rel_obj,$(RTL_TOOL_SRC)) $(BUILD)/rel/libmmulab.a $(RTL_B)/%/librtl.a
+	$(RTL_CXX) -O2 $(call rel_obj,$(RTL_TOOL_SRC)) $(BUILD)/rel/libmmulab.a \
+	  $(RTL_B)/$*/librtl.a $(RTL_B)/$*/librtl_model.a -o $@ $(RTL_LDLIBS)
+
+$(RTL_B)/%/mmulab-san: $(call san_obj,$(RTL_TOOL_SRC)) $(BUILD)/san/libmmulab.a $(RTL_B)/%/librtl.a
+	$(RTL_CXX) -g -fsanitize=address,undefined $(call san_obj,$(RTL_TOOL_SRC)) $(BUILD)/san/libmmulab.a \
+	  $(RTL_B)/$*/librtl.a $(RTL_B)/$*/librtl_model.a -o $@ $(RTL_LDLIBS)
+
+rtl-tool: $(RTL_B)/default/mmulab
+
+# make test's smoke regression runs in co-simulation (mk/regress.mk)
+SMOKE_BACKEND := cosim
+SMOKE_MMULAB  := $(RTL_B)/default/mmulab-san
+$(BUILD)/san/tests/smoke_random: $(SMOKE_MMULAB)
+
+$(call rel_obj,sim/rtl/backends.c): INCS += -Isim/rtl
+$(call san_obj,sim/rtl/backends.c): INCS += -Isim/rtl
+$(call san_obj,$(RTL_T_SRC) $(RTL_C_SRC)): INCS += -Isim/rtl
+$(call rel_obj,sim/rtl/bench_rtl.c $(RTL_C_SRC)): INCS += -Isim/rtl
+
+rtl: $(foreach c,$(RTL_CONFIGS),$(RTL_B)/$(c)/librtl.a)
+
+rtl-trace: $(RTL_B)/default/librtl_trace.a
+
+rtl-bench: $(RTL_B)/default/bench_rtl
+	$(RTL_B)/default/bench_rtl
+
+lint: $(foreach c,$(RTL_CONFIGS),$(RTL_B)/$(c)/params.vf)
+	@tools/deps.sh rtl
+	@for c in $(RTL_CONFIGS); do \
+	  echo "lint ($$c)"; \
+	  $(VERILATOR) --lint-only -Wall --top-module mmu_top -f $(RTL_B)/$$c/params.vf $(RTL_SRC) || exit 1; \
+	done
+
+# --- FPGA: yosys + nextpnr (tools/deps.sh fpga) ---------------------------------------------------
+rtl_chparam = $(shell sed -E 's/^-G([A-Za-z0-9_]+)=(.*)$$/-set \1 \2/' $(1) | tr '\n' ' ')
+
+$(RTL_B)/fpga/ice40.json: $(RTL_SRC) rtl/fpga/mmu_fpga_wrap.sv $(RTL_B)/small/params.vf
+	@tools/deps.sh fpga
+	@mkdir -p $(dir $@)
+	yosys -q -l $(RTL_B)/fpga/ice40_yosys.log -p "read_verilog -sv $(RTL_SRC) rtl/fpga/mmu_fpga_wrap.sv; \
+	  chparam $(call rtl_chparam,$(RTL_B)/small/params.vf) -set PERF_W 16 mmu_top; \
+	  synth_ice40 -top mmu_fpga_wrap -json $@; tee -q -o $(RTL_B)/fpga/ice40_stat.txt stat"
+
+$(RTL_B)/fpga/ice40_pnr.json: $(RTL_B)/fpga/ice40.json
+	nextpnr-ice40 --hx8k --package ct256 --json $< --report $@ --freq 50 --timing-allow-fail \
+	  --quiet -l $(RTL_B)/fpga/nextpnr.log
+
+$(RTL_B)/fpga/xilinx_stat.txt: $(RTL_SRC) $(RTL_B)/default/params.vf
+	@tools/deps.sh fpga
+	@mkdir -p $(dir $@)
+	yosys -q -l $(RTL_B)/fpga/xilinx_yosys.log -p "read_verilog -sv $(RTL_SRC); \
+	  chparam $(call rtl_chparam,$(RTL_B)/default/params.vf) mmu_top; \
+	  synth_xilinx -top mmu_top; tee -q -o $@ stat"
+
+fpga: $(RTL_B)/fpga/ice40_pnr.json $(RTL_B)/fpga/xilinx_stat.txt
+	@sim/rtl/fpga_report.sh $(RTL_B)/fpga

@@ -1,0 +1,335 @@
+// mmu_ctrl: CR0/CR2/CR3/CR4/EFER and the PAE PDPTE registers; serialising control
+// operations (docs/semantics.md 7-8, docs/timing.md "Control operations").
+// An operation accepted at k completes at c = k + C + sum(O + M(load)) + F: the #GP
+// checks and the decision are made at k, the PDPTE loads (if any) follow, the new
+// state commits at the end of the C delay or with the last load, and the invalidation
+// runs from the commit cycle X: everything (F = 1: valid flops cleared at X), by address
+// (F = 1: read the set at X, compare at X + 1 = c) or selective (F = S: sets 0..S-1
+// read at X..X+S-1, each compared one cycle later). PWC entries are cleared at X.
+module mmu_ctrl #(
+  parameter int MAXPHYADDR    = 46,
+  parameter int CTRL_LATENCY  = 1,
+  parameter int WALK_OVERHEAD = 1,
+  parameter int SWEEP_SETS    = 16,   // S: largest sets of any TLB array
+  parameter int SET_W         = 5
+) (
+  input  logic              clk_i,
+  input  logic              rst_i,
+  // control port
+  input  logic              req_valid_i,
+  output logic              req_ready_o,
+  input  logic [2:0]        req_kind_i,
+  input  logic [63:0]       req_value_i,
+  input  logic [63:0]       req_va_i,
+  input  logic [31:0]       req_invpcid_type_i,
+  input  logic [63:0]       req_pcid_i,
+  output logic              resp_valid_o,
+  output logic              resp_gp_o,
+  input  logic              idle_i,           // no translation in flight or requested
+  output logic              busy_o,
+  // CR2 from the walker
+  input  logic              pf_i,
+  input  logic [63:0]       pf_va_i,
+  // architectural state
+  output logic [63:0]       cr0_o,
+  output logic [63:0]       cr2_o,
+  output logic [63:0]       cr3_o,
+  output logic [63:0]       cr4_o,
+  output logic [63:0]       efer_o,
+  output logic [255:0]      pdpte_o,
+  output logic [2:0]        mode_o,
+  output logic [11:0]       pcid_o,
+  output logic              wp_o,
+  output logic              smep_o,
+  output logic              smap_o,
+  output logic              nxe_o,
+  output logic              pse_o,
+  output logic              pge_o,
+  output logic              pae_o,
+  // TLB invalidation (every TLB)
+  output logic              tlb_rd_en_o,
+  output logic              tlb_rd_sweep_o,
+  output logic [SET_W-1:0]  tlb_rd_set_o,
+  output logic [56:0]       tlb_va_o,         // INVLPG / INVPCID 0 address (read and compare)
+  output logic              tlb_inv_o,
+  output logic              tlb_inv_by_va_o,
+  output logic              tlb_inv_by_pcid_o,
+  output logic [11:0]       tlb_inv_pcid_o,
+  output logic              tlb_inv_keep_global_o,
+  output logic              tlb_inv_global_any_pcid_o,
+  output logic              tlb_inv_all_o,
+  output logic              pwc_inv_all_o,
+  output logic              pwc_inv_pcid_o,
+  output logic [11:0]       pwc_inv_pcid_val_o,
+  // memory master (PDPTE loads)
+  output logic              mem_req_valid_o,
+  input  logic              mem_req_ready_i,
+  output logic [63:0]       mem_req_addr_o,
+  input  logic              mem_resp_valid_i,
+  input  logic [63:0]       mem_resp_rdata_i
+);
+
+  localparam logic [63:0] PDPTE_RSV = 64'h1e6 | ~((64'd1 << MAXPHYADDR) - 64'd1);
+  localparam logic [63:0] CR3_RSV   = ~((64'd1 << MAXPHYADDR) - 64'd1);   // 63:M
+  localparam int PG = 31, PE = 0, CD = 30, NW = 29;
+  localparam int PSE = 4, PAE = 5, PGE = 7, LA57 = 12, PCIDE = 17, SMEP = 20, SMAP = 21;
+  localparam int SCE = 0, LME = 8, LMA = 10, NXE = 11;
+
+  typedef enum logic [1:0] { F_NONE, F_ALL, F_ADDR, F_SEL } flush_e;
+  typedef enum logic [2:0] { C_IDLE, C_LAT, C_PRE, C_MEM, C_SWEEP, C_RESP } cstate_e;
+
+  function automatic logic [2:0] mode_of(input logic [63:0] cr0, input logic [63:0] cr4,
+                                         input logic [63:0] efer);
+    if (!cr0[PG])        mode_of = mmu_pkg::MODE_OFF;
+    else if (!cr4[PAE])  mode_of = mmu_pkg::MODE_32;
+    else if (!efer[LME]) mode_of = mmu_pkg::MODE_PAE;
+    else                 mode_of = cr4[LA57] ? mmu_pkg::MODE_5L : mmu_pkg::MODE_4L;
+  endfunction
+
+  // --- architectural registers ------------------------------------------------------
+  logic [63:0]  cr0_q, cr2_q, cr3_q, cr4_q, efer_q;   // efer_q without LMA
+  logic [255:0] pdpte_q;
+  logic         lma;
+
+  assign lma     = efer_q[LME] && cr0_q[PG];
+  assign cr0_o   = cr0_q;
+  assign cr2_o   = cr2_q;
+  assign cr3_o   = cr3_q;
+  assign cr4_o   = cr4_q;
+  assign efer_o  = efer_q | (64'(lma) << LMA);
+  assign pdpte_o = pdpte_q;
+  assign mode_o  = mode_of(cr0_q, cr4_q, efer_q);
+  assign pcid_o  = cr4_q[PCIDE] ? cr3_q[11:0] : 12'd0;
+  assign wp_o    = cr0_q[16];
+  assign smep_o  = cr4_q[SMEP];
+  assign smap_o  = cr4_q[SMAP];
+  assign nxe_o   = efer_q[NXE];
+  assign pse_o   = cr4_q[PSE];
+  assign pge_o   = cr4_q[PGE];
+  assign pae_o   = cr4_q[PAE];
+
+  // --- decision at accept -------------------------------------------------------------
+  logic         d_gp, d_load;
+  logic [1:0]   d_reg;               // 0 CR0, 1 CR3, 2 CR4, 3 EFER (register written)
+  logic         d_write;             // a CR/EFER write (vs an invalidation)
+  logic [63:0]  d_val, d_load_base;
+  flush_e       d_flush;
+  logic         d_by_va, d_by_pcid, d_keep_global, d_global_any;
+  logic [11:0]  d_pcid;
+  logic         d_pwc_all, d_pwc_pcid;
+
+  always_comb begin : decide
+    logic [63:0] v, changed;
+    logic        noflush;
+    v = req_value_i;
+    changed = req_value_i ^ cr4_q;
+    noflush = 1'b0;
+    d_gp = 1'b0;  d_load = 1'b0;  d_reg = 2'd0;  d_write = 1'b1;  d_val = v;
+    d_load_base = cr3_q;  d_flush = F_NONE;
+    d_by_va = 1'b0;  d_by_pcid = 1'b0;  d_keep_global = 1'b0;  d_global_any = 1'b0;
+    d_pcid = pcid_o;  d_pwc_all = 1'b0;  d_pwc_pcid = 1'b0;
+    case (req_kind_i)
+      mmu_pkg::CTRL_CR0: begin
+        d_reg = 2'd0;
+        d_gp = (|v[63:32]) || (v[PG] && !v[PE]) ||
+               (v[PG] && !cr0_q[PG] && efer_q[LME] && !cr4_q[PAE]) ||
+               (!v[PG] && cr0_q[PG] && cr4_q[PCIDE]);
+        d_load = mode_of(v, cr4_q, efer_q) == mmu_pkg::MODE_PAE &&
+                 ((v[PG] ^ cr0_q[PG]) || (v[CD] ^ cr0_q[CD]) || (v[NW] ^ cr0_q[NW]));
+        if (cr0_q[PG] && !v[PG]) begin
+          d_flush = F_ALL;  d_pwc_all = 1'b1;
+        end
+      end
+      mmu_pkg::CTRL_CR3: begin
+        d_reg = 2'd1;
+        if (lma) begin
+          if (cr4_q[PCIDE]) begin
+            noflush = v[63];
+            v[63] = 1'b0;
+          end
+          d_gp = |(v & CR3_RSV);
+        end else begin
+          v = {32'd0, v[31:0]};
+        end
+        d_val = v;
+        d_load = (mode_o == mmu_pkg::MODE_PAE);
+        d_load_base = v;
+        d_keep_global = 1'b1;
+        if (!cr4_q[PCIDE]) begin
+          d_flush = F_SEL;  d_pwc_all = 1'b1;
+        end else if (!noflush) begin
+          d_flush = F_SEL;  d_by_pcid = 1'b1;  d_pcid = v[11:0];  d_pwc_pcid = 1'b1;
+        end
+      end
+      mmu_pkg::CTRL_CR4: begin
+        d_reg = 2'd2;
+        d_gp = (|v[63:32]) || (|v[24:22]) || (lma && (!v[PAE] || changed[LA57])) ||
+               (v[PCIDE] && !lma) || (v[PCIDE] && !cr4_q[PCIDE] && cr3_q[11:0] != 12'd0);
+        d_load = mode_of(cr0_q, v, efer_q) == mmu_pkg::MODE_PAE &&
+                 (changed[PAE] || changed[PGE] || changed[PSE] || changed[SMEP]);
+        if (changed[PGE] || (cr4_q[PCIDE] && !v[PCIDE])) begin
+          d_flush = F_ALL;  d_pwc_all = 1'b1;
+        end else if (changed[PAE] || (v[SMEP] && !cr4_q[SMEP])) begin
+          d_flush = F_SEL;  d_by_pcid = 1'b1;  d_pwc_pcid = 1'b1;      // current PCID, global or not
+        end
+      end
+      mmu_pkg::CTRL_EFER: begin
+        d_reg = 2'd3;
+        d_gp = (|(v & ~((64'd1 << SCE) | (64'd1 << LME) | (64'd1 << LMA) | (64'd1 << NXE)))) ||
+               (cr0_q[PG] && (v[LME] ^ efer_q[LME]));
+        d_val = v & ~(64'd1 << LMA);
+      end
+      mmu_pkg::CTRL_INVLPG: begin
+        d_write = 1'b0;
+        if (mmu_pkg::va_canonical(req_va_i, mode_o)) begin     // non-canonical: a no-op
+          d_flush = F_ADDR;  d_by_va = 1'b1;  d_by_pcid = 1'b1;  d_global_any = 1'b1;
+          d_pwc_pcid = 1'b1;
+        end
+      end
+      default: begin                                   // INVPCID
+        d_write = 1'b0;
+        d_pcid = req_pcid_i[11:0];
+        d_gp = (req_invpcid_type_i > 32'd3) || (|req_pcid_i[63:12]) ||
+               (req_invpcid_type_i == 32'd0 && !mmu_pkg::va_canonical(req_va_i, mode_o)) ||
+               (req_invpcid_type_i <= 32'd1 && !cr4_q[PCIDE] && req_pcid_i != 64'd0);
+        case (req_invpcid_type_i[1:0])
+          2'd0: begin
+            d_flush = F_ADDR;  d_by_va = 1'b1;  d_by_pcid = 1'b1;  d_keep_global = 1'b1;
+            d_pwc_pcid = 1'b1;
+          end
+          2'd1: begin
+            d_flush = F_SEL;  d_by_pcid = 1'b1;  d_keep_global = 1'b1;  d_pwc_pcid = 1'b1;
+          end
+          2'd2: begin
+            d_flush = F_ALL;  d_pwc_all = 1'b1;
+          end
+          default: begin
+            d_flush = F_SEL;  d_keep_global = 1'b1;  d_pwc_all = 1'b1;
+          end
+        endcase
+      end
+    endcase
+    if (d_gp) d_load = 1'b0;
+  end
+
+  // --- operation registers ------------------------------------------------------------
+  cstate_e      state_q;
+  logic [7:0]   cnt_q;
+  logic [1:0]   j_q;                 // PDPTE being loaded
+  logic         gp_q, load_q, write_q;
+  logic [1:0]   reg_q;
+  logic [63:0]  val_q;
+  /* verilator lint_off UNUSEDSIGNAL */  // the PDPT is at CR3[31:5]
+  logic [63:0]  load_base_q;
+  /* verilator lint_on UNUSEDSIGNAL */
+  logic [191:0] ld_q;                // PDPTEs 0..2 loaded so far
+  flush_e       flush_q;
+  logic         pwc_all_q, pwc_pcid_q;
+  logic [56:0]  va_q;
+  logic [SET_W-1:0] sweep_q;
+  logic         cmp_q;               // a TLB set was read last cycle: compare now
+
+  logic accept, lat_done, load_done, bad_now, gp_final, commit;
+  assign accept    = (state_q == C_IDLE) && req_valid_i && req_ready_o;
+  assign lat_done  = (state_q == C_LAT) && (cnt_q == 8'd0);
+  assign load_done = (state_q == C_MEM) && mem_resp_valid_i && (j_q == 2'd3);
+  assign bad_now   = mem_resp_rdata_i[0] && |(mem_resp_rdata_i & PDPTE_RSV);
+  assign gp_final  = gp_q || (load_done && bad_now);
+  assign commit    = (lat_done && !gp_q && !load_q) || (load_done && !gp_final);
+
+  assign req_ready_o  = (state_q == C_IDLE) && idle_i;
+  assign busy_o       = (state_q != C_IDLE);
+  assign resp_valid_o = (state_q == C_RESP) || (lat_done && (gp_q || (!load_q && flush_q == F_NONE))) ||
+                        (load_done && (gp_final || flush_q == F_NONE));
+  assign resp_gp_o    = gp_q || (load_done && bad_now);
+
+  // invalidation, from the commit cycle
+  logic start_sweep;
+  assign start_sweep   = commit && (flush_q == F_SEL);
+  assign tlb_rd_en_o    = (commit && (flush_q == F_ADDR || flush_q == F_SEL)) || (state_q == C_SWEEP);
+  assign tlb_rd_sweep_o = (flush_q == F_SEL);
+  assign tlb_rd_set_o   = (state_q == C_SWEEP) ? sweep_q : '0;
+  assign tlb_va_o       = va_q;
+  assign tlb_inv_o      = cmp_q;
+  assign tlb_inv_all_o  = commit && (flush_q == F_ALL);
+  assign pwc_inv_all_o  = commit && pwc_all_q;
+  assign pwc_inv_pcid_o = commit && pwc_pcid_q;
+
+  // memory: PDPTE j at (base & ~31) + 8j
+  assign mem_req_valid_o = (state_q == C_PRE) && (cnt_q == 8'd0);
+  assign mem_req_addr_o  = {32'd0, load_base_q[31:5], j_q, 3'd0};
+
+  always_ff @(posedge clk_i) begin
+    if (rst_i) begin
+      state_q <= C_IDLE;
+      cnt_q   <= '0;
+      cmp_q   <= 1'b0;
+      cr0_q <= '0;  cr2_q <= '0;  cr3_q <= '0;  cr4_q <= '0;  efer_q <= '0;  pdpte_q <= '0;
+    end else begin
+      cmp_q <= tlb_rd_en_o;
+      if (cnt_q != 8'd0) cnt_q <= cnt_q - 8'd1;
+      if (pf_i) cr2_q <= pf_va_i;
+      case (state_q)
+        C_IDLE: if (accept) begin
+          state_q <= C_LAT;
+          cnt_q   <= 8'(CTRL_LATENCY - 1);
+        end
+        C_LAT: if (cnt_q == 8'd0) begin
+          if (gp_q || (!load_q && flush_q == F_NONE)) state_q <= C_IDLE;
+          else if (load_q) begin
+            state_q <= C_PRE;
+            cnt_q   <= 8'(WALK_OVERHEAD - 1);
+          end
+        end
+        C_PRE: if (cnt_q == 8'd0 && mem_req_ready_i) state_q <= C_MEM;
+        C_MEM: if (mem_resp_valid_i) begin
+          if (j_q != 2'd3) begin
+            state_q <= C_PRE;
+            cnt_q   <= 8'(WALK_OVERHEAD - 1);
+          end else if (gp_final || flush_q == F_NONE) begin
+            state_q <= C_IDLE;
+          end
+        end
+        C_SWEEP: if (32'(sweep_q) == SWEEP_SETS - 1) state_q <= C_RESP;
+        default: state_q <= C_IDLE;      // C_RESP
+      endcase
+      if (commit) begin
+        if (flush_q == F_ALL || flush_q == F_ADDR || (flush_q == F_SEL && SWEEP_SETS == 1))
+          state_q <= C_RESP;
+        else if (flush_q == F_SEL)
+          state_q <= C_SWEEP;
+        if (write_q)
+          case (reg_q)
+            2'd0: cr0_q  <= val_q;
+            2'd1: cr3_q  <= val_q;
+            2'd2: cr4_q  <= val_q;
+            default: efer_q <= val_q;
+          endcase
+        if (load_q) pdpte_q <= {mem_resp_rdata_i, ld_q};
+      end
+    end
+  end
+
+  /* verilator lint_off UNUSEDSIGNAL */  // TLB tags use VA[56:0]
+  logic [63:0] req_va_used;
+  /* verilator lint_on UNUSEDSIGNAL */
+  assign req_va_used = mmu_pkg::va_used(req_va_i, mode_o);
+
+  always_ff @(posedge clk_i) begin
+    if (state_q == C_MEM && mem_resp_valid_i) begin
+      j_q <= j_q + 2'd1;
+      if (bad_now) gp_q <= 1'b1;
+      if (j_q != 2'd3) ld_q[64*j_q +: 64] <= mem_resp_rdata_i;   // PDPTE 3 goes straight to the registers
+    end
+    if (accept) begin
+      gp_q <= d_gp;  load_q <= d_load;  write_q <= d_write;  reg_q <= d_reg;  val_q <= d_val;
+      load_base_q <= d_load_base;  flush_q <= d_flush;  j_q <= 2'd0;
+      tlb_inv_by_va_o <= d_by_va;  tlb_inv_by_pcid_o <= d_by_pcid;  tlb_inv_pcid_o <= d_pcid;
+      tlb_inv_keep_global_o <= d_keep_global;  tlb_inv_global_any_pcid_o <= d_global_any;
+      pwc_all_q <= d_pwc_all;  pwc_pcid_q <= d_pwc_pcid;  pwc_inv_pcid_val_o <= d_pcid;
+      va_q <= req_va_used[56:0];
+    end
+    sweep_q <= start_sweep ? SET_W'(1) : sweep_q + 1'b1;
+  end
+
+endmodule

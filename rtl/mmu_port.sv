@@ -1,0 +1,269 @@
+// mmu_port: one translation port and its L1 TLB (docs/timing.md steps 1-4, 8).
+// Accept at a (the L1 sets are read), compare at a+1, the result travels L1-1 more
+// cycles: a hit (or paging off, or a non-canonical #GP) responds at a+L1, a miss (or a
+// dropped hit) reaches the walker at m = a+L1. req_ready_o is low from the cycle the
+// compare misses until the walker's response c, so hits stream at one per cycle and a
+// miss blocks only its own port.
+module mmu_port #(
+  parameter int          SETS_4K = 16, WAYS_4K = 4,
+  parameter int          SETS_2M = 8,  WAYS_2M = 4,
+  parameter int          SETS_1G = 1,  WAYS_1G = 4,
+  parameter int          TLB_ID      = 1,
+  parameter int          REPL        = 0,
+  parameter logic [31:0] RANDOM_SEED = 32'd1,
+  parameter int          MAXPHYADDR  = 46,
+  parameter int          L1_LATENCY  = 1,
+  parameter int          SET_W       = 5,
+  parameter int          PERF_W      = 32
+) (
+  input  logic              clk_i,
+  input  logic              rst_i,
+  // translation request
+  input  logic              req_valid_i,
+  output logic              req_ready_o,
+  input  logic [63:0]       req_va_i,
+  input  logic [1:0]        req_access_i,
+  input  logic [1:0]        req_cpl_i,
+  input  logic              req_ac_i,
+  input  logic              req_implicit_i,
+  // translation response (one cycle, no back-pressure)
+  output logic              resp_valid_o,
+  output logic [63:0]       resp_pa_o,
+  output logic [1:0]        resp_fault_o,
+  output logic [5:0]        resp_ec_o,
+  output logic [1:0]        resp_tlb_hit_o,
+  output logic [2:0]        resp_pwc_hit_o,
+  output logic [4:0]        resp_page_shift_o,
+  output logic              resp_walked_o,
+  output logic              resp_dirty_assist_o,
+  output logic [3:0]        resp_mem_reads_o,
+  output logic [3:0]        resp_mem_writes_o,
+  // control state
+  input  logic              stall_i,           // a control operation is running
+  input  logic [2:0]        mode_i,
+  input  logic [11:0]       pcid_i,
+  input  logic              wp_i,
+  input  logic              smep_i,
+  input  logic              smap_i,
+  input  logic              nxe_i,
+  // to / from the walker
+  output logic              miss_valid_o,
+  output logic [63:0]       miss_va_o,
+  output logic [1:0]        miss_access_o,
+  output logic [1:0]        miss_cpl_o,
+  output logic              miss_ac_o,
+  output logic              miss_implicit_o,
+  output logic              miss_ddrop_o,
+  input  logic              grant_i,
+  input  logic              wresp_valid_i,     // the walker answers this port
+  input  logic [63:0]       wresp_pa_i,
+  input  logic [1:0]        wresp_fault_i,
+  input  logic [5:0]        wresp_ec_i,
+  input  logic [1:0]        wresp_tlb_hit_i,
+  input  logic [2:0]        wresp_pwc_hit_i,
+  input  logic [4:0]        wresp_page_shift_i,
+  input  logic              wresp_walked_i,
+  input  logic              wresp_dirty_assist_i,
+  input  logic [3:0]        wresp_mem_reads_i,
+  input  logic [3:0]        wresp_mem_writes_i,
+  input  logic              fill_i,
+  input  logic [1:0]        fill_cls_i,
+  input  logic [56:0]       fill_va_i,
+  input  logic [63:0]       fill_frame_i,
+  input  logic [11:0]       fill_pcid_i,
+  input  logic              fill_rw_i,
+  input  logic              fill_us_i,
+  input  logic              fill_xd_i,
+  input  logic              fill_g_i,
+  input  logic              fill_dirty_i,
+  // invalidation (mmu_ctrl owns the L1 read port while stall_i)
+  input  logic              inv_rd_en_i,
+  input  logic              inv_rd_sweep_i,
+  input  logic [SET_W-1:0]  inv_rd_set_i,
+  input  logic [56:0]       inv_va_i,
+  input  logic              inv_i,
+  input  logic              inv_by_va_i,
+  input  logic              inv_by_pcid_i,
+  input  logic [11:0]       inv_pcid_i,
+  input  logic              inv_keep_global_i,
+  input  logic              inv_global_any_pcid_i,
+  input  logic              inv_all_i,
+  // status and performance counters
+  output logic              busy_o,
+  output logic [18:0]       nvalid_o,
+  output logic [PERF_W-1:0] perf_hits_o,
+  output logic [PERF_W-1:0] perf_misses_o,
+  output logic [PERF_W-1:0] perf_walk_cycles_o
+);
+
+  // --- accept: read the L1 sets ----------------------------------------------------
+  logic        accept;
+  logic        s1_valid_q;
+  logic [63:0] s1_va_q;
+  logic [1:0]  s1_acc_q, s1_cpl_q;
+  logic        s1_ac_q, s1_imp_q;
+  logic        blocked_q;
+  logic        miss;
+
+  assign req_ready_o = !stall_i && !blocked_q && !(s1_valid_q && miss);
+  assign accept      = req_valid_i && req_ready_o;
+
+  always_ff @(posedge clk_i) begin
+    if (rst_i) s1_valid_q <= 1'b0;
+    else       s1_valid_q <= accept;
+    if (accept) begin
+      s1_va_q  <= req_va_i;
+      s1_acc_q <= req_access_i;
+      s1_cpl_q <= req_cpl_i;
+      s1_ac_q  <= req_ac_i;
+      s1_imp_q <= req_implicit_i;
+    end
+  end
+
+  // --- compare at a+1 ------------------------------------------------------------------
+  logic [63:0] va_u;
+  /* verilator lint_off UNUSEDSIGNAL */  // lookups use VA[56:0]; global and PCID only matter to the TLB's own match
+  logic [63:0] rd_va_u;
+  logic        lookup, usable, ddrop, viol;
+  logic        hit, hrw, hus, hxd, hg, hdirty;
+  logic [1:0]  hcls;
+  logic [63:0] hframe;
+  logic [11:0] hpcid;
+  /* verilator lint_on UNUSEDSIGNAL */
+  logic [4:0]  hshift;
+
+  assign va_u    = mmu_pkg::va_used(s1_va_q, mode_i);
+  assign rd_va_u = mmu_pkg::va_used(req_va_i, mode_i);
+
+  tlb #(
+    .SETS_4K(SETS_4K), .WAYS_4K(WAYS_4K), .SETS_2M(SETS_2M), .WAYS_2M(WAYS_2M),
+    .SETS_1G(SETS_1G), .WAYS_1G(WAYS_1G), .TLB_ID(TLB_ID), .REPL(REPL),
+    .RANDOM_SEED(RANDOM_SEED), .MAXPHYADDR(MAXPHYADDR), .SET_W(SET_W)
+  ) u_l1 (
+    .clk_i, .rst_i, .mode32_i(mode_i == mmu_pkg::MODE_32),
+    .rd_en_i(stall_i ? inv_rd_en_i : accept), .rd_sweep_i(stall_i && inv_rd_sweep_i),
+    .rd_set_i(inv_rd_set_i), .rd_va_i(stall_i ? inv_va_i : rd_va_u[56:0]),
+    .cmp_va_i(stall_i ? inv_va_i : va_u[56:0]), .cmp_pcid_i(pcid_i),
+    .hit_o(hit), .hit_cls_o(hcls), .hit_frame_o(hframe), .hit_rw_o(hrw), .hit_us_o(hus),
+    .hit_xd_o(hxd), .hit_g_o(hg), .hit_dirty_o(hdirty), .hit_pcid_o(hpcid),
+    .drop_i(lookup && hit && !usable), .touch_i(lookup && usable),
+    .inv_i, .inv_by_va_i, .inv_by_pcid_i, .inv_pcid_i, .inv_keep_global_i, .inv_global_any_pcid_i,
+    .inv_all_i,
+    .fill_i, .fill_cls_i, .fill_va_i, .fill_frame_i, .fill_pcid_i, .fill_rw_i, .fill_us_i,
+    .fill_xd_i, .fill_g_i, .fill_dirty_i,
+    .nvalid_o
+  );
+
+  assign lookup = s1_valid_q && mode_i != mmu_pkg::MODE_OFF && mmu_pkg::va_canonical(s1_va_q, mode_i);
+  assign ddrop  = (s1_acc_q == mmu_pkg::ACC_W) && !hdirty;
+  assign viol   = mmu_pkg::rights_violation(s1_acc_q, s1_cpl_q, s1_ac_q, s1_imp_q, hrw, hus, hxd,
+                                   wp_i, smep_i, smap_i, nxe_i);
+  assign usable = hit && !ddrop && !viol;
+  assign miss   = lookup && !usable;
+  assign hshift = mmu_pkg::class_shift(hcls, mode_i);
+
+  // result record: {valid, miss, l1 hit, fault, page_shift, pa}
+  localparam int RW = 1 + 1 + 1 + 2 + 5 + 64;
+  logic [RW-1:0] s1_rec, out_rec;
+  always_comb begin : result
+    logic [63:0] pa;
+    logic [1:0]  fault;
+    logic [4:0]  shift;
+    pa = '0;  fault = mmu_pkg::FLT_NONE;  shift = '0;
+    if (mode_i == mmu_pkg::MODE_OFF) begin
+      pa = {32'd0, s1_va_q[31:0]};
+    end else if (!mmu_pkg::va_canonical(s1_va_q, mode_i)) begin
+      fault = mmu_pkg::FLT_GP;
+    end else if (usable) begin
+      pa = hframe | (va_u & mmu_pkg::page_mask(hshift));
+      shift = hshift;
+    end
+    s1_rec = {s1_valid_q, miss, lookup && usable, fault, shift, pa};
+  end
+
+  // --- L1 - 1 more cycles --------------------------------------------------------------
+  logic dl_busy;
+  if (L1_LATENCY > 1) begin : g_delay
+    localparam int N = L1_LATENCY - 1;
+    logic [N*RW-1:0] dl_q;
+    logic [N-1:0]    dl_valid;
+    always_ff @(posedge clk_i) begin
+      if (rst_i) dl_q <= '0;
+      else begin
+        dl_q[0 +: RW] <= s1_rec;
+        for (int i = 1; i < N; i++) dl_q[i*RW +: RW] <= dl_q[(i-1)*RW +: RW];
+      end
+    end
+    for (genvar i = 0; i < N; i++) begin : g_v
+      assign dl_valid[i] = dl_q[i*RW + RW - 1];
+    end
+    assign out_rec = dl_q[(N-1)*RW +: RW];
+    assign dl_busy = |dl_valid;
+  end else begin : g_direct
+    assign out_rec = s1_rec;
+    assign dl_busy = 1'b0;
+  end
+
+  logic        out_valid, out_miss, out_hit;
+  logic [1:0]  out_fault;
+  logic [4:0]  out_shift;
+  logic [63:0] out_pa;
+  assign {out_valid, out_miss, out_hit, out_fault, out_shift, out_pa} = out_rec;
+
+  // --- the miss, until the walker answers ----------------------------------------------
+  logic mwait_q, ddrop_q;
+  logic [PERF_W-1:0] mcyc_q;
+  always_ff @(posedge clk_i) begin
+    if (rst_i) begin
+      blocked_q <= 1'b0;
+      mwait_q   <= 1'b0;
+    end else begin
+      if (s1_valid_q && miss) blocked_q <= 1'b1;
+      else if (wresp_valid_i) blocked_q <= 1'b0;
+      if (out_valid && out_miss && !grant_i) mwait_q <= 1'b1;
+      else if (grant_i) mwait_q <= 1'b0;
+    end
+    if (s1_valid_q && miss) ddrop_q <= hit && ddrop;
+    mcyc_q <= (out_valid && out_miss) ? PERF_W'(1) : mcyc_q + 1'b1;
+  end
+
+  assign miss_valid_o    = (out_valid && out_miss) || mwait_q;
+  assign miss_va_o       = mmu_pkg::va_used(s1_va_q, mode_i);
+  assign miss_access_o   = s1_acc_q;
+  assign miss_cpl_o      = s1_cpl_q;
+  assign miss_ac_o       = s1_ac_q;
+  assign miss_implicit_o = s1_imp_q;
+  assign miss_ddrop_o    = (L1_LATENCY == 1 && s1_valid_q) ? (hit && ddrop) : ddrop_q;
+  assign busy_o          = s1_valid_q || dl_busy || blocked_q;
+
+  // --- response ----------------------------------------------------------------------------
+  logic pipe_resp;
+  assign pipe_resp = out_valid && !out_miss;
+  assign resp_valid_o        = pipe_resp || wresp_valid_i;
+  assign resp_pa_o           = wresp_valid_i ? wresp_pa_i : out_pa;
+  assign resp_fault_o        = wresp_valid_i ? wresp_fault_i : out_fault;
+  assign resp_ec_o           = wresp_valid_i ? wresp_ec_i : 6'd0;
+  assign resp_tlb_hit_o      = wresp_valid_i ? wresp_tlb_hit_i : (out_hit ? mmu_pkg::HIT_L1 : mmu_pkg::HIT_NONE);
+  assign resp_pwc_hit_o      = wresp_valid_i ? wresp_pwc_hit_i : 3'd0;
+  assign resp_page_shift_o   = wresp_valid_i ? wresp_page_shift_i : out_shift;
+  assign resp_walked_o       = wresp_valid_i && wresp_walked_i;
+  assign resp_dirty_assist_o = wresp_valid_i && wresp_dirty_assist_i;
+  assign resp_mem_reads_o    = wresp_valid_i ? wresp_mem_reads_i : 4'd0;
+  assign resp_mem_writes_o   = wresp_valid_i ? wresp_mem_writes_i : 4'd0;
+
+  // --- performance counters ------------------------------------------------------------------
+  logic [PERF_W-1:0] hits_q, misses_q, wcyc_q;
+  always_ff @(posedge clk_i) begin
+    if (rst_i) begin
+      hits_q <= '0;  misses_q <= '0;  wcyc_q <= '0;
+    end else begin
+      if (lookup && usable) hits_q <= hits_q + 1'b1;
+      if (miss) misses_q <= misses_q + 1'b1;
+      if (wresp_valid_i && wresp_walked_i) wcyc_q <= wcyc_q + mcyc_q;
+    end
+  end
+  assign perf_hits_o        = hits_q;
+  assign perf_misses_o      = misses_q;
+  assign perf_walk_cycles_o = wcyc_q;
+
+endmodule

@@ -1,0 +1,278 @@
+// tlb_array: one page-size class of a TLB, SETS x WAYS (docs/semantics.md section 5).
+// Tags, frames, rights, PCID, global and dirty live in one RAM per way (one synchronous
+// read port, one write port: block or LUT RAM); valid bits and replacement state are
+// flip-flops. A lookup reads a set (rd_en_i) and compares it in any later cycle
+// (cmp_*); drop/touch/invalidate act on the set read last. Fills choose their own
+// victim: the lowest invalid way, else by REPL (0 lru, 1 plru, 2 random).
+module tlb_array #(
+  parameter int          SETS        = 16,
+  parameter int          WAYS        = 4,
+  parameter int          CLS         = 0,      // 0 4k, 1 2m (4 MiB in 32-bit paging), 2 1g
+  parameter int          ARRAY_ID    = 0,      // tlb_id * 3 + class (LFSR seed)
+  parameter int          REPL        = 0,
+  parameter logic [31:0] RANDOM_SEED = 32'd1,
+  parameter int          MAXPHYADDR  = 46,
+  parameter int          SET_W       = 10      // width of rd_set_i (sweep index)
+) (
+  input  logic              clk_i,
+  input  logic              rst_i,
+  input  logic              mode32_i,        // 32-bit paging: the 2m class indexes from bit 22
+  // read port: a lookup / address invalidation (by va) or a sweep step (by set)
+  input  logic              rd_en_i,
+  input  logic              rd_sweep_i,
+  input  logic [SET_W-1:0]  rd_set_i,
+  input  logic [56:0]       rd_va_i,
+  // compare with the set read last
+  input  logic [56:0]       cmp_va_i,
+  input  logic [11:0]       cmp_pcid_i,
+  output logic              hit_o,
+  output logic [63:0]       hit_frame_o,
+  output logic              hit_rw_o,
+  output logic              hit_us_o,
+  output logic              hit_xd_o,
+  output logic              hit_g_o,
+  output logic              hit_dirty_o,
+  output logic [11:0]       hit_pcid_o,
+  input  logic              drop_i,          // invalidate the hit way
+  input  logic              touch_i,         // the hit way becomes most recent
+  // invalidation of the set read last (semantics.md section 8 / model tlb_inval_t)
+  input  logic              inv_i,
+  input  logic              inv_by_va_i,     // only entries whose page contains cmp_va_i
+  input  logic              inv_by_pcid_i,
+  input  logic [11:0]       inv_pcid_i,
+  input  logic              inv_keep_global_i,
+  input  logic              inv_global_any_pcid_i,
+  input  logic              inv_all_i,       // every entry, in one cycle
+  // fill
+  input  logic              fill_i,
+  input  logic [56:0]       fill_va_i,
+  /* verilator lint_off UNUSEDSIGNAL */  // the frame is PA[MAXPHYADDR-1:page shift]
+  input  logic [63:0]       fill_frame_i,
+  /* verilator lint_on UNUSEDSIGNAL */
+  input  logic [11:0]       fill_pcid_i,
+  input  logic              fill_rw_i,
+  input  logic              fill_us_i,
+  input  logic              fill_xd_i,
+  input  logic              fill_g_i,
+  input  logic              fill_dirty_i,
+  output logic [16:0]       nvalid_o         // valid entries
+);
+
+  localparam int SHL     = (CLS == 0) ? 12 : (CLS == 1) ? 21 : 30;  // low tag bit
+  localparam int IW      = (SETS > 1) ? $clog2(SETS) : 1;
+  localparam int WW      = (WAYS > 1) ? $clog2(WAYS) : 1;
+  localparam int TAG_W   = 57 - SHL;
+  localparam int FRAME_W = MAXPHYADDR - SHL;
+  localparam int DW      = TAG_W + FRAME_W + 12 + 5;
+  localparam int RB      = WW;                          // lru rank bits per way
+  localparam int RW      = (REPL == 0) ? WAYS * RB : WAYS; // replacement bits per set
+  // 32-bit paging drops VA bit 21 from 2m tags (4 MiB pages)
+  localparam logic [TAG_W-1:0] TAG_M32 = (CLS == 1) ? {{(TAG_W-1){1'b1}}, 1'b0} : {TAG_W{1'b1}};
+
+  /* verilator lint_off UNUSEDSIGNAL */  // index and tag take slices of the VA
+  function automatic logic [IW-1:0] set_of(input logic [56:0] va, input logic m32);
+    logic [56:0] sh;
+    sh = (CLS == 1 && m32) ? (va >> 22) : (va >> SHL);
+    set_of = (SETS > 1) ? sh[IW-1:0] : '0;
+  endfunction
+
+  function automatic logic [TAG_W-1:0] tag_of(input logic [56:0] va, input logic m32);
+    tag_of = va[56:SHL] & (m32 ? TAG_M32 : {TAG_W{1'b1}});
+  endfunction
+  /* verilator lint_on UNUSEDSIGNAL */
+
+  // ---------------------------------------------------------------- storage
+  logic [SETS*WAYS-1:0] valid_q;
+  logic [SETS*RW-1:0]   repl_q;
+  logic [31:0]          lfsr_q;
+  logic [16:0]          nvalid_q;
+  logic [IW-1:0]        rset_q;
+
+  logic [IW-1:0]        rd_set, wr_set;
+  logic                 ram_rd;
+  logic [WAYS-1:0]      wr_way;
+  logic [DW-1:0]        wr_data;
+  logic [DW-1:0]        rdata [WAYS];
+
+  assign ram_rd = rd_en_i && (!rd_sweep_i || ({{(32-SET_W){1'b0}}, rd_set_i} < SETS));
+  assign rd_set = rd_sweep_i ? rd_set_i[IW-1:0] : set_of(rd_va_i, mode32_i);
+
+  for (genvar w = 0; w < WAYS; w++) begin : g_way
+    (* ram_style = "block" *)   // block RAM even when tiny (iCE40: LUTs are the scarce resource)
+    logic [DW-1:0] mem [SETS];
+    logic [DW-1:0] rdata_q;
+    always_ff @(posedge clk_i) begin
+      if (wr_way[w]) mem[wr_set] <= wr_data;
+      if (ram_rd) rdata_q <= mem[rd_set];
+    end
+    assign rdata[w] = rdata_q;
+  end
+
+  always_ff @(posedge clk_i) begin
+    if (ram_rd) rset_q <= rd_set;
+  end
+
+  // ---------------------------------------------------------------- compare
+  logic [TAG_W-1:0]   cmp_tag;
+  logic [WAYS-1:0]    match, inv_match;
+  logic [WW-1:0]      hit_way;
+  logic [WAYS-1:0]    set_valid;
+
+  assign cmp_tag   = tag_of(cmp_va_i, mode32_i);
+  assign set_valid = valid_q[rset_q*WAYS +: WAYS];
+
+  always_comb begin : compare
+    logic [TAG_W-1:0] etag;
+    logic [11:0]      epcid;
+    logic             eg, tag_eq;
+    match = '0;
+    inv_match = '0;
+    hit_way = '0;
+    for (int w = WAYS - 1; w >= 0; w--) begin
+      etag   = rdata[w][DW-1 -: TAG_W] & (mode32_i ? TAG_M32 : {TAG_W{1'b1}});
+      epcid  = rdata[w][16:5];
+      eg     = rdata[w][1];
+      tag_eq = (etag == cmp_tag);
+      match[w] = set_valid[w] && tag_eq && (eg || epcid == cmp_pcid_i);
+      if (match[w]) hit_way = WW'(w);       // fills never duplicate: lowest way wins
+      inv_match[w] = set_valid[w] && (!inv_by_va_i || tag_eq) &&
+                     (eg ? (!inv_keep_global_i &&
+                            (inv_global_any_pcid_i || !inv_by_pcid_i || epcid == inv_pcid_i))
+                         : (!inv_by_pcid_i || epcid == inv_pcid_i));
+    end
+  end
+
+  /* verilator lint_off UNUSEDSIGNAL */  // the hit's tag is not an output
+  logic [DW-1:0] hent;
+  /* verilator lint_on UNUSEDSIGNAL */
+  assign hent        = rdata[hit_way];
+  assign hit_o       = |match;
+  assign hit_frame_o = 64'(hent[DW-TAG_W-1 -: FRAME_W]) << SHL;
+  assign hit_pcid_o  = hent[16:5];
+  assign hit_rw_o    = hent[4];
+  assign hit_us_o    = hent[3];
+  assign hit_xd_o    = hent[2];
+  assign hit_g_o     = hent[1];
+  assign hit_dirty_o = hent[0];
+
+  // ---------------------------------------------------------------- replacement
+  localparam int LEVELS = $clog2(WAYS);               // plru tree depth
+
+  function automatic logic [RW-1:0] repl_touch(input logic [RW-1:0] st, input logic [WW-1:0] way);
+    logic [RW-1:0] r;
+    int            node;
+    logic          right;
+    r = st;
+    if (REPL == 0) begin          // ranks: 0 = least recent
+      for (int v = 0; v < WAYS; v++)
+        if (st[v*RB +: RB] > st[way*RB +: RB]) r[v*RB +: RB] = st[v*RB +: RB] - 1'b1;
+      r[way*RB +: RB] = RB'(WAYS - 1);
+    end else if (REPL == 1) begin // tree plru: node n at bit n (root 1), 1 = victim on the right
+      node = 1;
+      for (int lv = 0; lv < LEVELS; lv++) begin
+        right = way[LEVELS-1-lv];
+        r[node] = !right;          // point away from the accessed way
+        node = 2 * node + (right ? 1 : 0);
+      end
+    end
+    repl_touch = r;
+  endfunction
+
+  function automatic logic [WW-1:0] repl_victim(input logic [RW-1:0] st, input logic [31:0] lfsr);
+    logic [WW-1:0] v;
+    int            node;
+    v = '0;
+    if (REPL == 0) begin
+      for (int w = 0; w < WAYS; w++)
+        if (st[w*RB +: RB] == '0) v = WW'(w);
+    end else if (REPL == 1) begin
+      node = 1;
+      for (int lv = 0; lv < LEVELS; lv++) begin
+        v[LEVELS-1-lv] = st[node];
+        node = 2 * node + (st[node] ? 1 : 0);
+      end
+    end else begin
+      v = WW'(lfsr % WAYS);
+    end
+    repl_victim = v;
+  endfunction
+
+  function automatic logic [31:0] lfsr_step(input logic [31:0] x);
+    lfsr_step = (x >> 1) ^ (x[0] ? 32'hA300_0000 : 32'h0);
+  endfunction
+
+  function automatic logic [RW-1:0] repl_reset(input int unused);
+    logic [RW-1:0] r;
+    r = '0;
+    if (REPL == 0)
+      for (int w = 0; w < WAYS; w++) r[w*RB +: RB] = RB'(w);
+    repl_reset = r;
+  endfunction
+
+  // seed (0 -> 1) xor array id, 0 -> 1, advanced once (as model/tlb.c)
+  localparam logic [31:0] SEED_X = ((RANDOM_SEED == 32'd0) ? 32'd1 : RANDOM_SEED) ^ ARRAY_ID;
+  localparam logic [31:0] LFSR_RESET = lfsr_step((SEED_X == 32'd0) ? 32'd1 : SEED_X);
+  localparam logic [RW-1:0] REPL_RESET = repl_reset(0);
+
+  // ---------------------------------------------------------------- fill / update
+  logic [WAYS-1:0] fset_valid;
+  logic [WW-1:0]   fway;
+  logic            f_has_invalid;
+
+  assign wr_set     = set_of(fill_va_i, mode32_i);
+  assign fset_valid = valid_q[wr_set*WAYS +: WAYS];
+
+  always_comb begin : victim
+    f_has_invalid = 1'b0;
+    fway = repl_victim(repl_q[wr_set*RW +: RW], lfsr_q);
+    for (int w = WAYS - 1; w >= 0; w--)
+      if (!fset_valid[w]) begin
+        fway = WW'(w);
+        f_has_invalid = 1'b1;
+      end
+  end
+
+  assign wr_data = {tag_of(fill_va_i, mode32_i), fill_frame_i[MAXPHYADDR-1:SHL], fill_pcid_i,
+                    fill_rw_i, fill_us_i, fill_xd_i, fill_g_i, fill_dirty_i};
+  logic [WAYS-1:0] fway_oh, hit_oh;
+  assign fway_oh = WAYS'(1) << fway;
+  assign hit_oh  = WAYS'(1) << hit_way;
+  assign wr_way  = fill_i ? fway_oh : '0;
+
+  function automatic logic [4:0] popcount(input logic [WAYS-1:0] v);
+    logic [4:0] n;
+    n = '0;
+    for (int w = 0; w < WAYS; w++) n = n + 5'(v[w]);
+    popcount = n;
+  endfunction
+
+  // One set (or everything) changes per cycle; written as slice updates so the
+  // simulation never copies the whole valid/replacement state.
+  always_ff @(posedge clk_i) begin : update
+    if (rst_i) begin
+      valid_q  <= '0;
+      nvalid_q <= '0;
+      lfsr_q   <= LFSR_RESET;
+      repl_q   <= {SETS{REPL_RESET}};
+    end else if (inv_all_i) begin
+      valid_q  <= '0;
+      nvalid_q <= '0;
+    end else if (inv_i) begin
+      valid_q[rset_q*WAYS +: WAYS] <= set_valid & ~inv_match;
+      nvalid_q <= nvalid_q - 17'(popcount(inv_match));
+    end else if (fill_i) begin
+      valid_q[wr_set*WAYS +: WAYS] <= fset_valid | fway_oh;
+      repl_q[wr_set*RW +: RW] <= repl_touch(repl_q[wr_set*RW +: RW], fway);
+      if (f_has_invalid) nvalid_q <= nvalid_q + 17'd1;
+      else if (REPL == 2) lfsr_q <= lfsr_step(lfsr_q);
+    end else if (hit_o && drop_i) begin
+      valid_q[rset_q*WAYS +: WAYS] <= set_valid & ~hit_oh;
+      nvalid_q <= nvalid_q - 17'd1;
+    end else if (hit_o && touch_i) begin
+      repl_q[rset_q*RW +: RW] <= repl_touch(repl_q[rset_q*RW +: RW], hit_way);
+    end
+  end
+
+  assign nvalid_o = nvalid_q;
+
+endmodule

@@ -1,0 +1,427 @@
+// walker: the shared page walker (docs/semantics.md 3, 5, 6; docs/timing.md steps 5-8).
+// Serves one L1 miss at a time, port D before port I: grant at s, L2 TLB lookup in
+// [s, s+L2), paging-structure-cache lookup in [s+L2, w = s+L2+P), then the entry reads
+// from the start level down and the A/D writes, each memory operation issued O cycles
+// after the previous one completed, and the response O cycles after the last one.
+// Every wait is a down-counter (cnt_q); the memory port may take any latency and may
+// back-pressure requests (one operation outstanding).
+module walker #(
+  parameter int HAS_L2        = 1,
+  parameter int L2_LATENCY    = 4,
+  parameter int PWC_LATENCY   = 1,
+  parameter int WALK_OVERHEAD = 1,
+  parameter int MAXPHYADDR    = 46,
+  parameter int PML5_ENTRIES  = 2,
+  parameter int PML4_ENTRIES  = 4,
+  parameter int PDPT_ENTRIES  = 8,
+  parameter int PD_ENTRIES    = 16
+) (
+  input  logic          clk_i,
+  input  logic          rst_i,
+  // control state (mmu_ctrl)
+  input  logic [2:0]    mode_i,
+  input  logic          wp_i,
+  input  logic          smep_i,
+  input  logic          smap_i,
+  input  logic          nxe_i,
+  input  logic          pse_i,
+  input  logic          pge_i,
+  input  logic          pae_i,
+  input  logic [11:0]   pcid_i,
+  input  logic [63:0]   cr3_i,
+  input  logic [255:0]  pdpte_i,
+  // L1 misses, [0] port D, [1] port I; fields of port p at [p*W +: W]
+  input  logic [1:0]    miss_valid_i,
+  input  logic [127:0]  miss_va_i,          // VA as used by the mode
+  input  logic [3:0]    miss_access_i,
+  input  logic [3:0]    miss_cpl_i,
+  input  logic [1:0]    miss_ac_i,
+  input  logic [1:0]    miss_implicit_i,
+  input  logic [1:0]    miss_ddrop_i,       // the L1 dropped a clean entry for a write
+  output logic [1:0]    grant_o,
+  // response (to port resp_port_o), at the completion cycle c
+  output logic          resp_valid_o,
+  output logic          resp_port_o,
+  output logic [63:0]   resp_pa_o,
+  output logic [1:0]    resp_fault_o,
+  output logic [5:0]    resp_ec_o,
+  output logic [1:0]    resp_tlb_hit_o,
+  output logic [2:0]    resp_pwc_hit_o,
+  output logic [4:0]    resp_page_shift_o,
+  output logic          resp_walked_o,
+  output logic          resp_dirty_assist_o,
+  output logic [3:0]    resp_mem_reads_o,
+  output logic [3:0]    resp_mem_writes_o,
+  // TLB fill: the requesting port's L1 (l1_fill_o) and the L2 (l2_fill_o)
+  output logic          l1_fill_o,
+  output logic          l2_fill_o,
+  output logic [1:0]    fill_cls_o,
+  output logic [56:0]   fill_va_o,
+  output logic [63:0]   fill_frame_o,
+  output logic [11:0]   fill_pcid_o,
+  output logic          fill_rw_o,
+  output logic          fill_us_o,
+  output logic          fill_xd_o,
+  output logic          fill_g_o,
+  output logic          fill_dirty_o,
+  // L2 TLB lookup
+  output logic          l2_rd_en_o,
+  output logic [56:0]   l2_rd_va_o,
+  output logic [56:0]   l2_cmp_va_o,
+  input  logic          l2_hit_i,
+  input  logic [1:0]    l2_hit_cls_i,
+  input  logic [63:0]   l2_hit_frame_i,
+  input  logic          l2_hit_rw_i,
+  input  logic          l2_hit_us_i,
+  input  logic          l2_hit_xd_i,
+  input  logic          l2_hit_g_i,
+  input  logic          l2_hit_dirty_i,
+  input  logic [11:0]   l2_hit_pcid_i,
+  output logic          l2_drop_o,
+  output logic          l2_touch_o,
+  // paging-structure caches
+  output logic [56:0]   pwc_va_o,
+  input  logic [2:0]    pwc_hit_level_i,
+  input  logic [63:0]   pwc_hit_base_i,
+  input  logic [2:0]    pwc_hit_rights_i,
+  output logic [3:0]    pwc_fill_o,
+  output logic [255:0]  pwc_fill_base_o,
+  output logic [11:0]   pwc_fill_rights_o,
+  output logic          pwc_inv_va_o,
+  // CR2 update
+  output logic          pf_o,
+  output logic [63:0]   pf_va_o,
+  // memory master (one operation outstanding)
+  output logic          mem_req_valid_o,
+  input  logic          mem_req_ready_i,
+  output logic [63:0]   mem_req_addr_o,
+  output logic          mem_req_write_o,
+  output logic [3:0]    mem_req_size_o,
+  output logic [63:0]   mem_req_wdata_o,
+  input  logic          mem_resp_valid_i,
+  input  logic [63:0]   mem_resp_rdata_i,
+  // status and performance events
+  output logic          busy_o,
+  output logic          ev_l2_hit_o,
+  output logic          ev_l2_miss_o,
+  output logic          ev_walk_o,
+  output logic [2:0]    ev_pwc_hit_o         // level of a PWC hit at the start of a walk
+);
+
+  // --- constants ---------------------------------------------------------------
+  localparam logic [63:0] PHYS     = ((64'd1 << MAXPHYADDR) - 64'd1) & ~64'hfff;  // [M-1:12]
+  localparam logic [63:0] RSV_LONG = ((64'd1 << 52) - 64'd1) & ~((64'd1 << MAXPHYADDR) - 64'd1);
+  localparam logic [63:0] RSV_PAE  = ((64'd1 << 63) - 64'd1) & ~((64'd1 << MAXPHYADDR) - 64'd1);
+  localparam logic [63:0] RSV_PSE  = 64'h0020_0000 | ((MAXPHYADDR < 40) ?
+      (((64'd1 << 21) - 64'd1) & ~((64'd1 << (MAXPHYADDR - 19)) - 64'd1)) : 64'd0);
+  localparam logic [63:0] BIT_A    = 64'h20;
+  localparam logic [63:0] BIT_D    = 64'h40;
+  localparam int          L2_LAT   = (HAS_L2 != 0) ? L2_LATENCY : 0;
+  // P: PWC latency if any PWC of the mode has entries
+  localparam int P_32 = (PD_ENTRIES > 0) ? PWC_LATENCY : 0;
+  localparam int P_4L = (PD_ENTRIES + PDPT_ENTRIES + PML4_ENTRIES > 0) ? PWC_LATENCY : 0;
+  localparam int P_5L = (PD_ENTRIES + PDPT_ENTRIES + PML4_ENTRIES + PML5_ENTRIES > 0) ? PWC_LATENCY : 0;
+
+  typedef enum logic [2:0] { W_IDLE, W_L2, W_PRE, W_MEM, W_FIN } wstate_e;
+
+  // --- state -------------------------------------------------------------------
+  wstate_e      state_q, state_n;
+  logic [7:0]   cnt_q, cnt_n;
+  logic         port_q, port_n;
+  logic [63:0]  va_q, va_n;
+  logic [1:0]   acc_q, acc_n, cpl_q, cpl_n;
+  logic         ac_q, ac_n, imp_q, imp_n, ddrop_q, ddrop_n;
+  logic [2:0]   level_q, level_n;          // level read next (read phase) / leaf (write phase)
+  logic [63:0]  table_q, table_n;
+  logic [2:0]   rights_q, rights_n;        // {xd, us, rw}
+  logic         wphase_q, wphase_n;
+  logic [4:0]   rmask_q, rmask_n;          // levels read by this walk, bit l-1
+  logic [4:0]   wmask_q, wmask_n;          // A/D writes still to do
+  logic [319:0] ent_q, ent_n;              // entries read, 64 bits per level
+  logic [319:0] eaddr_q, eaddr_n;
+  logic [14:0]  rat_q, rat_n;              // combined rights down to each level read
+  logic [1:0]   fault_q, fault_n;
+  logic [5:0]   ec_q, ec_n;
+  logic [63:0]  frame_q, frame_n;
+  logic [4:0]   shift_q, shift_n;
+  logic         g_q, g_n, dirty_q, dirty_n;
+  logic [2:0]   pwc_hit_q, pwc_hit_n;
+  logic [3:0]   nrd_q, nrd_n, nwr_q, nwr_n;
+
+  // --- the request being granted / served ------------------------------------------
+  logic         gnt, gport;
+  logic [63:0]  g_va;
+  assign gnt   = (state_q == W_IDLE) && (|miss_valid_i);
+  assign gport = !miss_valid_i[0];                      // port D first
+  assign g_va  = gport ? miss_va_i[127:64] : miss_va_i[63:0];
+  assign grant_o = {gnt && gport, gnt && !gport};
+
+  logic         esize4;
+  logic [7:0]   p_lat;
+  assign esize4 = (mode_i == mmu_pkg::MODE_32);
+  assign p_lat  = (mode_i == mmu_pkg::MODE_5L) ? 8'(P_5L) : (mode_i == mmu_pkg::MODE_4L) ? 8'(P_4L) :
+                  (mode_i == mmu_pkg::MODE_32 || mode_i == mmu_pkg::MODE_PAE) ? 8'(P_32) : 8'd0;
+
+  // --- L2 lookup (compare when the count reaches 0, i.e. at s + L2) ----------------
+  logic         l2_cmp, l2_usable, l2_dirty_drop;
+  assign l2_rd_en_o  = gnt && (HAS_L2 != 0);
+  assign l2_rd_va_o  = g_va[56:0];
+  assign l2_cmp_va_o = va_q[56:0];
+  assign l2_cmp      = (state_q == W_L2) && (cnt_q == 8'd0);
+  assign l2_dirty_drop = (acc_q == mmu_pkg::ACC_W) && !l2_hit_dirty_i;
+  assign l2_usable   = l2_hit_i && !l2_dirty_drop &&
+                       !mmu_pkg::rights_violation(acc_q, cpl_q, ac_q, imp_q, l2_hit_rw_i, l2_hit_us_i,
+                                         l2_hit_xd_i, wp_i, smep_i, smap_i, nxe_i);
+  assign l2_touch_o  = l2_cmp && l2_usable;
+  assign l2_drop_o   = l2_cmp && l2_hit_i && !l2_usable;
+
+  // --- start of the walk: at x = s + L2 after an L2 miss (x = s without an L2) ------
+  logic         start;
+  /* verilator lint_off UNUSEDSIGNAL */  // lookups use VA[56:0]
+  logic [63:0]  lk_va;
+  /* verilator lint_on UNUSEDSIGNAL */
+  assign start    = (l2_cmp && !l2_usable) || (gnt && HAS_L2 == 0);
+  assign lk_va    = (state_q == W_IDLE) ? g_va : va_q;
+  assign pwc_va_o = lk_va[56:0];
+
+  logic [63:0]  pdpte_sel;
+  assign pdpte_sel = pdpte_i[64*lk_va[31:30] +: 64];
+
+  // --- memory operation --------------------------------------------------------------
+  function automatic logic [9:0] index_of(input logic [63:0] va, input logic [2:0] level,
+                                          input logic [2:0] mode);
+    if (mode == mmu_pkg::MODE_32)
+      index_of = (level == 3'd2) ? va[31:22] : va[21:12];
+    else
+      index_of = {1'b0, 9'(va >> (12 + 9 * (32'(level) - 1)))};
+  endfunction
+
+  logic [2:0]   wlevel;          // highest pending A/D write
+  always_comb begin
+    wlevel = 3'd1;
+    for (int l = 1; l <= 5; l++)
+      if (wmask_q[l-1]) wlevel = 3'(l);
+  end
+
+  logic [63:0] rd_addr, wr_data;
+  assign rd_addr = table_q + (64'(index_of(va_q, level_q, mode_i)) << (esize4 ? 2 : 3));
+  assign wr_data = ent_q[64*(32'(wlevel)-1) +: 64] | BIT_A |
+                   ((wlevel == level_q && acc_q == mmu_pkg::ACC_W) ? BIT_D : 64'd0);
+
+  assign mem_req_valid_o = (state_q == W_PRE) && (cnt_q == 8'd0);
+  assign mem_req_addr_o  = wphase_q ? eaddr_q[64*(32'(wlevel)-1) +: 64] : rd_addr;
+  assign mem_req_write_o = wphase_q;
+  assign mem_req_size_o  = esize4 ? 4'd4 : 4'd8;
+  assign mem_req_wdata_o = esize4 ? {32'd0, wr_data[31:0]} : wr_data;
+
+  // --- one entry read -----------------------------------------------------------------
+  logic [63:0]  e;
+  logic         e_present, e_rsvd, e_leaf, e_viol;
+  logic [2:0]   e_rights;
+  logic [4:0]   e_shift;
+  logic [63:0]  e_next, e_base;
+  logic [4:0]   e_rmask, e_wmask;
+  assign e = esize4 ? {32'd0, mem_resp_rdata_i[31:0]} : mem_resp_rdata_i;
+  assign e_present = e[0];
+
+  always_comb begin : entry_check
+    logic [63:0] m;
+    m = (nxe_i ? 64'd0 : 64'h8000_0000_0000_0000) | ((mode_i == mmu_pkg::MODE_PAE) ? RSV_PAE : RSV_LONG);
+    if (level_q >= 3'd4) m = m | 64'h80;
+    else if (level_q == 3'd3 && e[7]) m = m | 64'h3fff_e000;      // 29:13
+    else if (level_q == 3'd2 && e[7]) m = m | 64'h001f_e000;      // 20:13
+    if (esize4) e_rsvd = (level_q == 3'd2 && e[7] && pse_i) && |(e & RSV_PSE);
+    else        e_rsvd = |(e & m);
+    e_leaf = (level_q == 3'd1) ||
+             (level_q == 3'd2 && e[7] && (!esize4 || pse_i)) ||
+             (level_q == 3'd3 && e[7] && (mode_i == mmu_pkg::MODE_4L || mode_i == mmu_pkg::MODE_5L));
+    e_rights = {rights_q[2] | (!esize4 && e[63]), rights_q[1] & e[2], rights_q[0] & e[1]};
+    e_viol = mmu_pkg::rights_violation(acc_q, cpl_q, ac_q, imp_q, e_rights[0], e_rights[1], e_rights[2],
+                              wp_i, smep_i, smap_i, nxe_i);
+    e_shift = (level_q == 3'd1) ? 5'd12 : (level_q == 3'd3) ? 5'd30 : esize4 ? 5'd22 : 5'd21;
+    e_next = esize4 ? (e & 64'hffff_f000) : (e & PHYS);
+    if (esize4)
+      e_base = (e_shift == 5'd22) ? ((e & 64'hffc0_0000) | (64'(e[20:13]) << 32)) : (e & 64'hffff_f000);
+    else
+      e_base = e & PHYS & ~mmu_pkg::page_mask(e_shift);
+    e_rmask = rmask_q | (5'd1 << (level_q - 3'd1));
+    for (int l = 1; l <= 5; l++) begin
+      if (l == 32'(level_q))
+        e_wmask[l-1] = !e[5] || (acc_q == mmu_pkg::ACC_W && !e[6]);
+      else
+        e_wmask[l-1] = e_rmask[l-1] && !ent_q[64*(l-1) + 5];
+    end
+  end
+
+  // --- next state ---------------------------------------------------------------------
+  always_comb begin : fsm
+    state_n = state_q;  cnt_n = cnt_q;  port_n = port_q;  va_n = va_q;
+    acc_n = acc_q;  cpl_n = cpl_q;  ac_n = ac_q;  imp_n = imp_q;  ddrop_n = ddrop_q;
+    level_n = level_q;  table_n = table_q;  rights_n = rights_q;  wphase_n = wphase_q;
+    rmask_n = rmask_q;  wmask_n = wmask_q;  ent_n = ent_q;  eaddr_n = eaddr_q;  rat_n = rat_q;
+    fault_n = fault_q;  ec_n = ec_q;  frame_n = frame_q;  shift_n = shift_q;
+    g_n = g_q;  dirty_n = dirty_q;  pwc_hit_n = pwc_hit_q;  nrd_n = nrd_q;  nwr_n = nwr_q;
+    if (cnt_q != 8'd0) cnt_n = cnt_q - 8'd1;
+
+    if (gnt) begin
+      port_n  = gport;
+      va_n    = g_va;
+      acc_n   = miss_access_i[2*gport +: 2];
+      cpl_n   = miss_cpl_i[2*gport +: 2];
+      ac_n    = miss_ac_i[gport];
+      imp_n   = miss_implicit_i[gport];
+      ddrop_n = miss_ddrop_i[gport];
+      fault_n = mmu_pkg::FLT_NONE;  ec_n = '0;  pwc_hit_n = '0;  nrd_n = '0;  nwr_n = '0;
+      rmask_n = '0;  wmask_n = '0;  wphase_n = 1'b0;  shift_n = '0;
+      state_n = W_L2;
+      cnt_n   = 8'(L2_LAT - 1);
+    end
+
+    if (l2_cmp) begin
+      if (l2_usable) state_n = W_IDLE;
+      else if (l2_hit_i && l2_dirty_drop) ddrop_n = 1'b1;
+    end
+
+    if (start) begin
+      rights_n = 3'b011;
+      cnt_n    = p_lat + 8'(WALK_OVERHEAD - 1);
+      state_n  = W_PRE;
+      if (pwc_hit_level_i != 3'd0) begin
+        pwc_hit_n = pwc_hit_level_i;
+        level_n   = pwc_hit_level_i - 3'd1;
+        table_n   = pwc_hit_base_i;
+        rights_n  = pwc_hit_rights_i;
+      end else if (mode_i == mmu_pkg::MODE_PAE) begin
+        level_n = 3'd2;
+        table_n = pdpte_sel & PHYS;
+        if (!pdpte_sel[0]) begin            // not-present PDPTE register: no memory read
+          state_n = W_FIN;
+          fault_n = mmu_pkg::FLT_PF;
+          ec_n    = mmu_pkg::pf_error_code(gnt ? miss_access_i[2*gport +: 2] : acc_q,
+                                  gnt ? miss_cpl_i[2*gport +: 2] : cpl_q,
+                                  gnt ? miss_implicit_i[gport] : imp_q,
+                                  1'b0, 1'b0, smep_i, pae_i, nxe_i);
+        end
+      end else begin
+        level_n = (mode_i == mmu_pkg::MODE_5L) ? 3'd5 : (mode_i == mmu_pkg::MODE_4L) ? 3'd4 : 3'd2;
+        table_n = esize4 ? (cr3_i & 64'hffff_f000) : (cr3_i & PHYS);
+      end
+    end
+
+    if (mem_req_valid_o && mem_req_ready_i) state_n = W_MEM;
+
+    if (state_q == W_MEM && mem_resp_valid_i) begin
+      cnt_n   = 8'(WALK_OVERHEAD - 1);
+      state_n = W_PRE;
+      if (wphase_q) begin                   // an A/D write done
+        nwr_n   = nwr_q + 4'd1;
+        wmask_n = wmask_q & ~(5'd1 << (wlevel - 3'd1));
+        if (wmask_n == '0) state_n = W_FIN;
+      end else begin                        // an entry read
+        nrd_n = nrd_q + 4'd1;
+        ent_n[64*(32'(level_q)-1) +: 64]   = e;
+        eaddr_n[64*(32'(level_q)-1) +: 64] = rd_addr;
+        rat_n[3*(32'(level_q)-1) +: 3]     = e_rights;
+        rmask_n  = e_rmask;
+        rights_n = e_rights;
+        if (!e_present || e_rsvd || (e_leaf && e_viol)) begin
+          state_n = W_FIN;
+          fault_n = mmu_pkg::FLT_PF;
+          ec_n    = mmu_pkg::pf_error_code(acc_q, cpl_q, imp_q, e_present, e_present && e_rsvd,
+                                  smep_i, pae_i, nxe_i);
+        end else if (e_leaf) begin
+          shift_n = e_shift;
+          frame_n = e_base;
+          g_n     = e[8] && pge_i;
+          dirty_n = e[6] || (acc_q == mmu_pkg::ACC_W);
+          wmask_n = e_wmask;
+          wphase_n = 1'b1;
+          if (e_wmask == '0) state_n = W_FIN;
+        end else begin
+          table_n = e_next;
+          level_n = level_q - 3'd1;
+        end
+      end
+    end
+
+    if (state_q == W_FIN && cnt_q == 8'd0) state_n = W_IDLE;
+  end
+
+  always_ff @(posedge clk_i) begin
+    if (rst_i) begin
+      state_q <= W_IDLE;
+      cnt_q   <= '0;
+    end else begin
+      state_q <= state_n;
+      cnt_q   <= cnt_n;
+    end
+  end
+
+  always_ff @(posedge clk_i) begin
+    port_q <= port_n;  va_q <= va_n;  acc_q <= acc_n;  cpl_q <= cpl_n;  ac_q <= ac_n;
+    imp_q <= imp_n;  ddrop_q <= ddrop_n;  level_q <= level_n;  table_q <= table_n;
+    rights_q <= rights_n;  wphase_q <= wphase_n;  rmask_q <= rmask_n;  wmask_q <= wmask_n;
+    ent_q <= ent_n;  eaddr_q <= eaddr_n;  rat_q <= rat_n;  fault_q <= fault_n;  ec_q <= ec_n;
+    frame_q <= frame_n;  shift_q <= shift_n;  g_q <= g_n;  dirty_q <= dirty_n;
+    pwc_hit_q <= pwc_hit_n;  nrd_q <= nrd_n;  nwr_q <= nwr_n;
+  end
+
+  // --- completion ----------------------------------------------------------------------
+  logic fin, fin_ok;
+  logic [2:0] leaf_level;
+  assign fin        = (state_q == W_FIN) && (cnt_q == 8'd0);
+  assign fin_ok     = fin && (fault_q == mmu_pkg::FLT_NONE);
+  assign leaf_level = level_q;
+
+  logic [4:0] l2_shift;
+  assign l2_shift = mmu_pkg::class_shift(l2_hit_cls_i, mode_i);
+
+  assign resp_valid_o        = (l2_cmp && l2_usable) || fin;
+  assign resp_port_o         = port_q;
+  assign resp_pa_o           = fin ? (fin_ok ? (frame_q | (va_q & mmu_pkg::page_mask(shift_q))) : 64'd0)
+                                   : (l2_hit_frame_i | (va_q & mmu_pkg::page_mask(l2_shift)));
+  assign resp_fault_o        = fin ? fault_q : mmu_pkg::FLT_NONE;
+  assign resp_ec_o           = fin ? ec_q : 6'd0;
+  assign resp_tlb_hit_o      = fin ? mmu_pkg::HIT_NONE : mmu_pkg::HIT_L2;
+  assign resp_pwc_hit_o      = fin ? pwc_hit_q : 3'd0;
+  assign resp_page_shift_o   = fin ? (fin_ok ? shift_q : 5'd0) : l2_shift;
+  assign resp_walked_o       = fin;
+  assign resp_dirty_assist_o = ddrop_q;
+  assign resp_mem_reads_o    = fin ? nrd_q : 4'd0;
+  assign resp_mem_writes_o   = fin ? nwr_q : 4'd0;
+
+  // fills: an L2 hit refills the L1 with the L2 entry; a successful walk fills both
+  assign l1_fill_o    = (l2_cmp && l2_usable) || fin_ok;
+  assign l2_fill_o    = fin_ok && (HAS_L2 != 0);
+  assign fill_cls_o   = fin ? ((shift_q == 5'd12) ? mmu_pkg::CLS_4K : (shift_q == 5'd30) ? mmu_pkg::CLS_1G : mmu_pkg::CLS_2M)
+                            : l2_hit_cls_i;
+  assign fill_va_o    = va_q[56:0];
+  assign fill_frame_o = fin ? frame_q : l2_hit_frame_i;
+  assign fill_pcid_o  = fin ? pcid_i : l2_hit_pcid_i;
+  assign fill_rw_o    = fin ? rights_q[0] : l2_hit_rw_i;
+  assign fill_us_o    = fin ? rights_q[1] : l2_hit_us_i;
+  assign fill_xd_o    = fin ? rights_q[2] : l2_hit_xd_i;
+  assign fill_g_o     = fin ? g_q : l2_hit_g_i;
+  assign fill_dirty_o = fin ? dirty_q : l2_hit_dirty_i;
+
+  // every non-leaf entry read goes into its level's cache
+  for (genvar i = 0; i < 4; i++) begin : g_pwc_fill
+    localparam int L = i + 2;
+    logic [63:0] ent;
+    assign ent = ent_q[64*(L-1) +: 64];
+    assign pwc_fill_o[i] = fin_ok && rmask_q[L-1] && (leaf_level < 3'(L));
+    assign pwc_fill_base_o[64*i +: 64] = esize4 ? (ent & 64'hffff_f000) : (ent & PHYS);
+    assign pwc_fill_rights_o[3*i +: 3] = rat_q[3*(L-1) +: 3];
+  end
+
+  assign pwc_inv_va_o = fin && (fault_q == mmu_pkg::FLT_PF);
+  assign pf_o         = fin && (fault_q == mmu_pkg::FLT_PF);
+  assign pf_va_o      = va_q;
+
+  assign busy_o       = (state_q != W_IDLE);
+  assign ev_l2_hit_o  = l2_cmp && l2_usable;
+  assign ev_l2_miss_o = l2_cmp && !l2_usable;
+  assign ev_walk_o    = start;
+  assign ev_pwc_hit_o = start ? pwc_hit_level_i : 3'd0;
+
+endmodule
