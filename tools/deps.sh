@@ -17,7 +17,8 @@ pkgs_for() {
 
 want=()
 for group in "$@"; do
-  for p in $(pkgs_for "$group"); do want+=("$p"); done
+  pkgs=$(pkgs_for "$group") || exit 2   # an unknown group is an error, not "nothing to install"
+  for p in $pkgs; do want+=("$p"); done
 done
 
 missing=()
