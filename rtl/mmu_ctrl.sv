@@ -6,12 +6,20 @@
 // runs from the commit cycle X: everything (F = 1: valid flops cleared at X), by address
 // (F = 1: read the set at X, compare at X + 1 = c) or selective (F = S: sets 0..S-1
 // read at X..X+S-1, each compared one cycle later). PWC entries are cleared at X.
+//
+// PLANTED_BUG (verification only, docs/verification.md "The checker can fail"): 1 makes
+// INVLPG keep global TLB entries (as INVPCID type 0 does). Set it for the whole build with
+// +define+MMU_PLANTED_BUG=1 (mk/cosim.mk's bug variant); every other build leaves it 0.
+`ifndef MMU_PLANTED_BUG
+`define MMU_PLANTED_BUG 0
+`endif
 module mmu_ctrl #(
   parameter int MAXPHYADDR    = 46,
   parameter int CTRL_LATENCY  = 1,
   parameter int WALK_OVERHEAD = 1,
   parameter int SWEEP_SETS    = 16,   // S: largest sets of any TLB array
-  parameter int SET_W         = 5
+  parameter int SET_W         = 5,
+  parameter int PLANTED_BUG   = `MMU_PLANTED_BUG
 ) (
   input  logic              clk_i,
   input  logic              rst_i,
@@ -184,6 +192,9 @@ module mmu_ctrl #(
         if (mmu_pkg::va_canonical(req_va_i, mode_o)) begin     // non-canonical: a no-op
           d_flush = F_ADDR;  d_by_va = 1'b1;  d_by_pcid = 1'b1;  d_global_any = 1'b1;
           d_pwc_pcid = 1'b1;
+          if (PLANTED_BUG == 1) begin                  // the planted bug: globals survive
+            d_global_any = 1'b0;  d_keep_global = 1'b1;
+          end
         end
       end
       default: begin                                   // INVPCID

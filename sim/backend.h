@@ -85,4 +85,14 @@ int backend_translate(backend_t *b, const mmu_req_t *req, mmu_result_t *out);
 extern backend_t *backend_create_rtl(const mmu_config_t *cfg, physmem_t *mem, char *err) __attribute__((weak));
 extern backend_t *backend_create_cosim(const mmu_config_t *cfg, physmem_t *mem, char *err) __attribute__((weak));
 
+/* Waveforms and mismatch cycles of the RTL-based backends (sim/rtl/backends.c; weak like
+ * the factories, so NULL in binaries without the RTL). backend_rtl_trace_request: the next
+ * rtl or cosim backend created dumps an FST waveform to path from RTL cycle `from` until it
+ * is destroyed (one backend only). Returns -1 if this binary was Verilated without tracing
+ * (use build/rtl/CONFIG/mmulab-trace, mk/cosim.mk). backend_cosim_mismatch_cycle: the cycle
+ * of the first difference of the last cosim mismatch in this process (the earliest cycle of
+ * the differing operation), or -1 if there was none. */
+extern int backend_rtl_trace_request(const char *path, cycle_t from) __attribute__((weak));
+extern int64_t backend_cosim_mismatch_cycle(void) __attribute__((weak));
+
 #endif

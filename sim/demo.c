@@ -1,5 +1,6 @@
 /* `mmulab demo`: the default end-to-end job (`make run`): a seeded synthetic
  * workload on a freshly built address space, then a readable report. */
+#include "cli.h"
 #include "demo.h"
 
 #include "config.h"
@@ -25,36 +26,6 @@ static void usage(FILE *f)
         "Runs a seeded synthetic workload on the model and prints the configuration, the\n"
         "workload, and a report of the statistics. --set/--config take the MMU parameters\n"
         "of `mmulab params`; --json OUT writes the same numbers as JSON ('-' = stdout).\n");
-}
-
-/* Appends s to buf, single-quoted for the shell when it needs to be. */
-static void append_arg(char *buf, size_t len, const char *s)
-{
-    size_t n = strlen(buf);
-    bool plain = *s != 0;
-    for (const char *p = s; *p; p++)
-        if (!strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_=./:,+@%", *p))
-            plain = false;
-    if (n + 1 >= len)
-        return;
-    buf[n++] = ' ';
-    if (plain) {
-        snprintf(buf + n, len - n, "%s", s);
-        return;
-    }
-    if (n < len - 1)
-        buf[n++] = '\'';
-    for (const char *p = s; *p && n + 5 < len; p++) {
-        if (*p == '\'') {
-            memcpy(buf + n, "'\\''", 4);
-            n += 4;
-        } else {
-            buf[n++] = *p;
-        }
-    }
-    if (n < len - 1)
-        buf[n++] = '\'';
-    buf[n] = 0;
 }
 
 static double now_seconds(void)
@@ -119,15 +90,15 @@ int demo_main(int argc, char **argv)
                 fprintf(stderr, "mmulab demo: %s\n", cerr);
                 return 2;
             }
-            append_arg(cfg_args, sizeof cfg_args, "--config");
-            append_arg(cfg_args, sizeof cfg_args, val);
+            cli_append_arg(cfg_args, sizeof cfg_args, "--config");
+            cli_append_arg(cfg_args, sizeof cfg_args, val);
         } else if (!strcmp(key, "set")) {
             if (config_set_assignment(&cfg, val, cerr) != 0) {
                 fprintf(stderr, "mmulab demo: --set %s: %s\n", val, cerr);
                 return 2;
             }
-            append_arg(cfg_args, sizeof cfg_args, "--set");
-            append_arg(cfg_args, sizeof cfg_args, val);
+            cli_append_arg(cfg_args, sizeof cfg_args, "--set");
+            cli_append_arg(cfg_args, sizeof cfg_args, val);
         } else if (!strcmp(key, "json")) {
             json_out = val;
         } else if (!strcmp(key, "backend")) {
@@ -171,12 +142,12 @@ int demo_main(int argc, char **argv)
     wl_format_options(&wp, opts, CMD_LEN);
     snprintf(cmd, cmd_len, "mmulab demo %s%s", opts, cfg_args);
     if (backend != BACKEND_MODEL) {
-        append_arg(cmd, cmd_len, "--backend");
-        append_arg(cmd, cmd_len, backend_kind_name(backend));
+        cli_append_arg(cmd, cmd_len, "--backend");
+        cli_append_arg(cmd, cmd_len, backend_kind_name(backend));
     }
     if (json_out) {
-        append_arg(cmd, cmd_len, "--json");
-        append_arg(cmd, cmd_len, json_out);
+        cli_append_arg(cmd, cmd_len, "--json");
+        cli_append_arg(cmd, cmd_len, json_out);
     }
     const double t0 = now_seconds();
     workload_t *w = wl_create_on(&wp, &cfg, backend, werr);

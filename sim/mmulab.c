@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli.h"
 #include "config.h"
 #include "demo.h"
 #include "regress.h"
@@ -16,9 +17,12 @@ static const char usage_text[] =
     "\n"
     "commands:\n"
     "  run FILE [--backend model|rtl|cosim] [--config FILE] [--set KEY=VALUE]... [--jsonl OUT]\n"
+    "           [--trace OUT.fst [--trace-from CYCLE]] [--trace-window N]\n"
     "        run a script (docs/scripts.md); FILE '-' reads standard input.\n"
     "        Configuration: defaults, then --config, then the script's `config`\n"
     "        lines, then every --set in order (the command line wins).\n"
+    "        --trace: FST waveform of the RTL from CYCLE on (mmulab-trace binaries);\n"
+    "        a cosim mismatch prints the command for the N cycles before it (1000).\n"
     "  params [--config FILE] [--set KEY=VALUE]... [--verilator-flags | --markdown]\n"
     "        the parameter table (key, default, range, description), or one\n"
     "        -GRTL_NAME=VALUE per parameter of the resulting configuration, or the\n"
@@ -40,21 +44,6 @@ static int usage_error(const char *fmt, const char *arg)
     return 2;
 }
 
-/* The value of an option given as "--opt VALUE" or "--opt=VALUE"; advances *i. */
-static const char *option_value(int argc, char **argv, int *i, const char *opt)
-{
-    size_t l = strlen(opt);
-    if (strncmp(argv[*i], opt, l) != 0)
-        return NULL;
-    if (argv[*i][l] == '=')
-        return argv[*i] + l + 1;
-    if (argv[*i][l] != '\0')
-        return NULL;
-    if (*i + 1 >= argc)
-        return "";   /* caught by the caller as a missing value */
-    return argv[++*i];
-}
-
 typedef struct {
     const char *config_path;
     const char **sets;
@@ -67,7 +56,7 @@ static int cfg_option(int argc, char **argv, int *i, cfg_args_t *ca)
 {
     const char *v;
     const char *arg = argv[*i];
-    if ((v = option_value(argc, argv, i, "--config"))) {
+    if ((v = cli_option_value(argc, argv, i, "--config"))) {
         if (!*v)
             return usage_error("%s needs a FILE", arg), -1;
         if (ca->config_path)
@@ -75,7 +64,7 @@ static int cfg_option(int argc, char **argv, int *i, cfg_args_t *ca)
         ca->config_path = v;
         return 1;
     }
-    if ((v = option_value(argc, argv, i, "--set"))) {
+    if ((v = cli_option_value(argc, argv, i, "--set"))) {
         if (!*v || !strchr(v, '='))
             return usage_error("%s needs KEY=VALUE", arg), -1;
         ca->sets[ca->nsets++] = v;
@@ -105,9 +94,10 @@ static int build_config(const char *cmd, const cfg_args_t *ca, bool apply_sets, 
     return 0;
 }
 
-static int cmd_run(int argc, char **argv)
+static int cmd_run(const char *prog, int argc, char **argv)
 {
-    const char *file = NULL, *jsonl = NULL;
+    const char *file = NULL, *jsonl = NULL, *trace = NULL;
+    uint64_t trace_from = 0, trace_window = 1000;
     backend_kind_t backend = BACKEND_MODEL;
     cfg_args_t ca = {0};
     const char **sets = calloc((size_t)argc, sizeof *sets);
@@ -122,14 +112,25 @@ static int cmd_run(int argc, char **argv)
             rc = 2;
         } else if (k > 0) {
             continue;
-        } else if ((v = option_value(argc, argv, &i, "--jsonl"))) {
+        } else if ((v = cli_option_value(argc, argv, &i, "--jsonl"))) {
             if (!*v)
                 rc = usage_error("%s needs a file name", "--jsonl");
             else
                 jsonl = v;
-        } else if ((v = option_value(argc, argv, &i, "--backend"))) {
+        } else if ((v = cli_option_value(argc, argv, &i, "--backend"))) {
             if (backend_parse_kind(v, &backend) != 0)
                 rc = usage_error("run: --backend '%s' is not one of model, rtl, cosim", v);
+        } else if ((v = cli_option_value(argc, argv, &i, "--trace"))) {
+            if (!*v)
+                rc = usage_error("%s needs a file name", "--trace");
+            else
+                trace = v;
+        } else if ((v = cli_option_value(argc, argv, &i, "--trace-from"))) {
+            if (script_parse_number(v, &trace_from) < 0)
+                rc = usage_error("run: --trace-from: bad number '%s'", v);
+        } else if ((v = cli_option_value(argc, argv, &i, "--trace-window"))) {
+            if (script_parse_number(v, &trace_window) < 0 || trace_window == 0)
+                rc = usage_error("run: --trace-window: expected a number >= 1, got '%s'", v);
         } else if (argv[i][0] == '-' && argv[i][1] != '\0') {
             rc = usage_error("run: unknown option '%s'", argv[i]);
         } else if (file) {
@@ -140,6 +141,9 @@ static int cmd_run(int argc, char **argv)
     }
     if (rc == 0 && !file)
         rc = usage_error("%s", "run: missing FILE");
+    if (rc == 0 && trace && (backend == BACKEND_MODEL || !backend_rtl_trace_request ||
+                             backend_rtl_trace_request(trace, trace_from) != 0))
+        rc = usage_error("%s", "run: --trace needs the rtl or cosim backend of an mmulab-trace binary");
     mmu_config_t cfg;
     if (rc == 0)
         rc = build_config("run", &ca, false, &cfg) ? 2 : 0;
@@ -149,6 +153,19 @@ static int cmd_run(int argc, char **argv)
             .backend = backend,
         };
         rc = script_run(&o);
+        int64_t c = rc && backend == BACKEND_COSIM && !trace && backend_cosim_mismatch_cycle
+                  ? backend_cosim_mismatch_cycle() : -1;
+        if (c >= 0) {   /* the command that dumps the waveform of the mismatch */
+            size_t n = strlen(prog);
+            n -= n > 4 && !strcmp(prog + n - 4, "-san") ? 4 : 0;
+            fprintf(stderr, "  wave:   %.*s-trace run %s --backend cosim", (int)n, prog, file);
+            if (ca.config_path)
+                fprintf(stderr, " --config %s", ca.config_path);
+            for (size_t k = 0; k < ca.nsets; k++)
+                fprintf(stderr, " --set %s", ca.sets[k]);
+            fprintf(stderr, " --trace %s.fst --trace-from %llu\n", file,
+                    (unsigned long long)((uint64_t)c > trace_window ? (uint64_t)c - trace_window : 0));
+        }
     }
     free(sets);
     return rc;
@@ -276,7 +293,7 @@ int main(int argc, char **argv)
         return 0;
     }
     if (!strcmp(cmd, "run"))
-        return cmd_run(argc - 1, argv + 1);
+        return cmd_run(argv[0], argc - 1, argv + 1);
     if (!strcmp(cmd, "params"))
         return cmd_params(argc - 1, argv + 1);
     if (!strcmp(cmd, "demo"))

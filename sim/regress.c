@@ -1,4 +1,5 @@
 /* `mmulab random` (regress.h): seeds, replay commands, JUnit XML, coverage. */
+#include "cli.h"
 #include "regress.h"
 
 #include <errno.h>
@@ -19,6 +20,7 @@ static const char usage_text[] =
     "                     [--backend model|rtl|cosim] [--config FILE] [--set KEY=VALUE]...\n"
     "                     [--log FILE.mmu] [--log-dir DIR] [--junit OUT.xml] [--coverage OUT.json]\n"
     "                     [--table] [--quiet] [--no-replay] [--no-rerun]\n"
+    "                     [--trace OUT.fst [--trace-from CYCLE]] [--trace-window N]\n"
     "       mmulab random --merge IN.json... [--coverage OUT.json] [--config FILE] [--set KEY=VALUE]...\n"
     "Runs seeds of the constrained-random generator on a backend (default: the model),\n"
     "one line per seed. A failing seed prints a one-line replay command and writes its\n"
@@ -33,6 +35,10 @@ static const char usage_text[] =
     "  --quiet                   print only failures and the summary\n"
     "  --no-replay, --no-rerun   skip replaying the log through the script interpreter /\n"
     "                            skip the second run of each seed (determinism)\n"
+    "  --trace OUT.fst           (one seed, an mmulab-trace binary) FST waveform of the RTL\n"
+    "  --trace-from CYCLE        start the waveform at this cycle (default 0)\n"
+    "  --trace-window N          a cosim mismatch prints the command that dumps the N cycles\n"
+    "                            before its first difference (default 1000)\n"
     "  --merge IN.json...        no run: merge coverage files, print the table\n";
 
 static int usage_error(const char *fmt, const char *arg)
@@ -42,49 +48,6 @@ static int usage_error(const char *fmt, const char *arg)
     fputs("\n\n", stderr);
     fputs(usage_text, stderr);
     return 2;
-}
-
-static const char *option_value(int argc, char **argv, int *i, const char *opt)
-{
-    size_t l = strlen(opt);
-    if (strncmp(argv[*i], opt, l) != 0)
-        return NULL;
-    if (argv[*i][l] == '=')
-        return argv[*i] + l + 1;
-    if (argv[*i][l] != '\0')
-        return NULL;
-    if (*i + 1 >= argc)
-        return "";
-    return argv[++*i];
-}
-
-/* Appends s to buf, single-quoted for the shell when needed. */
-static void append_arg(char *buf, size_t len, const char *s)
-{
-    size_t n = strlen(buf);
-    bool plain = *s != 0;
-    for (const char *p = s; *p; p++)
-        if (!strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_=./:,+@%", *p))
-            plain = false;
-    if (n + 2 >= len)
-        return;
-    buf[n++] = ' ';
-    buf[n] = '\0';
-    if (plain) {
-        snprintf(buf + n, len - n, "%s", s);
-        return;
-    }
-    buf[n++] = '\'';
-    for (const char *p = s; *p && n + 6 < len; p++) {
-        if (*p == '\'') {
-            memcpy(buf + n, "'\\''", 4);
-            n += 4;
-        } else {
-            buf[n++] = *p;
-        }
-    }
-    buf[n++] = '\'';
-    buf[n] = '\0';
 }
 
 static double now_seconds(void)
@@ -135,7 +98,8 @@ typedef struct {
     bool range;
     paging_mode_t mode;
     backend_kind_t backend;
-    const char *config_path, *log_path, *log_dir, *junit, *coverage;
+    const char *config_path, *log_path, *log_dir, *junit, *coverage, *trace;
+    uint64_t trace_from, trace_window;
     const char **sets;
     size_t nsets;
     const char **merge;
@@ -148,14 +112,14 @@ static int parse_args(int argc, char **argv, args_t *a)
     bool seed_given = false, ops_given = false;
     for (int i = 1; i < argc; i++) {
         const char *arg = argv[i], *v;
-        if ((v = option_value(argc, argv, &i, "--seed"))) {
+        if ((v = cli_option_value(argc, argv, &i, "--seed"))) {
             if (seed_given)
                 return usage_error("%s: give one --seed or --seeds", arg);
             if (script_parse_number(v, &a->seed_lo) < 0)
                 return usage_error("--seed: bad number '%s'", v);
             a->seed_hi = a->seed_lo;
             seed_given = true;
-        } else if ((v = option_value(argc, argv, &i, "--seeds"))) {
+        } else if ((v = cli_option_value(argc, argv, &i, "--seeds"))) {
             char lo[32], hi[32];
             const char *dots = strstr(v, "..");
             if (seed_given)
@@ -169,42 +133,52 @@ static int parse_args(int argc, char **argv, args_t *a)
                 a->seed_lo > a->seed_hi)
                 return usage_error("--seeds: expected A..B with A <= B, got '%s'", v);
             a->range = seed_given = true;
-        } else if ((v = option_value(argc, argv, &i, "--ops"))) {
+        } else if ((v = cli_option_value(argc, argv, &i, "--ops"))) {
             if (script_parse_number(v, &a->ops) < 0 || a->ops == 0 || a->ops > 100000000)
                 return usage_error("--ops: expected 1..100000000, got '%s'", v);
             ops_given = true;
-        } else if ((v = option_value(argc, argv, &i, "--mode"))) {
+        } else if ((v = cli_option_value(argc, argv, &i, "--mode"))) {
             if (parse_mode(v, &a->mode) < 0)
                 return usage_error("--mode: '%s' is not one of 32, pae, 4, 5", v);
-        } else if ((v = option_value(argc, argv, &i, "--backend"))) {
+        } else if ((v = cli_option_value(argc, argv, &i, "--backend"))) {
             if (backend_parse_kind(v, &a->backend) < 0)
                 return usage_error("--backend: '%s' is not one of model, rtl, cosim", v);
-        } else if ((v = option_value(argc, argv, &i, "--config"))) {
+        } else if ((v = cli_option_value(argc, argv, &i, "--config"))) {
             if (!*v)
                 return usage_error("%s needs a FILE", "--config");
             if (a->config_path)
                 return usage_error("%s given twice", "--config");
             a->config_path = v;
-        } else if ((v = option_value(argc, argv, &i, "--set"))) {
+        } else if ((v = cli_option_value(argc, argv, &i, "--set"))) {
             if (!*v || !strchr(v, '='))
                 return usage_error("%s needs KEY=VALUE", "--set");
             a->sets[a->nsets++] = v;
-        } else if ((v = option_value(argc, argv, &i, "--log"))) {
+        } else if ((v = cli_option_value(argc, argv, &i, "--log"))) {
             if (!*v)
                 return usage_error("%s needs a FILE", "--log");
             a->log_path = v;
-        } else if ((v = option_value(argc, argv, &i, "--log-dir"))) {
+        } else if ((v = cli_option_value(argc, argv, &i, "--log-dir"))) {
             if (!*v)
                 return usage_error("%s needs a DIR", "--log-dir");
             a->log_dir = v;
-        } else if ((v = option_value(argc, argv, &i, "--junit"))) {
+        } else if ((v = cli_option_value(argc, argv, &i, "--junit"))) {
             if (!*v)
                 return usage_error("%s needs a FILE", "--junit");
             a->junit = v;
-        } else if ((v = option_value(argc, argv, &i, "--coverage"))) {
+        } else if ((v = cli_option_value(argc, argv, &i, "--coverage"))) {
             if (!*v)
                 return usage_error("%s needs a FILE", "--coverage");
             a->coverage = v;
+        } else if ((v = cli_option_value(argc, argv, &i, "--trace"))) {
+            if (!*v)
+                return usage_error("%s needs a FILE", "--trace");
+            a->trace = v;
+        } else if ((v = cli_option_value(argc, argv, &i, "--trace-from"))) {
+            if (script_parse_number(v, &a->trace_from) < 0)
+                return usage_error("--trace-from: bad number '%s'", v);
+        } else if ((v = cli_option_value(argc, argv, &i, "--trace-window"))) {
+            if (script_parse_number(v, &a->trace_window) < 0 || a->trace_window == 0)
+                return usage_error("--trace-window: expected a number >= 1, got '%s'", v);
         } else if (!strcmp(arg, "--table")) {
             a->table = true;
         } else if (!strcmp(arg, "--quiet")) {
@@ -228,6 +202,10 @@ static int parse_args(int argc, char **argv, args_t *a)
     }
     if (a->merging && (seed_given || ops_given || a->junit || a->log_path))
         return usage_error("%s: --merge runs nothing (no --seed, --seeds, --ops, --junit, --log)", "--merge");
+    if (a->trace && (a->seed_lo != a->seed_hi || a->backend == BACKEND_MODEL))
+        return usage_error("%s: one seed on the rtl or cosim backend", "--trace");
+    if (a->trace && (!backend_rtl_trace_request || backend_rtl_trace_request(a->trace, a->trace_from) != 0))
+        return usage_error("%s: this mmulab cannot trace (build/rtl/CONFIG/mmulab-trace can)", "--trace");
     if (a->log_path && a->range && a->seed_lo != a->seed_hi)
         return usage_error("%s writes the log of one seed; with --seeds failing logs go to --log-dir", "--log");
     return 0;
@@ -273,27 +251,50 @@ static void replay_command(const char *prog, const args_t *a, uint64_t seed, cha
 {
     char num[32];
     snprintf(buf, len, "%s", prog);
-    append_arg(buf, len, "random");
+    cli_append_arg(buf, len, "random");
     snprintf(num, sizeof num, "%" PRIu64, seed);
-    append_arg(buf, len, "--seed");
-    append_arg(buf, len, num);
+    cli_append_arg(buf, len, "--seed");
+    cli_append_arg(buf, len, num);
     snprintf(num, sizeof num, "%" PRIu64, a->ops);
-    append_arg(buf, len, "--ops");
-    append_arg(buf, len, num);
+    cli_append_arg(buf, len, "--ops");
+    cli_append_arg(buf, len, num);
     if (a->mode != PAGING_OFF) {
-        append_arg(buf, len, "--mode");
-        append_arg(buf, len, mode_arg(a->mode));
+        cli_append_arg(buf, len, "--mode");
+        cli_append_arg(buf, len, mode_arg(a->mode));
     }
-    append_arg(buf, len, "--backend");
-    append_arg(buf, len, backend_kind_name(a->backend));
+    cli_append_arg(buf, len, "--backend");
+    cli_append_arg(buf, len, backend_kind_name(a->backend));
     if (a->config_path) {
-        append_arg(buf, len, "--config");
-        append_arg(buf, len, a->config_path);
+        cli_append_arg(buf, len, "--config");
+        cli_append_arg(buf, len, a->config_path);
     }
     for (size_t i = 0; i < a->nsets; i++) {
-        append_arg(buf, len, "--set");
-        append_arg(buf, len, a->sets[i]);
+        cli_append_arg(buf, len, "--set");
+        cli_append_arg(buf, len, a->sets[i]);
     }
+}
+
+/* The command that dumps the waveform of a cosim mismatch: the same seed in the trace
+ * binary next to prog, from trace_window cycles before the first difference. */
+static void wave_command(const char *prog, const args_t *a, uint64_t seed, int64_t cycle, char *buf, size_t len)
+{
+    char tprog[4096], num[64], fst[4096];
+    size_t n = strlen(prog);
+    if (n > 4 && !strcmp(prog + n - 4, "-san"))
+        n -= 4;
+    if (n > 6 && !strncmp(prog + n - 6, "-trace", 6))
+        n -= 6;
+    snprintf(tprog, sizeof tprog, "%.*s-trace", (int)n, prog);
+    replay_command(tprog, a, seed, buf, len);
+    cli_append_arg(buf, len, "--no-replay");
+    cli_append_arg(buf, len, "--no-rerun");
+    snprintf(fst, sizeof fst, "%s/random.%" PRIu64 ".fst", a->log_dir, seed);
+    cli_append_arg(buf, len, "--trace");
+    cli_append_arg(buf, len, fst);
+    uint64_t w = a->trace_window ? a->trace_window : 1000;
+    snprintf(num, sizeof num, "%" PRIu64, (uint64_t)cycle > w ? (uint64_t)cycle - w : 0);
+    cli_append_arg(buf, len, "--trace-from");
+    cli_append_arg(buf, len, num);
 }
 
 static int do_merge(const args_t *a, const mmu_config_t *cfg, cov_t *cov)
@@ -381,14 +382,18 @@ int regress_main(const char *prog, int argc, char **argv)
             snprintf(log_path, sizeof log_path, "%s/random.%" PRIu64 ".mmu", a.log_dir, seed);
         bool log_written = log_path[0] && r.log && write_log(log_path, &r) == 0;
 
-        char cmd[8192], run_cmd[8192] = "";
+        char cmd[8192], run_cmd[8192] = "", wave_cmd[8192] = "";
         replay_command(prog, &a, seed, cmd, sizeof cmd);
+        int64_t mcycle = st > 0 && a.backend == BACKEND_COSIM && backend_cosim_mismatch_cycle
+                       ? backend_cosim_mismatch_cycle() : -1;
+        if (mcycle >= 0 && !a.trace)
+            wave_command(prog, &a, seed, mcycle, wave_cmd, sizeof wave_cmd);
         if (log_written) {
             snprintf(run_cmd, sizeof run_cmd, "%s", prog);
-            append_arg(run_cmd, sizeof run_cmd, "run");
-            append_arg(run_cmd, sizeof run_cmd, log_path);
-            append_arg(run_cmd, sizeof run_cmd, "--backend");
-            append_arg(run_cmd, sizeof run_cmd, backend_kind_name(a.backend));
+            cli_append_arg(run_cmd, sizeof run_cmd, "run");
+            cli_append_arg(run_cmd, sizeof run_cmd, log_path);
+            cli_append_arg(run_cmd, sizeof run_cmd, "--backend");
+            cli_append_arg(run_cmd, sizeof run_cmd, backend_kind_name(a.backend));
         }
         if (st == 0) {
             passed++;
@@ -405,6 +410,8 @@ int regress_main(const char *prog, int argc, char **argv)
             printf("  replay: %s\n", cmd);
             if (log_written)
                 printf("  replay: %s\n", run_cmd);
+            if (wave_cmd[0])
+                printf("  wave:   %s\n", wave_cmd);
         }
         fflush(stdout);
         if (cf) {
@@ -418,6 +425,10 @@ int regress_main(const char *prog, int argc, char **argv)
                 if (log_written) {
                     xml_text(cf, "\nreplay: ");
                     xml_text(cf, run_cmd);
+                }
+                if (wave_cmd[0]) {
+                    xml_text(cf, "\nwave: ");
+                    xml_text(cf, wave_cmd);
                 }
                 fprintf(cf, "</%s>\n  ", st > 0 ? "failure" : "error");
             } else {

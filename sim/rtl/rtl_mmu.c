@@ -40,6 +40,8 @@ struct rtl_mmu {
     mmu_stats_t stats;
     mmu_memop_fn memop_fn;
     void *memop_ctx;
+    char *trace_path;                  /* a waveform to open at cycle trace_from */
+    cycle_t trace_from;
 };
 
 /* --- queues --------------------------------------------------------------------- */
@@ -127,6 +129,7 @@ void rtl_mmu_destroy(rtl_mmu_t *r)
     if (!r)
         return;
     rtl_sim_destroy(r->sim);
+    free(r->trace_path);
     for (int p = 0; p < MMU_MAX_PORTS; p++) {
         free(r->queue[p].buf);
         free(r->inflight[p].buf);
@@ -256,6 +259,12 @@ static bool step(rtl_mmu_t *r, const mmu_ctrl_t *ctrl, bool *ctrl_accepted, cycl
         in.mem_resp_rdata = r->mem_rdata;
     }
 
+    if (r->trace_path && r->cycle >= r->trace_from) {
+        if (rtl_sim_trace_open(r->sim, r->trace_path) != 0)
+            fprintf(stderr, "rtl: cannot trace to %s\n", r->trace_path);
+        free(r->trace_path);
+        r->trace_path = NULL;
+    }
     rtl_sim_eval(r->sim, &in);
     rtl_sim_outputs(r->sim, &o);
 
@@ -463,4 +472,15 @@ cycle_t rtl_mmu_cycle(const rtl_mmu_t *r)
 int rtl_mmu_trace(rtl_mmu_t *r, const char *path)
 {
     return rtl_sim_trace_open(r->sim, path);
+}
+
+int rtl_mmu_trace_from(rtl_mmu_t *r, const char *path, cycle_t from)
+{
+    if (!rtl_sim_has_trace())
+        return -1;
+    free(r->trace_path);
+    if (!(r->trace_path = strdup(path)))
+        return -1;
+    r->trace_from = from;
+    return 0;
 }

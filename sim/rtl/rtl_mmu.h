@@ -36,5 +36,8 @@ void rtl_mmu_set_memop_observer(rtl_mmu_t *r, mmu_memop_fn fn, void *ctx);
 cycle_t rtl_mmu_cycle(const rtl_mmu_t *r);
 /* FST waveform of everything from now on (trace builds only; -1 otherwise). */
 int rtl_mmu_trace(rtl_mmu_t *r, const char *path);
+/* The same from cycle `from` on (opened when the cycle loop reaches it; path is copied).
+ * -1 if this build cannot trace. */
+int rtl_mmu_trace_from(rtl_mmu_t *r, const char *path, cycle_t from);
 
 #endif

@@ -11,6 +11,12 @@
 #ifdef RTL_TRACE
 #include "verilated_fst_c.h"
 #endif
+#ifdef RTL_COVERAGE
+#include "verilated_cov.h"
+#include <cstdio>
+#include <cstdlib>
+#include <unistd.h>
+#endif
 #include RTL_PARAMS_H
 
 struct rtl_sim {
@@ -35,6 +41,9 @@ extern "C" rtl_sim_t *rtl_sim_create(void)
 {
     rtl_sim_t *s = new rtl_sim;
     s->ctx.reset(new VerilatedContext);
+#ifdef RTL_TRACE
+    s->ctx->traceEverOn(true);   // before the model: a trace may be opened at any cycle
+#endif
     s->top.reset(new Vmmu_top(s->ctx.get(), "mmu"));
     return s;
 }
@@ -48,6 +57,14 @@ extern "C" void rtl_sim_destroy(rtl_sim_t *s)
         s->fst->close();
 #endif
     s->top->final();
+#ifdef RTL_COVERAGE
+    // coverage builds (mk/cosim.mk): one .dat per simulation, merged by verilator_coverage
+    static unsigned n;
+    const char *dir = std::getenv("MMULAB_RTL_COVERAGE_DIR");
+    char path[4096];
+    std::snprintf(path, sizeof path, "%s/cov.%ld.%u.dat", dir && *dir ? dir : ".", (long)getpid(), n++);
+    s->ctx->coveragep()->write(path);
+#endif
     delete s;
 }
 
@@ -177,6 +194,15 @@ extern "C" int rtl_sim_trace_open(rtl_sim_t *s, const char *path)
     (void)s;
     (void)path;
     return -1;
+#endif
+}
+
+extern "C" bool rtl_sim_has_trace(void)
+{
+#ifdef RTL_TRACE
+    return true;
+#else
+    return false;
 #endif
 }
 

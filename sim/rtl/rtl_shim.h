@@ -71,6 +71,8 @@ void rtl_sim_state(const rtl_sim_t *s, rtl_state_t *out);
 void rtl_sim_perf(const rtl_sim_t *s, rtl_perf_t *out);
 /* FST waveform (trace builds only; returns -1 otherwise). */
 int rtl_sim_trace_open(rtl_sim_t *s, const char *path);
+/* Whether this build can trace (Verilated with --trace-fst). */
+bool rtl_sim_has_trace(void);
 /* A parameter the RTL was Verilated with (RTL_NAME of params.def); false if unknown. */
 bool rtl_sim_param(const char *rtl_name, int64_t *value);
 

@@ -1,0 +1,48 @@
+/* Command-line helpers shared by the mmulab subcommands. */
+#include "cli.h"
+
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+
+const char *cli_option_value(int argc, char **argv, int *i, const char *opt)
+{
+    size_t l = strlen(opt);
+    if (strncmp(argv[*i], opt, l) != 0)
+        return NULL;
+    if (argv[*i][l] == '=')
+        return argv[*i] + l + 1;
+    if (argv[*i][l] != '\0')
+        return NULL;
+    if (*i + 1 >= argc)
+        return "";   /* caught by the caller as a missing value */
+    return argv[++*i];
+}
+
+void cli_append_arg(char *buf, size_t len, const char *s)
+{
+    size_t n = strlen(buf);
+    bool plain = *s != 0;
+    for (const char *p = s; *p; p++)
+        if (!strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_=./:,+@%", *p))
+            plain = false;
+    if (n + 2 >= len)
+        return;
+    buf[n++] = ' ';
+    buf[n] = '\0';
+    if (plain) {
+        snprintf(buf + n, len - n, "%s", s);
+        return;
+    }
+    buf[n++] = '\'';
+    for (const char *p = s; *p && n + 6 < len; p++) {
+        if (*p == '\'') {
+            memcpy(buf + n, "'\\''", 4);
+            n += 4;
+        } else {
+            buf[n++] = *p;
+        }
+    }
+    buf[n++] = '\'';
+    buf[n] = '\0';
+}

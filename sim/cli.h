@@ -1,0 +1,17 @@
+/* Command-line helpers shared by the mmulab subcommands. */
+#ifndef MMULAB_CLI_H
+#define MMULAB_CLI_H
+
+#include <stddef.h>
+
+/* The value of option `opt` at argv[*i], given as "--opt VALUE" or "--opt=VALUE"
+ * (advancing *i past VALUE); "" when VALUE is missing; NULL when argv[*i] is
+ * another option. */
+const char *cli_option_value(int argc, char **argv, int *i, const char *opt);
+
+/* Appends " s" to the NUL-terminated command line in buf (len bytes), single-
+ * quoted for the shell when it needs to be, so printed replay commands can be
+ * pasted as they are. Truncates rather than overflows. */
+void cli_append_arg(char *buf, size_t len, const char *s);
+
+#endif
