@@ -113,7 +113,7 @@ static inline bool tlb_hit_usable(mmu_t *m, tlb_id_t id, tlb_entry_t *e, const m
 
 /* Probes one TLB for va; on a usable hit writes pa/page_shift into res and returns true.
  * Inline: it is the whole of the L1 hit path. */
-static inline bool mmu_tlb_probe(mmu_t *m, tlb_id_t id, vaddr_t va, const mmu_req_t *req, mmu_result_t *res,
+static inline __attribute__((always_inline)) bool mmu_tlb_probe(mmu_t *m, tlb_id_t id, vaddr_t va, const mmu_req_t *req, mmu_result_t *res,
                    page_class_t *cls_out)
 {
     page_class_t cls;
