@@ -33,6 +33,9 @@ san_obj = $(patsubst %.c,$(BUILD)/san/%.o,$(1))
 # fragments in mk/ (RTL, co-simulation, ...) extend both.
 TEST_BINS   := $(addprefix $(BUILD)/san/tests/,$(UNIT_TESTS))
 DEPS_GROUPS := base
+# `make run`: the model alone, unless a fragment (mk/rtl.mk) runs it in lockstep with the RTL.
+RUN_MMULAB  := $(BUILD)/rel/mmulab
+RUN_ARGS    :=
 MK_FRAGMENTS ?= $(wildcard mk/*.mk)
 -include $(MK_FRAGMENTS)
 
@@ -77,8 +80,8 @@ $(BUILD)/rel/bench_model: $(call rel_obj,bench/bench_model.c) $(BUILD)/rel/libmm
 
 # --- the two set-up commands -------------------------------------------------
 
-run: deps $(BUILD)/rel/mmulab
-	$(BUILD)/rel/mmulab demo --seed $(SEED)
+run: deps $(RUN_MMULAB)
+	$(RUN_MMULAB) demo --seed $(SEED) $(RUN_ARGS)
 
 test: deps $(BUILD)/san/mmulab $(TEST_BINS)
 	@tests/run.sh $(BUILD)/san/mmulab $(TEST_BINS)

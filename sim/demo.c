@@ -174,6 +174,11 @@ int demo_main(int argc, char **argv)
            " cycles (%.3f per cycle), cycles %" PRIu64 "..%" PRIu64 "\n",
            run.ops, run.by_access[ACC_READ], run.by_access[ACC_WRITE], run.by_access[ACC_EXEC], span,
            report_rate(run.ops, span), run.first_issue, run.last_complete);
+    if (rc == 0 && backend == BACKEND_COSIM)
+        printf("lockstep: model and RTL agreed on every result field and cycle, every walker memory "
+               "operation, and the final memory image\n");
+    else if (rc == 0)
+        printf("backend: %s\n", backend == BACKEND_RTL ? "rtl (the Verilated RTL alone)" : "model");
     /* Host timings on their own line: everything else is a function of the options. */
     printf("host: build %.3f s, run %.3f s (%.2f M translations/s)\n", t_build, run.seconds,
            run.seconds > 0 ? (double)run.ops / run.seconds / 1e6 : 0.0);
