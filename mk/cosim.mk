@@ -37,9 +37,7 @@ $(CO_B)/bug/rtl_params.h: $(CO_B)/default/rtl_params.h
 	@mkdir -p $(dir $@)
 	cp $< $@
 
-# pattern-rule products make must keep (else every run re-Verilates)
-.SECONDARY: $(addprefix $(CO_B)/bug/,params.vf rtl_params.h librtl.a) $(addprefix $(CO_B)/cov/,params.vf rtl_params.h librtl.a) \
-            $(CO_B)/default/librtl_trace.a $(CO_B)/bug/librtl_trace.a
+# Pattern-rule products are kept by the top Makefile's catch-all `.SECONDARY:`.
 
 cosim-bug: $(CO_B)/bug/mmulab
 

@@ -143,7 +143,7 @@ module mmu_port #(
     .clk_i, .rst_i, .mode32_i(mode_i == mmu_pkg::MODE_32),
     .rd_en_i(stall_i ? inv_rd_en_i : accept), .rd_sweep_i(stall_i && inv_rd_sweep_i),
     .rd_set_i(inv_rd_set_i), .rd_va_i(stall_i ? inv_va_i : rd_va_u[56:0]),
-    .cmp_va_i(stall_i ? inv_va_i : va_u[56:0]), .cmp_pcid_i(pcid_i),
+    .cmp_en_i(s1_valid_q || stall_i), .cmp_va_i(stall_i ? inv_va_i : va_u[56:0]), .cmp_pcid_i(pcid_i),
     .hit_o(hit), .hit_cls_o(hcls), .hit_frame_o(hframe), .hit_rw_o(hrw), .hit_us_o(hus),
     .hit_xd_o(hxd), .hit_g_o(hg), .hit_dirty_o(hdirty), .hit_pcid_o(hpcid),
     .drop_i(lookup && hit && !usable), .touch_i(lookup && usable),

@@ -302,7 +302,7 @@ module mmu_top #(
   end
 
   // --- L2 TLB and paging-structure caches ----------------------------------------------------
-  logic         l2_rd_en, l2_hit, l2_rw, l2_us, l2_xd, l2_g, l2_dirty, l2_drop, l2_touch;
+  logic         l2_rd_en, l2_cmp, l2_hit, l2_rw, l2_us, l2_xd, l2_g, l2_dirty, l2_drop, l2_touch;
   logic [56:0]  l2_rd_va, l2_cmp_va;
   logic [1:0]   l2_cls;
   logic [63:0]  l2_frame;
@@ -318,7 +318,7 @@ module mmu_top #(
       .clk_i, .rst_i, .mode32_i(mode == mmu_pkg::MODE_32),
       .rd_en_i(ctrl_busy ? inv_rd_en : l2_rd_en), .rd_sweep_i(ctrl_busy && inv_rd_sweep),
       .rd_set_i(inv_rd_set), .rd_va_i(ctrl_busy ? inv_va : l2_rd_va),
-      .cmp_va_i(ctrl_busy ? inv_va : l2_cmp_va), .cmp_pcid_i(pcid),
+      .cmp_en_i(ctrl_busy || l2_cmp), .cmp_va_i(ctrl_busy ? inv_va : l2_cmp_va), .cmp_pcid_i(pcid),
       .hit_o(l2_hit), .hit_cls_o(l2_cls), .hit_frame_o(l2_frame), .hit_rw_o(l2_rw), .hit_us_o(l2_us),
       .hit_xd_o(l2_xd), .hit_g_o(l2_g), .hit_dirty_o(l2_dirty), .hit_pcid_o(l2_pcid),
       .drop_i(l2_drop), .touch_i(l2_touch),
@@ -339,7 +339,7 @@ module mmu_top #(
     assign l2_nvalid = '0;
     /* verilator lint_off UNUSEDSIGNAL */
     logic unused_l2;
-    assign unused_l2 = ^{l2_rd_en, l2_rd_va, l2_cmp_va, l2_drop, l2_touch, w_l2_fill};
+    assign unused_l2 = ^{l2_rd_en, l2_cmp, l2_rd_va, l2_cmp_va, l2_drop, l2_touch, w_l2_fill};
     /* verilator lint_on UNUSEDSIGNAL */
   end
 
@@ -387,7 +387,7 @@ module mmu_top #(
     .l1_fill_o(w_l1_fill), .l2_fill_o(w_l2_fill), .fill_cls_o(fill_cls), .fill_va_o(fill_va),
     .fill_frame_o(fill_frame), .fill_pcid_o(fill_pcid), .fill_rw_o(fill_rw), .fill_us_o(fill_us),
     .fill_xd_o(fill_xd), .fill_g_o(fill_g), .fill_dirty_o(fill_dirty),
-    .l2_rd_en_o(l2_rd_en), .l2_rd_va_o(l2_rd_va), .l2_cmp_va_o(l2_cmp_va),
+    .l2_rd_en_o(l2_rd_en), .l2_cmp_o(l2_cmp), .l2_rd_va_o(l2_rd_va), .l2_cmp_va_o(l2_cmp_va),
     .l2_hit_i(l2_hit), .l2_hit_cls_i(l2_cls), .l2_hit_frame_i(l2_frame), .l2_hit_rw_i(l2_rw),
     .l2_hit_us_i(l2_us), .l2_hit_xd_i(l2_xd), .l2_hit_g_i(l2_g), .l2_hit_dirty_i(l2_dirty),
     .l2_hit_pcid_i(l2_pcid), .l2_drop_o(l2_drop), .l2_touch_o(l2_touch),

@@ -19,7 +19,8 @@ module tlb #(
   input  logic              rd_sweep_i,
   input  logic [SET_W-1:0]  rd_set_i,
   input  logic [56:0]       rd_va_i,
-  // compare (with the sets read last)
+  // compare (with the sets read last), only while cmp_en_i
+  input  logic              cmp_en_i,
   input  logic [56:0]       cmp_va_i,
   input  logic [11:0]       cmp_pcid_i,
   output logic              hit_o,
@@ -71,7 +72,7 @@ module tlb #(
       ) u_array (
         .clk_i, .rst_i, .mode32_i,
         .rd_en_i, .rd_sweep_i, .rd_set_i, .rd_va_i,
-        .cmp_va_i, .cmp_pcid_i,
+        .cmp_en_i, .cmp_va_i, .cmp_pcid_i,
         .hit_o(hit[c]), .hit_frame_o(frame[c]), .hit_rw_o(rw[c]), .hit_us_o(us[c]),
         .hit_xd_o(xd[c]), .hit_g_o(g[c]), .hit_dirty_o(dirty[c]), .hit_pcid_o(pcid[c]),
         .drop_i(drop_i && win == 2'(c)), .touch_i(touch_i && win == 2'(c)),

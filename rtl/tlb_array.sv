@@ -1,9 +1,16 @@
 // tlb_array: one page-size class of a TLB, SETS x WAYS (docs/semantics.md section 5).
-// Tags, frames, rights, PCID, global and dirty live in one RAM per way (one synchronous
-// read port, one write port: block or LUT RAM); valid bits and replacement state are
-// flip-flops. A lookup reads a set (rd_en_i) and compares it in any later cycle
-// (cmp_*); drop/touch/invalidate act on the set read last. Fills choose their own
-// victim: the lowest invalid way, else by REPL (0 lru, 1 plru, 2 random).
+// Per way two RAMs (one synchronous read port, one write port each: block or LUT RAM):
+// the key {tag, PCID, G} and the data {frame, R/W, U/S, XD, D}, each at most 64 bits wide.
+// The per-set replacement state (lru ranks / plru tree) is a third RAM, read with the
+// keys; valid bits are flip-flops (an "everything" flush clears them in one cycle,
+// docs/timing.md), with one more flop per set saying the set's replacement state has
+// been written since reset (else it reads as the reset state, so the RAM needs no reset).
+// A lookup reads a set (rd_en_i) and compares it in any later cycle (cmp_*);
+// drop/touch/invalidate act on the set read last. A fill goes to the set read last
+// (the lookup of its VA: a miss blocks its port, the walker serves one miss at a time);
+// it chooses its own victim: the lowest invalid way, else by REPL (0 lru, 1 plru, 2 random).
+// Writes of the replacement state are forwarded to a read of the same set in the same
+// cycle (back-to-back hits to one set).
 module tlb_array #(
   parameter int          SETS        = 16,
   parameter int          WAYS        = 4,
@@ -22,7 +29,9 @@ module tlb_array #(
   input  logic              rd_sweep_i,
   input  logic [SET_W-1:0]  rd_set_i,
   input  logic [56:0]       rd_va_i,
-  // compare with the set read last
+  // compare with the set read last; cmp_en_i low: no hit, no invalidation match (the user
+  // looks at neither then; it spares the simulation the compare in idle cycles)
+  input  logic              cmp_en_i,
   input  logic [56:0]       cmp_va_i,
   input  logic [11:0]       cmp_pcid_i,
   output logic              hit_o,
@@ -63,7 +72,8 @@ module tlb_array #(
   localparam int WW      = (WAYS > 1) ? $clog2(WAYS) : 1;
   localparam int TAG_W   = 57 - SHL;
   localparam int FRAME_W = MAXPHYADDR - SHL;
-  localparam int DW      = TAG_W + FRAME_W + 12 + 5;
+  localparam int KW      = TAG_W + 13;                  // key RAM: {tag, pcid, g}
+  localparam int DW      = FRAME_W + 4;                 // data RAM: {frame, rw, us, xd, dirty}
   localparam int RB      = WW;                          // lru rank bits per way
   localparam int RW      = (REPL == 0) ? WAYS * RB : WAYS; // replacement bits per set
   // 32-bit paging drops VA bit 21 from 2m tags (4 MiB pages)
@@ -82,8 +92,8 @@ module tlb_array #(
   /* verilator lint_on UNUSEDSIGNAL */
 
   // ---------------------------------------------------------------- storage
-  logic [SETS*WAYS-1:0] valid_q;
-  logic [SETS*RW-1:0]   repl_q;
+  logic [SETS*WAYS-1:0] valid_q;        // valid bits, set s at [s*WAYS +: WAYS]
+  logic [SETS-1:0]      rsv_q;          // the set's replacement state has been written
   logic [31:0]          lfsr_q;
   logic [16:0]          nvalid_q;
   logic [IW-1:0]        rset_q;
@@ -91,21 +101,31 @@ module tlb_array #(
   logic [IW-1:0]        rd_set, wr_set;
   logic                 ram_rd;
   logic [WAYS-1:0]      wr_way;
-  logic [DW-1:0]        wr_data;
-  logic [DW-1:0]        rdata [WAYS];
+  logic [KW-1:0]        wr_key;
+  logic [DW-1:0]        wr_dat;
+  logic [KW-1:0]        rkey [WAYS];
+  logic [DW-1:0]        rdat [WAYS];
 
   assign ram_rd = rd_en_i && (!rd_sweep_i || ({{(32-SET_W){1'b0}}, rd_set_i} < SETS));
   assign rd_set = rd_sweep_i ? rd_set_i[IW-1:0] : set_of(rd_va_i, mode32_i);
 
   for (genvar w = 0; w < WAYS; w++) begin : g_way
     (* ram_style = "block" *)   // block RAM even when tiny (iCE40: LUTs are the scarce resource)
-    logic [DW-1:0] mem [SETS];
-    logic [DW-1:0] rdata_q;
+    logic [KW-1:0] kmem [SETS];
+    (* ram_style = "block" *)
+    logic [DW-1:0] dmem [SETS];
+    logic [KW-1:0] rkey_q;
+    logic [DW-1:0] rdat_q;
     always_ff @(posedge clk_i) begin
-      if (wr_way[w]) mem[wr_set] <= wr_data;
-      if (ram_rd) rdata_q <= mem[rd_set];
+      if (wr_way[w]) kmem[wr_set] <= wr_key;
+      if (ram_rd) rkey_q <= kmem[rd_set];
     end
-    assign rdata[w] = rdata_q;
+    always_ff @(posedge clk_i) begin
+      if (wr_way[w]) dmem[wr_set] <= wr_dat;
+      if (ram_rd) rdat_q <= dmem[rd_set];
+    end
+    assign rkey[w] = rkey_q;
+    assign rdat[w] = rdat_q;
   end
 
   always_ff @(posedge clk_i) begin
@@ -128,10 +148,14 @@ module tlb_array #(
     match = '0;
     inv_match = '0;
     hit_way = '0;
-    for (int w = WAYS - 1; w >= 0; w--) begin
-      etag   = rdata[w][DW-1 -: TAG_W] & (mode32_i ? TAG_M32 : {TAG_W{1'b1}});
-      epcid  = rdata[w][16:5];
-      eg     = rdata[w][1];
+    etag = '0;
+    epcid = '0;
+    eg = 1'b0;
+    tag_eq = 1'b0;
+    if (cmp_en_i) for (int w = WAYS - 1; w >= 0; w--) begin
+      etag   = rkey[w][KW-1 -: TAG_W] & (mode32_i ? TAG_M32 : {TAG_W{1'b1}});
+      epcid  = rkey[w][12:1];
+      eg     = rkey[w][0];
       tag_eq = (etag == cmp_tag);
       match[w] = set_valid[w] && tag_eq && (eg || epcid == cmp_pcid_i);
       if (match[w]) hit_way = WW'(w);       // fills never duplicate: lowest way wins
@@ -143,17 +167,19 @@ module tlb_array #(
   end
 
   /* verilator lint_off UNUSEDSIGNAL */  // the hit's tag is not an output
-  logic [DW-1:0] hent;
+  logic [KW-1:0] hkey;
   /* verilator lint_on UNUSEDSIGNAL */
-  assign hent        = rdata[hit_way];
+  logic [DW-1:0] hdat;
+  assign hkey        = rkey[hit_way];
+  assign hdat        = rdat[hit_way];
   assign hit_o       = |match;
-  assign hit_frame_o = 64'(hent[DW-TAG_W-1 -: FRAME_W]) << SHL;
-  assign hit_pcid_o  = hent[16:5];
-  assign hit_rw_o    = hent[4];
-  assign hit_us_o    = hent[3];
-  assign hit_xd_o    = hent[2];
-  assign hit_g_o     = hent[1];
-  assign hit_dirty_o = hent[0];
+  assign hit_frame_o = 64'(hdat[DW-1 -: FRAME_W]) << SHL;
+  assign hit_pcid_o  = hkey[12:1];
+  assign hit_g_o     = hkey[0];
+  assign hit_rw_o    = hdat[3];
+  assign hit_us_o    = hdat[2];
+  assign hit_xd_o    = hdat[1];
+  assign hit_dirty_o = hdat[0];
 
   // ---------------------------------------------------------------- replacement
   localparam int LEVELS = $clog2(WAYS);               // plru tree depth
@@ -214,6 +240,39 @@ module tlb_array #(
   localparam logic [31:0] LFSR_RESET = lfsr_step((SEED_X == 32'd0) ? 32'd1 : SEED_X);
   localparam logic [RW-1:0] REPL_RESET = repl_reset(0);
 
+  // The state of the set read last (rset_q): the RAM's read register, or the value written
+  // to that set since it was read (forwarding), or the reset state if never written.
+  logic [RW-1:0] rs_cur, rs_new;
+  logic [WW-1:0] rs_way;
+  logic          rs_we;
+
+  if (REPL != 2) begin : g_rs
+    logic [RW-1:0] rsmem [SETS];
+    logic [RW-1:0] rs_ram_q, rs_fwd_q;
+    logic          rs_fwd_use_q;
+    always_ff @(posedge clk_i) begin
+      if (rs_we) rsmem[rset_q] <= rs_new;
+      if (ram_rd) rs_ram_q <= rsmem[rd_set];
+    end
+    // a write to the set the read register holds next: forward it (covers a read of the
+    // same set in the same cycle, which returns the old contents)
+    always_ff @(posedge clk_i) begin
+      if (rs_we && (ram_rd ? rd_set : rset_q) == rset_q) begin
+        rs_fwd_q     <= rs_new;
+        rs_fwd_use_q <= 1'b1;
+      end else if (ram_rd || rst_i) begin
+        rs_fwd_use_q <= 1'b0;
+      end
+    end
+    assign rs_cur = !rsv_q[rset_q] ? REPL_RESET : rs_fwd_use_q ? rs_fwd_q : rs_ram_q;
+  end else begin : g_no_rs
+    assign rs_cur = '0;
+    /* verilator lint_off UNUSEDSIGNAL */
+    logic unused_rs;
+    assign unused_rs = ^{rs_new, rs_we, rsv_q};
+    /* verilator lint_on UNUSEDSIGNAL */
+  end
+
   // ---------------------------------------------------------------- fill / update
   logic [WAYS-1:0] fset_valid;
   logic [WW-1:0]   fway;
@@ -222,22 +281,34 @@ module tlb_array #(
   assign wr_set     = set_of(fill_va_i, mode32_i);
   assign fset_valid = valid_q[wr_set*WAYS +: WAYS];
 
+  // (evaluated only in a fill cycle: nothing looks at the victim otherwise)
   always_comb begin : victim
     f_has_invalid = 1'b0;
-    fway = repl_victim(repl_q[wr_set*RW +: RW], lfsr_q);
-    for (int w = WAYS - 1; w >= 0; w--)
-      if (!fset_valid[w]) begin
-        fway = WW'(w);
-        f_has_invalid = 1'b1;
-      end
+    fway = '0;
+    if (fill_i) begin
+      fway = repl_victim(rs_cur, lfsr_q);   // the fill's set is the set read last
+      for (int w = WAYS - 1; w >= 0; w--)
+        if (!fset_valid[w]) begin
+          fway = WW'(w);
+          f_has_invalid = 1'b1;
+        end
+    end
   end
 
-  assign wr_data = {tag_of(fill_va_i, mode32_i), fill_frame_i[MAXPHYADDR-1:SHL], fill_pcid_i,
-                    fill_rw_i, fill_us_i, fill_xd_i, fill_g_i, fill_dirty_i};
+  assign wr_key = {tag_of(fill_va_i, mode32_i), fill_pcid_i, fill_g_i};
+  assign wr_dat = {fill_frame_i[MAXPHYADDR-1:SHL], fill_rw_i, fill_us_i, fill_xd_i, fill_dirty_i};
   logic [WAYS-1:0] fway_oh, hit_oh;
   assign fway_oh = WAYS'(1) << fway;
   assign hit_oh  = WAYS'(1) << hit_way;
   assign wr_way  = fill_i ? fway_oh : '0;
+
+  // replacement-state write: a fill (its victim) or a touch (the hit way), same priority as below
+  assign rs_way = fill_i ? fway : hit_way;
+  always_comb begin : repl_next
+    rs_new = rs_cur;
+    if (rs_we) rs_new = repl_touch(rs_cur, rs_way);
+  end
+  assign rs_we  = !rst_i && !inv_all_i && !inv_i && (fill_i || (hit_o && !drop_i && touch_i));
 
   function automatic logic [4:0] popcount(input logic [WAYS-1:0] v);
     logic [4:0] n;
@@ -246,14 +317,12 @@ module tlb_array #(
     popcount = n;
   endfunction
 
-  // One set (or everything) changes per cycle; written as slice updates so the
-  // simulation never copies the whole valid/replacement state.
+  // One set (or everything) changes per cycle.
   always_ff @(posedge clk_i) begin : update
     if (rst_i) begin
       valid_q  <= '0;
       nvalid_q <= '0;
       lfsr_q   <= LFSR_RESET;
-      repl_q   <= {SETS{REPL_RESET}};
     end else if (inv_all_i) begin
       valid_q  <= '0;
       nvalid_q <= '0;
@@ -262,17 +331,27 @@ module tlb_array #(
       nvalid_q <= nvalid_q - 17'(popcount(inv_match));
     end else if (fill_i) begin
       valid_q[wr_set*WAYS +: WAYS] <= fset_valid | fway_oh;
-      repl_q[wr_set*RW +: RW] <= repl_touch(repl_q[wr_set*RW +: RW], fway);
       if (f_has_invalid) nvalid_q <= nvalid_q + 17'd1;
       else if (REPL == 2) lfsr_q <= lfsr_step(lfsr_q);
     end else if (hit_o && drop_i) begin
       valid_q[rset_q*WAYS +: WAYS] <= set_valid & ~hit_oh;
       nvalid_q <= nvalid_q - 17'd1;
-    end else if (hit_o && touch_i) begin
-      repl_q[rset_q*RW +: RW] <= repl_touch(repl_q[rset_q*RW +: RW], hit_way);
+    end
+  end
+
+  always_ff @(posedge clk_i) begin : repl_written
+    if (rst_i) begin
+      rsv_q <= '0;
+    end else if (rs_we) begin
+      rsv_q[rset_q] <= 1'b1;
     end
   end
 
   assign nvalid_o = nvalid_q;
+
+`ifndef SYNTHESIS
+  // the invariant the replacement-state RAM relies on (checked in lint/assert builds)
+  always_ff @(posedge clk_i) if (!rst_i && fill_i) assert (wr_set == rset_q);
+`endif
 
 endmodule

@@ -79,6 +79,7 @@ module walker #(
   input  logic [11:0]   l2_hit_pcid_i,
   output logic          l2_drop_o,
   output logic          l2_touch_o,
+  output logic          l2_cmp_o,          // the L2 compare cycle (s + L2)
   // paging-structure caches
   output logic [56:0]   pwc_va_o,
   input  logic [2:0]    pwc_hit_level_i,
@@ -173,6 +174,7 @@ module walker #(
                        !mmu_pkg::rights_violation(acc_q, cpl_q, ac_q, imp_q, l2_hit_rw_i, l2_hit_us_i,
                                          l2_hit_xd_i, wp_i, smep_i, smap_i, nxe_i);
   assign l2_touch_o  = l2_cmp && l2_usable;
+  assign l2_cmp_o    = l2_cmp;
   assign l2_drop_o   = l2_cmp && l2_hit_i && !l2_usable;
 
   // --- start of the walk: at x = s + L2 after an L2 miss (x = s without an L2) ------
@@ -224,8 +226,12 @@ module walker #(
   assign e = esize4 ? {32'd0, mem_resp_rdata_i[31:0]} : mem_resp_rdata_i;
   assign e_present = e[0];
 
+  // (evaluated only when an entry arrives: the FSM looks at it in no other cycle)
   always_comb begin : entry_check
     logic [63:0] m;
+    m = '0;  e_rsvd = 1'b0;  e_leaf = 1'b0;  e_rights = '0;  e_viol = 1'b0;  e_shift = '0;
+    e_next = '0;  e_base = '0;  e_rmask = '0;  e_wmask = '0;
+    if (state_q == W_MEM && mem_resp_valid_i) begin
     m = (nxe_i ? 64'd0 : 64'h8000_0000_0000_0000) | ((mode_i == mmu_pkg::MODE_PAE) ? RSV_PAE : RSV_LONG);
     if (level_q >= 3'd4) m = m | 64'h80;
     else if (level_q == 3'd3 && e[7]) m = m | 64'h3fff_e000;      // 29:13
@@ -250,6 +256,7 @@ module walker #(
         e_wmask[l-1] = !e[5] || (acc_q == mmu_pkg::ACC_W && !e[6]);
       else
         e_wmask[l-1] = e_rmask[l-1] && !ent_q[64*(l-1) + 5];
+    end
     end
   end
 
