@@ -350,14 +350,18 @@ static int cosim_control(void *impl, const mmu_ctrl_t *op, mmu_ctrl_result_t *ou
         return -1;
     const char *field = out->fault != theirs.fault ? "fault" : out->complete_cycle != theirs.complete_cycle
                       ? "complete_cycle" : out->accept_cycle != theirs.accept_cycle ? "accept_cycle"
-                      : out->mem_reads != theirs.mem_reads ? "mem_reads" : NULL;
+                      : out->mem_reads != theirs.mem_reads ? "mem_reads"
+                      : out->tlb_invalidated != theirs.tlb_invalidated ? "tlb_invalidated"
+                      : out->pwc_invalidated != theirs.pwc_invalidated ? "pwc_invalidated" : NULL;
     if (field) {
         fprintf(stderr, "cosim MISMATCH at operation %" PRIu64 " (%s 0x%" PRIx64 "): %s differs\n", c->ops_compared,
                 ctrl_name(op->kind), op->value, field);
-        fprintf(stderr, "  model fault=%s accept=%" PRIu64 " complete=%" PRIu64 " reads=%u\n",
-                mmu_fault_name(out->fault), out->accept_cycle, out->complete_cycle, out->mem_reads);
-        fprintf(stderr, "  rtl   fault=%s accept=%" PRIu64 " complete=%" PRIu64 " reads=%u\n",
-                mmu_fault_name(theirs.fault), theirs.accept_cycle, theirs.complete_cycle, theirs.mem_reads);
+        fprintf(stderr, "  model fault=%s accept=%" PRIu64 " complete=%" PRIu64 " reads=%u invalidated tlb=%u pwc=%u\n",
+                mmu_fault_name(out->fault), out->accept_cycle, out->complete_cycle, out->mem_reads,
+                out->tlb_invalidated, out->pwc_invalidated);
+        fprintf(stderr, "  rtl   fault=%s accept=%" PRIu64 " complete=%" PRIu64 " reads=%u invalidated tlb=%u pwc=%u\n",
+                mmu_fault_name(theirs.fault), theirs.accept_cycle, theirs.complete_cycle, theirs.mem_reads,
+                theirs.tlb_invalidated, theirs.pwc_invalidated);
         note_mismatch(c->rtl, op->issue_cycle, op->issue_cycle);
         c->diverged = true;
         return -1;
