@@ -10,6 +10,7 @@
  * operations compare their results and the architectural state; the end of a
  * run compares the memory images. The first difference stops the run. */
 #include "backend.h"
+#include "compare.h"
 #include "rtl_mmu.h"
 #include "rtl_shim.h"
 
@@ -187,17 +188,6 @@ static void print_result(const char *side, const mmu_result_t *r)
             r->dirty_assist, r->mem_reads, r->mem_writes, r->issue_cycle, r->accept_cycle, r->complete_cycle);
 }
 
-/* The first differing field of two translation results, or NULL. */
-static const char *result_diff(const mmu_result_t *a, const mmu_result_t *b)
-{
-#define CMP(f) if (a->f != b->f) return #f
-    CMP(complete_cycle); CMP(accept_cycle); CMP(fault); CMP(pa); CMP(error_code); CMP(cr2);
-    CMP(tlb_hit); CMP(pwc_hit); CMP(page_shift); CMP(walked); CMP(dirty_assist);
-    CMP(mem_reads); CMP(mem_writes); CMP(port);
-#undef CMP
-    return NULL;
-}
-
 static void print_memop(const char *side, size_t i, const mmu_memop_t *op)
 {
     fprintf(stderr, "  %-5s memop %zu: %s%u pa=0x%" PRIx64 " value=0x%" PRIx64 " cycles %" PRIu64 "->%" PRIu64 "\n",
@@ -213,8 +203,7 @@ static int compare_memops(cosim_t *c)
         const mmu_memop_t *b = i < c->rtl_ops.n ? &c->rtl_ops.ops[i] : NULL;
         if (!a && !b)
             break;
-        if (a && b && a->is_write == b->is_write && a->pa == b->pa && a->size == b->size && a->value == b->value &&
-            a->issue_cycle == b->issue_cycle && a->complete_cycle == b->complete_cycle)
+        if (a && b && !memop_diff(a, b))
             continue;
         fprintf(stderr, "cosim MISMATCH: walker memory operation %zu (since the last sync) differs\n", i);
         note_mismatch(c->rtl, a ? a->issue_cycle : b->issue_cycle, b ? b->issue_cycle : a->issue_cycle);
@@ -282,9 +271,7 @@ static int compare_arch(cosim_t *c, const char *after)
     mmu_arch_t a, b;
     mmu_arch_state(c->model, &a);
     rtl_mmu_arch_state(c->rtl, &b);
-    const char *field = a.cr0 != b.cr0 ? "cr0" : a.cr2 != b.cr2 ? "cr2" : a.cr3 != b.cr3 ? "cr3"
-                      : a.cr4 != b.cr4 ? "cr4" : a.efer != b.efer ? "efer" : a.mode != b.mode ? "mode"
-                      : a.pcid != b.pcid ? "pcid" : memcmp(a.pdpte, b.pdpte, sizeof a.pdpte) ? "pdpte" : NULL;
+    const char *field = arch_diff(&a, &b);
     if (!field)
         return 0;
     fprintf(stderr, "cosim MISMATCH: architectural state differs after %s: %s\n", after, field);
@@ -348,11 +335,7 @@ static int cosim_control(void *impl, const mmu_ctrl_t *op, mmu_ctrl_result_t *ou
     }
     if (ra != 0)
         return -1;
-    const char *field = out->fault != theirs.fault ? "fault" : out->complete_cycle != theirs.complete_cycle
-                      ? "complete_cycle" : out->accept_cycle != theirs.accept_cycle ? "accept_cycle"
-                      : out->mem_reads != theirs.mem_reads ? "mem_reads"
-                      : out->tlb_invalidated != theirs.tlb_invalidated ? "tlb_invalidated"
-                      : out->pwc_invalidated != theirs.pwc_invalidated ? "pwc_invalidated" : NULL;
+    const char *field = ctrl_result_diff(out, &theirs);
     if (field) {
         fprintf(stderr, "cosim MISMATCH at operation %" PRIu64 " (%s 0x%" PRIx64 "): %s differs\n", c->ops_compared,
                 ctrl_name(op->kind), op->value, field);

@@ -1,6 +1,8 @@
 /* Support of the RTL directed tests (rtltest.h). */
 #include "rtltest.h"
 
+#include "compare.h"
+
 #include "rtl_shim.h"
 
 #include <stdio.h>
@@ -153,42 +155,14 @@ void rt_poke64(rt_t *t, paddr_t pa, uint64_t v)
 
 /* --- comparison with the model --------------------------------------------------------- */
 
-#define CMP(field, fmt, cast)                                                                   \
-    do {                                                                                        \
-        if ((m)->field != (r)->field) {                                                         \
-            print_message("model/rtl differ (%s): " #field " model " fmt " rtl " fmt "\n", what, \
-                          (cast)(m)->field, (cast)(r)->field);                                  \
-            t->model_mismatches++;                                                              \
-        }                                                                                       \
-    } while (0)
-
-/* Every field, CR2 included: both sides report CR2 as of the result's completion cycle. */
-static void compare_result(rt_t *t, const char *what, const mmu_result_t *m, const mmu_result_t *r)
+/* The shared field list of sim/compare.h decides what must agree; a difference
+ * is printed and counted, and rt_expect_model_agrees fails on any. */
+static void differ(rt_t *t, const char *what, const char *field)
 {
-    CMP(pa, "%#llx", unsigned long long);
-    CMP(fault, "%d", int);
-    CMP(error_code, "%#x", unsigned);
-    CMP(cr2, "%#llx", unsigned long long);
-    CMP(accept_cycle, "%llu", unsigned long long);
-    CMP(complete_cycle, "%llu", unsigned long long);
-    CMP(tlb_hit, "%d", int);
-    CMP(pwc_hit, "%d", int);
-    CMP(page_shift, "%d", int);
-    CMP(walked, "%d", int);
-    CMP(dirty_assist, "%d", int);
-    CMP(mem_reads, "%d", int);
-    CMP(mem_writes, "%d", int);
-    CMP(port, "%d", int);
-}
-
-static void compare_ctrl(rt_t *t, const char *what, const mmu_ctrl_result_t *m, const mmu_ctrl_result_t *r)
-{
-    CMP(fault, "%d", int);
-    CMP(accept_cycle, "%llu", unsigned long long);
-    CMP(complete_cycle, "%llu", unsigned long long);
-    CMP(mem_reads, "%d", int);
-    CMP(tlb_invalidated, "%u", unsigned);
-    CMP(pwc_invalidated, "%u", unsigned);
+    if (!field)
+        return;
+    print_message("model/rtl differ (%s): %s\n", what, field);
+    t->model_mismatches++;
 }
 
 static void compare_arch(rt_t *t, const char *what)
@@ -196,41 +170,19 @@ static void compare_arch(rt_t *t, const char *what)
     mmu_arch_t ma, ra;
     mmu_arch_state(t->model, &ma);
     rtl_mmu_arch_state(t->rtl, &ra);
-    const mmu_arch_t *m = &ma, *r = &ra;
-    CMP(cr0, "%#llx", unsigned long long);
-    CMP(cr2, "%#llx", unsigned long long);
-    CMP(cr3, "%#llx", unsigned long long);
-    CMP(cr4, "%#llx", unsigned long long);
-    CMP(efer, "%#llx", unsigned long long);
-    for (int i = 0; i < 4; i++)
-        CMP(pdpte[i], "%#llx", unsigned long long);
-    CMP(mode, "%d", int);
-    CMP(pcid, "%d", int);
+    differ(t, what, arch_diff(&ma, &ra));
     assert_int_equal(mmu_horizon(t->model), rtl_mmu_horizon(t->rtl));
-}
-
-typedef struct {
-    physmem_t *other;
-    int diffs;
-} memcmp_ctx_t;
-
-static void page_cmp(void *ctx, paddr_t pa, const uint8_t *page)
-{
-    memcmp_ctx_t *c = ctx;
-    for (unsigned off = 0; off < PAGE_SIZE; off += 8) {
-        uint64_t a, b = physmem_peek64(c->other, pa + off);
-        memcpy(&a, page + off, 8);
-        if (a != b && c->diffs++ < 4)
-            print_message("memory differs at %#llx: model %#llx rtl %#llx\n", (unsigned long long)(pa + off),
-                          (unsigned long long)a, (unsigned long long)b);
-    }
 }
 
 static void compare_memory(rt_t *t)
 {
-    memcmp_ctx_t c = { t->mem[1], 0 };
-    physmem_for_each_page(t->mem[0], page_cmp, &c);
-    t->model_mismatches += c.diffs;
+    paddr_t where;
+    if (!physmem_diff(t->mem[0], t->mem[1], &where))
+        return;
+    print_message("memory differs at %#llx: model %#llx rtl %#llx\n", (unsigned long long)where,
+                  (unsigned long long)physmem_peek64(t->mem[0], where & ~7ull),
+                  (unsigned long long)physmem_peek64(t->mem[1], where & ~7ull));
+    t->model_mismatches++;
 }
 
 void rt_expect_model_agrees(rt_t *t)
@@ -250,7 +202,7 @@ mmu_ctrl_result_t rt_ctrl_full(rt_t *t, const mmu_ctrl_t *op)
     assert_int_equal(rtl_mmu_control(t->rtl, &o, &rr), 0);
     char what[64];
     snprintf(what, sizeof what, "control kind %d value %#llx", (int)op->kind, (unsigned long long)op->value);
-    compare_ctrl(t, what, &mr, &rr);
+    differ(t, what, ctrl_result_diff(&mr, &rr));
     compare_arch(t, what);
     return rr;
 }
@@ -311,7 +263,7 @@ void rt_batch(rt_t *t, const mmu_req_t *reqs, int n, mmu_result_t *out)
     for (int i = 0; i < n; i++) {
         char what[64];
         snprintf(what, sizeof what, "request %d va %#llx", i, (unsigned long long)reqs[i].va);
-        compare_result(t, what, &mres[i], &out[i]);
+        differ(t, what, result_diff(&mres[i], &out[i]));
     }
     free(mres);
     compare_arch(t, "after a batch");
