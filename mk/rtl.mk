@@ -29,11 +29,8 @@ TEST_BINS   += $(foreach c,$(RTL_CONFIGS),$(RTL_B)/$(c)/test_rtl)
 # Pattern-rule products are kept by the top Makefile's catch-all `.SECONDARY:` (a listed
 # .SECONDARY here would cancel it and make every run re-Verilate).
 
-# default: params.def; small: configs/small.cfg; random: the default with random replacement,
-# 3-way L1s, a 3-cycle L1 and the DRAM latency model (what the other two leave untested)
-RTL_VARIANT_random := --set tlb_repl=random --set random_seed=20261121 --set dtlb_4k_ways=3 \
-                      --set itlb_4k_ways=3 --set l1_latency=3 --set l2_latency=2 --set mem_model=dram
-rtl_cfg_arg = $(if $(filter default,$(1)),,$(if $(RTL_VARIANT_$(1)),$(RTL_VARIANT_$(1)),--config configs/$(1).cfg))
+# default: params.def; every other build: configs/NAME.cfg
+rtl_cfg_arg = $(if $(filter default,$(1)),,--config configs/$(1).cfg)
 
 # -G flags of a configuration, and the same values for the shim (rtl_sim_param)
 $(RTL_B)/%/params.vf: $(BUILD)/rel/mmulab model/params.def $(wildcard configs/*.cfg)
