@@ -97,4 +97,5 @@ params: $(BUILD)/rel/mmulab
 clean:
 	rm -rf $(BUILD)
 
--include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
+# dependency files of our C objects (not Verilator's, under build/rtl)
+-include $(shell find $(BUILD)/rel $(BUILD)/san -name '*.d' 2>/dev/null)

@@ -33,9 +33,11 @@ TEST_BINS   += $(foreach c,$(RTL_CONFIGS),$(RTL_B)/$(c)/test_rtl)
 rtl_cfg_arg = $(if $(filter default,$(1)),,--config configs/$(1).cfg)
 
 # -G flags of a configuration, and the same values for the shim (rtl_sim_param)
+# (rewritten only when the flags change, so relinking mmulab does not re-Verilate every build)
 $(RTL_B)/%/params.vf: $(BUILD)/rel/mmulab model/params.def $(wildcard configs/*.cfg)
 	@mkdir -p $(dir $@)
-	$(BUILD)/rel/mmulab params $(call rtl_cfg_arg,$*) --verilator-flags > $@.tmp && mv $@.tmp $@
+	@$(BUILD)/rel/mmulab params $(call rtl_cfg_arg,$*) --verilator-flags > $@.tmp
+	@if cmp -s $@.tmp $@; then rm -f $@.tmp; else mv $@.tmp $@ && echo "rtl: parameters of $* changed"; fi
 
 $(RTL_B)/%/rtl_params.h: $(RTL_B)/%/params.vf
 	{ echo '#define RTL_PARAM_LIST \'; \
