@@ -42,10 +42,15 @@ MK_FRAGMENTS ?= $(wildcard mk/*.mk)
 all: $(BUILD)/rel/mmulab
 
 help:
-	@echo "make run     default experiment end to end, readable summary"
-	@echo "make test    the whole test suite (sanitizer build)"
-	@echo "make bench   model throughput benchmarks (-O2)"
-	@echo "make params  the parameter table (defaults and ranges)"
+	@echo "make run       seeded workload in lockstep (model vs RTL), readable summary"
+	@echo "make test      the whole test suite (sanitizer build, RTL tests, co-simulation smoke)"
+	@echo "make bench     model, rtl and cosim throughput"
+	@echo "make params    the parameter table (defaults and ranges)"
+	@echo "make lint      verilator --lint-only -Wall on every RTL build"
+	@echo "make fpga      Yosys + nextpnr-ice40 figures, compared with docs/fpga-baseline.json"
+	@echo "make regress   SEEDS=N [REGRESS_BACKEND=cosim REGRESS_MMULAB=build/rtl/default/mmulab]"
+	@echo "make coverage  RTL line/toggle coverage over a co-simulation regression"
+	@echo "make rtl-tool  build/rtl/default/mmulab (model, rtl and cosim backends)"
 
 deps:
 	@tools/deps.sh $(DEPS_GROUPS)
