@@ -116,113 +116,6 @@ module mmu_ctrl #(
   assign pge_o   = cr4_q[PGE];
   assign pae_o   = cr4_q[PAE];
 
-  // --- decision at accept -------------------------------------------------------------
-  logic         d_gp, d_load;
-  logic [1:0]   d_reg;               // 0 CR0, 1 CR3, 2 CR4, 3 EFER (register written)
-  logic         d_write;             // a CR/EFER write (vs an invalidation)
-  logic [63:0]  d_val, d_load_base;
-  flush_e       d_flush;
-  logic         d_by_va, d_by_pcid, d_keep_global, d_global_any;
-  logic [11:0]  d_pcid;
-  logic         d_pwc_all, d_pwc_pcid;
-
-  always_comb begin : decide
-    logic [63:0] v, changed;
-    logic        noflush;
-    v = req_value_i;
-    changed = req_value_i ^ cr4_q;
-    noflush = 1'b0;
-    d_gp = 1'b0;  d_load = 1'b0;  d_reg = 2'd0;  d_write = 1'b1;  d_val = v;
-    d_load_base = cr3_q;  d_flush = F_NONE;
-    d_by_va = 1'b0;  d_by_pcid = 1'b0;  d_keep_global = 1'b0;  d_global_any = 1'b0;
-    d_pcid = pcid_o;  d_pwc_all = 1'b0;  d_pwc_pcid = 1'b0;
-    case (req_kind_i)
-      mmu_pkg::CTRL_CR0: begin
-        d_reg = 2'd0;
-        d_gp = (|v[63:32]) || (v[PG] && !v[PE]) ||
-               (v[PG] && !cr0_q[PG] && efer_q[LME] && !cr4_q[PAE]) ||
-               (!v[PG] && cr0_q[PG] && cr4_q[PCIDE]);
-        d_load = mode_of(v, cr4_q, efer_q) == mmu_pkg::MODE_PAE &&
-                 ((v[PG] ^ cr0_q[PG]) || (v[CD] ^ cr0_q[CD]) || (v[NW] ^ cr0_q[NW]));
-        if (cr0_q[PG] && !v[PG]) begin
-          d_flush = F_ALL;  d_pwc_all = 1'b1;
-        end
-      end
-      mmu_pkg::CTRL_CR3: begin
-        d_reg = 2'd1;
-        if (lma) begin
-          if (cr4_q[PCIDE]) begin
-            noflush = v[63];
-            v[63] = 1'b0;
-          end
-          d_gp = |(v & CR3_RSV);
-        end else begin
-          v = {32'd0, v[31:0]};
-        end
-        d_val = v;
-        d_load = (mode_o == mmu_pkg::MODE_PAE);
-        d_load_base = v;
-        d_keep_global = 1'b1;
-        if (!cr4_q[PCIDE]) begin
-          d_flush = F_SEL;  d_pwc_all = 1'b1;
-        end else if (!noflush) begin
-          d_flush = F_SEL;  d_by_pcid = 1'b1;  d_pcid = v[11:0];  d_pwc_pcid = 1'b1;
-        end
-      end
-      mmu_pkg::CTRL_CR4: begin
-        d_reg = 2'd2;
-        d_gp = (|v[63:32]) || (|v[24:22]) || (lma && (!v[PAE] || changed[LA57])) ||
-               (v[PCIDE] && !lma) || (v[PCIDE] && !cr4_q[PCIDE] && cr3_q[11:0] != 12'd0);
-        d_load = mode_of(cr0_q, v, efer_q) == mmu_pkg::MODE_PAE &&
-                 (changed[PAE] || changed[PGE] || changed[PSE] || changed[SMEP]);
-        if (changed[PGE] || (cr4_q[PCIDE] && !v[PCIDE])) begin
-          d_flush = F_ALL;  d_pwc_all = 1'b1;
-        end else if (changed[PAE] || (v[SMEP] && !cr4_q[SMEP])) begin
-          d_flush = F_SEL;  d_by_pcid = 1'b1;  d_pwc_pcid = 1'b1;      // current PCID, global or not
-        end
-      end
-      mmu_pkg::CTRL_EFER: begin
-        d_reg = 2'd3;
-        d_gp = (|(v & ~((64'd1 << SCE) | (64'd1 << LME) | (64'd1 << LMA) | (64'd1 << NXE)))) ||
-               (cr0_q[PG] && (v[LME] ^ efer_q[LME]));
-        d_val = v & ~(64'd1 << LMA);
-      end
-      mmu_pkg::CTRL_INVLPG: begin
-        d_write = 1'b0;
-        if (mmu_pkg::va_canonical(req_va_i, mode_o)) begin     // non-canonical: a no-op
-          d_flush = F_ADDR;  d_by_va = 1'b1;  d_by_pcid = 1'b1;  d_global_any = 1'b1;
-          d_pwc_pcid = 1'b1;
-          if (PLANTED_BUG == 1) begin                  // the planted bug: globals survive
-            d_global_any = 1'b0;  d_keep_global = 1'b1;
-          end
-        end
-      end
-      default: begin                                   // INVPCID
-        d_write = 1'b0;
-        d_pcid = req_pcid_i[11:0];
-        d_gp = (req_invpcid_type_i > 32'd3) || (|req_pcid_i[63:12]) ||
-               (req_invpcid_type_i == 32'd0 && !mmu_pkg::va_canonical(req_va_i, mode_o)) ||
-               (req_invpcid_type_i <= 32'd1 && !cr4_q[PCIDE] && req_pcid_i != 64'd0);
-        case (req_invpcid_type_i[1:0])
-          2'd0: begin
-            d_flush = F_ADDR;  d_by_va = 1'b1;  d_by_pcid = 1'b1;  d_keep_global = 1'b1;
-            d_pwc_pcid = 1'b1;
-          end
-          2'd1: begin
-            d_flush = F_SEL;  d_by_pcid = 1'b1;  d_keep_global = 1'b1;  d_pwc_pcid = 1'b1;
-          end
-          2'd2: begin
-            d_flush = F_ALL;  d_pwc_all = 1'b1;
-          end
-          default: begin
-            d_flush = F_SEL;  d_keep_global = 1'b1;  d_pwc_all = 1'b1;
-          end
-        endcase
-      end
-    endcase
-    if (d_gp) d_load = 1'b0;
-  end
-
   // --- operation registers ------------------------------------------------------------
   cstate_e      state_q;
   logic [7:0]   cnt_q;
@@ -239,6 +132,124 @@ module mmu_ctrl #(
   logic [56:0]  va_q;
   logic [SET_W-1:0] sweep_q;
   logic         cmp_q;               // a TLB set was read last cycle: compare now
+
+  // --- decision at accept -------------------------------------------------------------
+  logic         d_gp, d_load;
+  logic [1:0]   d_reg;               // 0 CR0, 1 CR3, 2 CR4, 3 EFER (register written)
+  logic         d_write;             // a CR/EFER write (vs an invalidation)
+  logic [63:0]  d_val, d_load_base;
+  flush_e       d_flush;
+  logic         d_by_va, d_by_pcid, d_keep_global, d_global_any;
+  logic [11:0]  d_pcid;
+  logic         d_pwc_all, d_pwc_pcid;
+
+  /* verilator lint_off UNUSEDSIGNAL */  // TLB tags use VA[56:0]
+  logic [63:0] req_va_used;
+  /* verilator lint_on UNUSEDSIGNAL */
+
+  // (evaluated only while a request waits in the idle state: nothing looks at the decision
+  // in any other cycle, and this spares the simulation the decoding)
+  always_comb begin : decide
+    logic [63:0] v, changed;
+    logic        noflush;
+    v = req_value_i;
+    changed = req_value_i ^ cr4_q;
+    noflush = 1'b0;
+    d_gp = 1'b0;  d_load = 1'b0;  d_reg = 2'd0;  d_write = 1'b1;  d_val = v;
+    d_load_base = cr3_q;  d_flush = F_NONE;
+    d_by_va = 1'b0;  d_by_pcid = 1'b0;  d_keep_global = 1'b0;  d_global_any = 1'b0;
+    d_pcid = pcid_o;  d_pwc_all = 1'b0;  d_pwc_pcid = 1'b0;
+    req_va_used = '0;
+    if (req_valid_i && state_q == C_IDLE) begin
+      req_va_used = mmu_pkg::va_used(req_va_i, mode_o);
+      case (req_kind_i)
+        mmu_pkg::CTRL_CR0: begin
+          d_reg = 2'd0;
+          d_gp = (|v[63:32]) || (v[PG] && !v[PE]) ||
+                 (v[PG] && !cr0_q[PG] && efer_q[LME] && !cr4_q[PAE]) ||
+                 (!v[PG] && cr0_q[PG] && cr4_q[PCIDE]);
+          d_load = mode_of(v, cr4_q, efer_q) == mmu_pkg::MODE_PAE &&
+                   ((v[PG] ^ cr0_q[PG]) || (v[CD] ^ cr0_q[CD]) || (v[NW] ^ cr0_q[NW]));
+          if (cr0_q[PG] && !v[PG]) begin
+            d_flush = F_ALL;  d_pwc_all = 1'b1;
+          end
+        end
+        mmu_pkg::CTRL_CR3: begin
+          d_reg = 2'd1;
+          if (lma) begin
+            if (cr4_q[PCIDE]) begin
+              noflush = v[63];
+              v[63] = 1'b0;
+            end
+            d_gp = |(v & CR3_RSV);
+          end else begin
+            v = {32'd0, v[31:0]};
+          end
+          d_val = v;
+          d_load = (mode_o == mmu_pkg::MODE_PAE);
+          d_load_base = v;
+          d_keep_global = 1'b1;
+          if (!cr4_q[PCIDE]) begin
+            d_flush = F_SEL;  d_pwc_all = 1'b1;
+          end else if (!noflush) begin
+            d_flush = F_SEL;  d_by_pcid = 1'b1;  d_pcid = v[11:0];  d_pwc_pcid = 1'b1;
+          end
+        end
+        mmu_pkg::CTRL_CR4: begin
+          d_reg = 2'd2;
+          d_gp = (|v[63:32]) || (|v[24:22]) || (lma && (!v[PAE] || changed[LA57])) ||
+                 (v[PCIDE] && !lma) || (v[PCIDE] && !cr4_q[PCIDE] && cr3_q[11:0] != 12'd0);
+          d_load = mode_of(cr0_q, v, efer_q) == mmu_pkg::MODE_PAE &&
+                   (changed[PAE] || changed[PGE] || changed[PSE] || changed[SMEP]);
+          if (changed[PGE] || (cr4_q[PCIDE] && !v[PCIDE])) begin
+            d_flush = F_ALL;  d_pwc_all = 1'b1;
+          end else if (changed[PAE] || (v[SMEP] && !cr4_q[SMEP])) begin
+            d_flush = F_SEL;  d_by_pcid = 1'b1;  d_pwc_pcid = 1'b1;      // current PCID, global or not
+          end
+        end
+        mmu_pkg::CTRL_EFER: begin
+          d_reg = 2'd3;
+          d_gp = (|(v & ~((64'd1 << SCE) | (64'd1 << LME) | (64'd1 << LMA) | (64'd1 << NXE)))) ||
+                 (cr0_q[PG] && (v[LME] ^ efer_q[LME]));
+          d_val = v & ~(64'd1 << LMA);
+        end
+        mmu_pkg::CTRL_INVLPG: begin
+          d_write = 1'b0;
+          if (mmu_pkg::va_canonical(req_va_i, mode_o)) begin     // non-canonical: a no-op
+            d_flush = F_ADDR;  d_by_va = 1'b1;  d_by_pcid = 1'b1;  d_global_any = 1'b1;
+            d_pwc_pcid = 1'b1;
+            if (PLANTED_BUG == 1) begin                  // the planted bug: globals survive
+              d_global_any = 1'b0;  d_keep_global = 1'b1;
+            end
+          end
+        end
+        default: begin                                   // INVPCID
+          d_write = 1'b0;
+          d_pcid = req_pcid_i[11:0];
+          d_gp = (req_invpcid_type_i > 32'd3) || (|req_pcid_i[63:12]) ||
+                 (req_invpcid_type_i == 32'd0 && !mmu_pkg::va_canonical(req_va_i, mode_o)) ||
+                 (req_invpcid_type_i <= 32'd1 && !cr4_q[PCIDE] && req_pcid_i != 64'd0);
+          case (req_invpcid_type_i[1:0])
+            2'd0: begin
+              d_flush = F_ADDR;  d_by_va = 1'b1;  d_by_pcid = 1'b1;  d_keep_global = 1'b1;
+              d_pwc_pcid = 1'b1;
+            end
+            2'd1: begin
+              d_flush = F_SEL;  d_by_pcid = 1'b1;  d_keep_global = 1'b1;  d_pwc_pcid = 1'b1;
+            end
+            2'd2: begin
+              d_flush = F_ALL;  d_pwc_all = 1'b1;
+            end
+            default: begin
+              d_flush = F_SEL;  d_keep_global = 1'b1;  d_pwc_all = 1'b1;
+            end
+          endcase
+        end
+      endcase
+      if (d_gp) d_load = 1'b0;
+    end
+  end
+
 
   logic accept, lat_done, load_done, bad_now, gp_final, commit;
   assign accept    = (state_q == C_IDLE) && req_valid_i && req_ready_o;
@@ -320,11 +331,6 @@ module mmu_ctrl #(
       end
     end
   end
-
-  /* verilator lint_off UNUSEDSIGNAL */  // TLB tags use VA[56:0]
-  logic [63:0] req_va_used;
-  /* verilator lint_on UNUSEDSIGNAL */
-  assign req_va_used = mmu_pkg::va_used(req_va_i, mode_o);
 
   always_ff @(posedge clk_i) begin
     if (state_q == C_MEM && mem_resp_valid_i) begin

@@ -156,8 +156,12 @@ module mmu_port #(
 
   assign lookup = s1_valid_q && mode_i != mmu_pkg::MODE_OFF && mmu_pkg::va_canonical(s1_va_q, mode_i);
   assign ddrop  = (s1_acc_q == mmu_pkg::ACC_W) && !hdirty;
-  assign viol   = mmu_pkg::rights_violation(s1_acc_q, s1_cpl_q, s1_ac_q, s1_imp_q, hrw, hus, hxd,
-                                   wp_i, smep_i, smap_i, nxe_i);
+  // (the rights only matter to a hit: the simulation skips the check otherwise)
+  always_comb begin : rights
+    viol = 1'b0;
+    if (hit) viol = mmu_pkg::rights_violation(s1_acc_q, s1_cpl_q, s1_ac_q, s1_imp_q, hrw, hus, hxd,
+                                              wp_i, smep_i, smap_i, nxe_i);
+  end
   assign usable = hit && !ddrop && !viol;
   assign miss   = lookup && !usable;
   assign hshift = mmu_pkg::class_shift(hcls, mode_i);
@@ -170,7 +174,9 @@ module mmu_port #(
     logic [1:0]  fault;
     logic [4:0]  shift;
     pa = '0;  fault = mmu_pkg::FLT_NONE;  shift = '0;
-    if (mode_i == mmu_pkg::MODE_OFF) begin
+    if (!s1_valid_q) begin
+      // no result: its fields are not looked at (the simulation skips them)
+    end else if (mode_i == mmu_pkg::MODE_OFF) begin
       pa = {32'd0, s1_va_q[31:0]};
     end else if (!mmu_pkg::va_canonical(s1_va_q, mode_i)) begin
       fault = mmu_pkg::FLT_GP;
@@ -228,7 +234,7 @@ module mmu_port #(
   end
 
   assign miss_valid_o    = (out_valid && out_miss) || mwait_q;
-  assign miss_va_o       = mmu_pkg::va_used(s1_va_q, mode_i);
+  assign miss_va_o       = va_u;
   assign miss_access_o   = s1_acc_q;
   assign miss_cpl_o      = s1_cpl_q;
   assign miss_ac_o       = s1_ac_q;

@@ -349,14 +349,14 @@ module mmu_top #(
   logic [3:0]   pwc_fill;
   logic [255:0] pwc_fill_base;
   logic [11:0]  pwc_fill_rights;
-  logic         pwc_inv_va;
+  logic         pwc_inv_va, pwc_lk;
 
   pwc #(
     .PML5_ENTRIES(PWC_PML5_ENTRIES), .PML4_ENTRIES(PWC_PML4_ENTRIES),
     .PDPT_ENTRIES(PWC_PDPT_ENTRIES), .PD_ENTRIES(PWC_PD_ENTRIES), .MAXPHYADDR(MAXPHYADDR)
   ) u_pwc (
     .clk_i, .rst_i, .mode_i(mode), .pcid_i(pcid),
-    .va_i(pwc_va), .hit_level_o(pwc_hit_level), .hit_base_o(pwc_hit_base), .hit_rights_o(pwc_hit_rights),
+    .va_i(pwc_va), .lk_i(pwc_lk), .hit_level_o(pwc_hit_level), .hit_base_o(pwc_hit_base), .hit_rights_o(pwc_hit_rights),
     .fill_i(pwc_fill), .fill_va_i(fill_va), .fill_base_i(pwc_fill_base), .fill_rights_i(pwc_fill_rights),
     .inv_all_i(pwc_inv_all), .inv_pcid_i(pwc_inv_pcid), .inv_pcid_val_i(pwc_inv_pcid_val),
     .inv_va_i(pwc_inv_va), .nvalid_o(pwc_valid_o)
@@ -391,7 +391,7 @@ module mmu_top #(
     .l2_hit_i(l2_hit), .l2_hit_cls_i(l2_cls), .l2_hit_frame_i(l2_frame), .l2_hit_rw_i(l2_rw),
     .l2_hit_us_i(l2_us), .l2_hit_xd_i(l2_xd), .l2_hit_g_i(l2_g), .l2_hit_dirty_i(l2_dirty),
     .l2_hit_pcid_i(l2_pcid), .l2_drop_o(l2_drop), .l2_touch_o(l2_touch),
-    .pwc_va_o(pwc_va), .pwc_hit_level_i(pwc_hit_level), .pwc_hit_base_i(pwc_hit_base),
+    .pwc_va_o(pwc_va), .pwc_lk_o(pwc_lk), .pwc_hit_level_i(pwc_hit_level), .pwc_hit_base_i(pwc_hit_base),
     .pwc_hit_rights_i(pwc_hit_rights), .pwc_fill_o(pwc_fill), .pwc_fill_base_o(pwc_fill_base),
     .pwc_fill_rights_o(pwc_fill_rights), .pwc_inv_va_o(pwc_inv_va),
     .pf_o(pf), .pf_va_o(pf_va),

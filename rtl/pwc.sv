@@ -14,6 +14,7 @@ module pwc #(
   input  logic [11:0]  pcid_i,           // current PCID (lookups, fills, fault invalidation)
   // lookup
   input  logic [56:0]  va_i,
+  input  logic         lk_i,             // the lookup is looked at this cycle (else no hit)
   output logic [2:0]   hit_level_o,      // deepest hit 2..5, 0 for none
   output logic [63:0]  hit_base_o,       // next table base
   output logic [2:0]   hit_rights_o,     // {xd, us, rw} combined down to the hit entry
@@ -47,7 +48,7 @@ module pwc #(
       pwc_level #(.ENTRIES(E), .SHL(21 + 9 * i), .MAXPHYADDR(MAXPHYADDR)) u_level (
         .clk_i, .rst_i,
         .mode32_i(mode_i == mmu_pkg::MODE_32), .pcid_i,
-        .en_i(active[i]), .va_i, .hit_o(hit[i]), .base_o(base[i]), .rights_o(rights[i]),
+        .en_i(active[i]), .lk_i, .va_i, .hit_o(hit[i]), .base_o(base[i]), .rights_o(rights[i]),
         .fill_i(fill_i[i]), .fill_va_i, .fill_base_i(fill_base_i[64*i +: 64]),
         .fill_rights_i(fill_rights_i[3*i +: 3]),
         .inv_all_i, .inv_pcid_i, .inv_pcid_val_i, .inv_va_i,
@@ -68,7 +69,7 @@ module pwc #(
   if (PML5_ENTRIES + PML4_ENTRIES + PDPT_ENTRIES + PD_ENTRIES == 0) begin : g_empty
     /* verilator lint_off UNUSEDSIGNAL */  // no cache at all: nothing is stored
     logic unused;
-    assign unused = ^{clk_i, rst_i, pcid_i, va_i, fill_va_i, inv_all_i, inv_pcid_i, inv_pcid_val_i, inv_va_i};
+    assign unused = ^{clk_i, rst_i, pcid_i, va_i, lk_i, fill_va_i, inv_all_i, inv_pcid_i, inv_pcid_val_i, inv_va_i};
     /* verilator lint_on UNUSEDSIGNAL */
   end
 

@@ -10,6 +10,7 @@ module pwc_level #(
   input  logic         mode32_i,
   input  logic [11:0]  pcid_i,
   input  logic         en_i,
+  input  logic         lk_i,             // a lookup is looked at (the walker's start cycle)
   /* verilator lint_off UNUSEDSIGNAL */  // a level uses VA[56:SHL] and base bits [MAXPHYADDR-1:12]
   input  logic [56:0]  va_i,
   output logic         hit_o,
@@ -45,17 +46,24 @@ module pwc_level #(
   assign tag      = va_i[56:SHL] & (mode32_i ? TAG_M32 : {TAG_W{1'b1}});
   assign fill_tag = fill_va_i[56:SHL] & (mode32_i ? TAG_M32 : {TAG_W{1'b1}});
 
+  // (evaluated only when a lookup or a fault invalidation looks at it: it spares the
+  // simulation the compare in every other cycle)
   always_comb begin : lookup
     hit_idx = '0;
-    for (int e = ENTRIES - 1; e >= 0; e--) begin
-      match[e] = valid_q[e] && tag_q[e*TAG_W +: TAG_W] == tag && pcid_q[e*12 +: 12] == pcid_i;
-      if (match[e]) hit_idx = PW'(e);
+    match = '0;
+    base_o = '0;
+    rights_o = '0;
+    if (lk_i || inv_va_i) begin
+      for (int e = ENTRIES - 1; e >= 0; e--) begin
+        match[e] = valid_q[e] && tag_q[e*TAG_W +: TAG_W] == tag && pcid_q[e*12 +: 12] == pcid_i;
+        if (match[e]) hit_idx = PW'(e);
+      end
+      base_o   = 64'(base_q[hit_idx*BASE_W +: BASE_W]) << 12;
+      rights_o = rights_q[hit_idx*3 +: 3];
     end
   end
 
   assign hit_o    = en_i && |match;
-  assign base_o   = 64'(base_q[hit_idx*BASE_W +: BASE_W]) << 12;
-  assign rights_o = rights_q[hit_idx*3 +: 3];
 
   always_comb begin : count
     nvalid_o = '0;

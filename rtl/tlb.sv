@@ -100,13 +100,20 @@ module tlb #(
 
   assign hit_o       = |hit;
   assign hit_cls_o   = win;
-  assign hit_frame_o = frame[win];
-  assign hit_pcid_o  = pcid[win];
-  assign hit_rw_o    = rw[win];
-  assign hit_us_o    = us[win];
-  assign hit_xd_o    = xd[win];
-  assign hit_g_o     = g[win];
-  assign hit_dirty_o = dirty[win];
+  // (the hit's fields are looked at only with a hit: the simulation skips them otherwise)
+  always_comb begin : hit_fields
+    hit_frame_o = '0;  hit_pcid_o = '0;  hit_rw_o = 1'b0;  hit_us_o = 1'b0;  hit_xd_o = 1'b0;
+    hit_g_o = 1'b0;  hit_dirty_o = 1'b0;
+    if (|hit) begin
+      hit_frame_o = frame[win];
+      hit_pcid_o  = pcid[win];
+      hit_rw_o    = rw[win];
+      hit_us_o    = us[win];
+      hit_xd_o    = xd[win];
+      hit_g_o     = g[win];
+      hit_dirty_o = dirty[win];
+    end
+  end
   assign nvalid_o    = 19'(nvalid[0]) + 19'(nvalid[1]) + 19'(nvalid[2]);
 
 endmodule

@@ -107,7 +107,11 @@ module tlb_array #(
   logic [DW-1:0]        rdat [WAYS];
 
   assign ram_rd = rd_en_i && (!rd_sweep_i || ({{(32-SET_W){1'b0}}, rd_set_i} < SETS));
-  assign rd_set = rd_sweep_i ? rd_set_i[IW-1:0] : set_of(rd_va_i, mode32_i);
+  // (the read set only matters in a read cycle; the simulation skips it otherwise)
+  always_comb begin : read_set
+    rd_set = '0;
+    if (rd_en_i) rd_set = rd_sweep_i ? rd_set_i[IW-1:0] : set_of(rd_va_i, mode32_i);
+  end
 
   for (genvar w = 0; w < WAYS; w++) begin : g_way
     (* ram_style = "block" *)   // block RAM even when tiny (iCE40: LUTs are the scarce resource)
@@ -138,9 +142,13 @@ module tlb_array #(
   logic [WW-1:0]      hit_way;
   logic [WAYS-1:0]    set_valid;
 
-  assign cmp_tag   = tag_of(cmp_va_i, mode32_i);
-  assign set_valid = valid_q[rset_q*WAYS +: WAYS];
+  /* verilator lint_off UNUSEDSIGNAL */  // the hit's tag is not an output
+  logic [KW-1:0] hkey;
+  /* verilator lint_on UNUSEDSIGNAL */
+  logic [DW-1:0] hdat;
 
+  // (the set's valid bits matter to a compare, an invalidation and a drop (which follows a
+  // hit); the hit's key and data only to a hit: the simulation skips them otherwise)
   always_comb begin : compare
     logic [TAG_W-1:0] etag;
     logic [11:0]      epcid;
@@ -152,6 +160,12 @@ module tlb_array #(
     epcid = '0;
     eg = 1'b0;
     tag_eq = 1'b0;
+    cmp_tag = '0;
+    set_valid = '0;
+    hkey = '0;
+    hdat = '0;
+    if (cmp_en_i || inv_i) set_valid = valid_q[rset_q*WAYS +: WAYS];
+    if (cmp_en_i) cmp_tag = tag_of(cmp_va_i, mode32_i);
     if (cmp_en_i) for (int w = WAYS - 1; w >= 0; w--) begin
       etag   = rkey[w][KW-1 -: TAG_W] & (mode32_i ? TAG_M32 : {TAG_W{1'b1}});
       epcid  = rkey[w][12:1];
@@ -164,14 +178,12 @@ module tlb_array #(
                             (inv_global_any_pcid_i || !inv_by_pcid_i || epcid == inv_pcid_i))
                          : (!inv_by_pcid_i || epcid == inv_pcid_i));
     end
+    if (|match) begin
+      hkey = rkey[hit_way];
+      hdat = rdat[hit_way];
+    end
   end
 
-  /* verilator lint_off UNUSEDSIGNAL */  // the hit's tag is not an output
-  logic [KW-1:0] hkey;
-  /* verilator lint_on UNUSEDSIGNAL */
-  logic [DW-1:0] hdat;
-  assign hkey        = rkey[hit_way];
-  assign hdat        = rdat[hit_way];
   assign hit_o       = |match;
   assign hit_frame_o = 64'(hdat[DW-1 -: FRAME_W]) << SHL;
   assign hit_pcid_o  = hkey[12:1];
@@ -264,12 +276,16 @@ module tlb_array #(
         rs_fwd_use_q <= 1'b0;
       end
     end
-    assign rs_cur = !rsv_q[rset_q] ? REPL_RESET : rs_fwd_use_q ? rs_fwd_q : rs_ram_q;
+    // (looked at by a fill and a touch only)
+    always_comb begin : rs_read
+      rs_cur = '0;
+      if (fill_i || touch_i) rs_cur = !rsv_q[rset_q] ? REPL_RESET : rs_fwd_use_q ? rs_fwd_q : rs_ram_q;
+    end
   end else begin : g_no_rs
     assign rs_cur = '0;
     /* verilator lint_off UNUSEDSIGNAL */
     logic unused_rs;
-    assign unused_rs = ^{rs_new, rs_we, rsv_q};
+    assign unused_rs = ^{rs_new, rs_we, rsv_q, touch_i};
     /* verilator lint_on UNUSEDSIGNAL */
   end
 
@@ -278,29 +294,35 @@ module tlb_array #(
   logic [WW-1:0]   fway;
   logic            f_has_invalid;
 
-  assign wr_set     = set_of(fill_va_i, mode32_i);
-  assign fset_valid = valid_q[wr_set*WAYS +: WAYS];
+  logic [WAYS-1:0] fway_oh, hit_oh;
 
-  // (evaluated only in a fill cycle: nothing looks at the victim otherwise)
+  // (evaluated only in a fill cycle: nothing looks at the victim, the written set or the
+  // written entry otherwise; no way is written then)
   always_comb begin : victim
     f_has_invalid = 1'b0;
     fway = '0;
+    wr_set = '0;
+    fset_valid = '0;
+    wr_key = '0;
+    wr_dat = '0;
+    fway_oh = '0;
     if (fill_i) begin
+      wr_set     = set_of(fill_va_i, mode32_i);
+      fset_valid = valid_q[wr_set*WAYS +: WAYS];
       fway = repl_victim(rs_cur, lfsr_q);   // the fill's set is the set read last
       for (int w = WAYS - 1; w >= 0; w--)
         if (!fset_valid[w]) begin
           fway = WW'(w);
           f_has_invalid = 1'b1;
         end
+      wr_key  = {tag_of(fill_va_i, mode32_i), fill_pcid_i, fill_g_i};
+      wr_dat  = {fill_frame_i[MAXPHYADDR-1:SHL], fill_rw_i, fill_us_i, fill_xd_i, fill_dirty_i};
+      fway_oh = WAYS'(1) << fway;
     end
   end
 
-  assign wr_key = {tag_of(fill_va_i, mode32_i), fill_pcid_i, fill_g_i};
-  assign wr_dat = {fill_frame_i[MAXPHYADDR-1:SHL], fill_rw_i, fill_us_i, fill_xd_i, fill_dirty_i};
-  logic [WAYS-1:0] fway_oh, hit_oh;
-  assign fway_oh = WAYS'(1) << fway;
   assign hit_oh  = WAYS'(1) << hit_way;
-  assign wr_way  = fill_i ? fway_oh : '0;
+  assign wr_way  = fway_oh;
 
   // replacement-state write: a fill (its victim) or a touch (the hit way), same priority as below
   assign rs_way = fill_i ? fway : hit_way;

@@ -82,6 +82,7 @@ module walker #(
   output logic          l2_cmp_o,          // the L2 compare cycle (s + L2)
   // paging-structure caches
   output logic [56:0]   pwc_va_o,
+  output logic          pwc_lk_o,          // the lookup is used (the start of a walk)
   input  logic [2:0]    pwc_hit_level_i,
   input  logic [63:0]   pwc_hit_base_i,
   input  logic [2:0]    pwc_hit_rights_i,
@@ -138,8 +139,9 @@ module walker #(
   logic         wphase_q, wphase_n;
   logic [4:0]   rmask_q, rmask_n;          // levels read by this walk, bit l-1
   logic [4:0]   wmask_q, wmask_n;          // A/D writes still to do
-  logic [319:0] ent_q, ent_n;              // entries read, 64 bits per level
-  logic [319:0] eaddr_q, eaddr_n;
+  logic [319:0] ent_q;                    // entries read, 64 bits per level
+  logic [319:0] eaddr_q;                  // and their addresses (written only when an entry arrives)
+  logic         ent_we;
   logic [14:0]  rat_q, rat_n;              // combined rights down to each level read
   logic [1:0]   fault_q, fault_n;
   logic [5:0]   ec_q, ec_n;
@@ -170,7 +172,8 @@ module walker #(
   assign l2_cmp_va_o = va_q[56:0];
   assign l2_cmp      = (state_q == W_L2) && (cnt_q == 8'd0);
   assign l2_dirty_drop = (acc_q == mmu_pkg::ACC_W) && !l2_hit_dirty_i;
-  assign l2_usable   = l2_hit_i && !l2_dirty_drop &&
+  // (only the compare cycle looks at it: the simulation skips the check in other cycles)
+  assign l2_usable   = l2_cmp && l2_hit_i && !l2_dirty_drop &&
                        !mmu_pkg::rights_violation(acc_q, cpl_q, ac_q, imp_q, l2_hit_rw_i, l2_hit_us_i,
                                          l2_hit_xd_i, wp_i, smep_i, smap_i, nxe_i);
   assign l2_touch_o  = l2_cmp && l2_usable;
@@ -185,6 +188,7 @@ module walker #(
   assign start    = (l2_cmp && !l2_usable) || (gnt && HAS_L2 == 0);
   assign lk_va    = (state_q == W_IDLE) ? g_va : va_q;
   assign pwc_va_o = lk_va[56:0];
+  assign pwc_lk_o = start;
 
   logic [63:0]  pdpte_sel;
   assign pdpte_sel = pdpte_i[64*lk_va[31:30] +: 64];
@@ -265,7 +269,7 @@ module walker #(
     state_n = state_q;  cnt_n = cnt_q;  port_n = port_q;  va_n = va_q;
     acc_n = acc_q;  cpl_n = cpl_q;  ac_n = ac_q;  imp_n = imp_q;  ddrop_n = ddrop_q;
     level_n = level_q;  table_n = table_q;  rights_n = rights_q;  wphase_n = wphase_q;
-    rmask_n = rmask_q;  wmask_n = wmask_q;  ent_n = ent_q;  eaddr_n = eaddr_q;  rat_n = rat_q;
+    rmask_n = rmask_q;  wmask_n = wmask_q;  rat_n = rat_q;
     fault_n = fault_q;  ec_n = ec_q;  frame_n = frame_q;  shift_n = shift_q;
     g_n = g_q;  dirty_n = dirty_q;  pwc_hit_n = pwc_hit_q;  nrd_n = nrd_q;  nwr_n = nwr_q;
     if (cnt_q != 8'd0) cnt_n = cnt_q - 8'd1;
@@ -326,8 +330,6 @@ module walker #(
         if (wmask_n == '0) state_n = W_FIN;
       end else begin                        // an entry read
         nrd_n = nrd_q + 4'd1;
-        ent_n[64*(32'(level_q)-1) +: 64]   = e;
-        eaddr_n[64*(32'(level_q)-1) +: 64] = rd_addr;
         rat_n[3*(32'(level_q)-1) +: 3]     = e_rights;
         rmask_n  = e_rmask;
         rights_n = e_rights;
@@ -368,9 +370,18 @@ module walker #(
     port_q <= port_n;  va_q <= va_n;  acc_q <= acc_n;  cpl_q <= cpl_n;  ac_q <= ac_n;
     imp_q <= imp_n;  ddrop_q <= ddrop_n;  level_q <= level_n;  table_q <= table_n;
     rights_q <= rights_n;  wphase_q <= wphase_n;  rmask_q <= rmask_n;  wmask_q <= wmask_n;
-    ent_q <= ent_n;  eaddr_q <= eaddr_n;  rat_q <= rat_n;  fault_q <= fault_n;  ec_q <= ec_n;
+    rat_q <= rat_n;  fault_q <= fault_n;  ec_q <= ec_n;
     frame_q <= frame_n;  shift_q <= shift_n;  g_q <= g_n;  dirty_q <= dirty_n;
     pwc_hit_q <= pwc_hit_n;  nrd_q <= nrd_n;  nwr_q <= nwr_n;
+  end
+
+  // an entry read: its value and address, at its level
+  assign ent_we = (state_q == W_MEM) && mem_resp_valid_i && !wphase_q;
+  always_ff @(posedge clk_i) begin
+    if (ent_we) begin
+      ent_q[64*(32'(level_q)-1) +: 64]   <= e;
+      eaddr_q[64*(32'(level_q)-1) +: 64] <= rd_addr;
+    end
   end
 
   // --- completion ----------------------------------------------------------------------
@@ -380,36 +391,57 @@ module walker #(
   assign fin_ok     = fin && (fault_q == mmu_pkg::FLT_NONE);
   assign leaf_level = level_q;
 
-  logic [4:0] l2_shift;
-  assign l2_shift = mmu_pkg::class_shift(l2_hit_cls_i, mode_i);
-
   assign resp_valid_o        = (l2_cmp && l2_usable) || fin;
   assign resp_port_o         = port_q;
-  assign resp_pa_o           = fin ? (fin_ok ? (frame_q | (va_q & mmu_pkg::page_mask(shift_q))) : 64'd0)
-                                   : (l2_hit_frame_i | (va_q & mmu_pkg::page_mask(l2_shift)));
-  assign resp_fault_o        = fin ? fault_q : mmu_pkg::FLT_NONE;
-  assign resp_ec_o           = fin ? ec_q : 6'd0;
-  assign resp_tlb_hit_o      = fin ? mmu_pkg::HIT_NONE : mmu_pkg::HIT_L2;
-  assign resp_pwc_hit_o      = fin ? pwc_hit_q : 3'd0;
-  assign resp_page_shift_o   = fin ? (fin_ok ? shift_q : 5'd0) : l2_shift;
   assign resp_walked_o       = fin;
   assign resp_dirty_assist_o = ddrop_q;
-  assign resp_mem_reads_o    = fin ? nrd_q : 4'd0;
-  assign resp_mem_writes_o   = fin ? nwr_q : 4'd0;
 
   // fills: an L2 hit refills the L1 with the L2 entry; a successful walk fills both
   assign l1_fill_o    = (l2_cmp && l2_usable) || fin_ok;
   assign l2_fill_o    = fin_ok && (HAS_L2 != 0);
-  assign fill_cls_o   = fin ? ((shift_q == 5'd12) ? mmu_pkg::CLS_4K : (shift_q == 5'd30) ? mmu_pkg::CLS_1G : mmu_pkg::CLS_2M)
-                            : l2_hit_cls_i;
   assign fill_va_o    = va_q[56:0];
-  assign fill_frame_o = fin ? frame_q : l2_hit_frame_i;
-  assign fill_pcid_o  = fin ? pcid_i : l2_hit_pcid_i;
-  assign fill_rw_o    = fin ? rights_q[0] : l2_hit_rw_i;
-  assign fill_us_o    = fin ? rights_q[1] : l2_hit_us_i;
-  assign fill_xd_o    = fin ? rights_q[2] : l2_hit_xd_i;
-  assign fill_g_o     = fin ? g_q : l2_hit_g_i;
-  assign fill_dirty_o = fin ? dirty_q : l2_hit_dirty_i;
+
+  // The response's and the fill's fields, looked at only with resp_valid_o (every fill
+  // comes with a response): the simulation skips them in other cycles.
+  always_comb begin : respond
+    logic [4:0] l2_shift;
+    l2_shift = '0;
+    resp_pa_o = '0;  resp_fault_o = mmu_pkg::FLT_NONE;  resp_ec_o = '0;  resp_tlb_hit_o = mmu_pkg::HIT_NONE;
+    resp_pwc_hit_o = '0;  resp_page_shift_o = '0;  resp_mem_reads_o = '0;  resp_mem_writes_o = '0;
+    fill_cls_o = '0;  fill_frame_o = '0;  fill_pcid_o = '0;  fill_rw_o = 1'b0;  fill_us_o = 1'b0;
+    fill_xd_o = 1'b0;  fill_g_o = 1'b0;  fill_dirty_o = 1'b0;
+    if (fin) begin
+      resp_pa_o         = fin_ok ? (frame_q | (va_q & mmu_pkg::page_mask(shift_q))) : 64'd0;
+      resp_fault_o      = fault_q;
+      resp_ec_o         = ec_q;
+      resp_tlb_hit_o    = mmu_pkg::HIT_NONE;
+      resp_pwc_hit_o    = pwc_hit_q;
+      resp_page_shift_o = fin_ok ? shift_q : 5'd0;
+      resp_mem_reads_o  = nrd_q;
+      resp_mem_writes_o = nwr_q;
+      fill_cls_o   = (shift_q == 5'd12) ? mmu_pkg::CLS_4K : (shift_q == 5'd30) ? mmu_pkg::CLS_1G : mmu_pkg::CLS_2M;
+      fill_frame_o = frame_q;
+      fill_pcid_o  = pcid_i;
+      fill_rw_o    = rights_q[0];
+      fill_us_o    = rights_q[1];
+      fill_xd_o    = rights_q[2];
+      fill_g_o     = g_q;
+      fill_dirty_o = dirty_q;
+    end else if (resp_valid_o) begin         // an L2 hit
+      l2_shift          = mmu_pkg::class_shift(l2_hit_cls_i, mode_i);
+      resp_pa_o         = l2_hit_frame_i | (va_q & mmu_pkg::page_mask(l2_shift));
+      resp_tlb_hit_o    = mmu_pkg::HIT_L2;
+      resp_page_shift_o = l2_shift;
+      fill_cls_o   = l2_hit_cls_i;
+      fill_frame_o = l2_hit_frame_i;
+      fill_pcid_o  = l2_hit_pcid_i;
+      fill_rw_o    = l2_hit_rw_i;
+      fill_us_o    = l2_hit_us_i;
+      fill_xd_o    = l2_hit_xd_i;
+      fill_g_o     = l2_hit_g_i;
+      fill_dirty_o = l2_hit_dirty_i;
+    end
+  end
 
   // every non-leaf entry read goes into its level's cache
   for (genvar i = 0; i < 4; i++) begin : g_pwc_fill
@@ -417,7 +449,7 @@ module walker #(
     logic [63:0] ent;
     assign ent = ent_q[64*(L-1) +: 64];
     assign pwc_fill_o[i] = fin_ok && rmask_q[L-1] && (leaf_level < 3'(L));
-    assign pwc_fill_base_o[64*i +: 64] = esize4 ? (ent & 64'hffff_f000) : (ent & PHYS);
+    assign pwc_fill_base_o[64*i +: 64] = !fin_ok ? 64'd0 : esize4 ? (ent & 64'hffff_f000) : (ent & PHYS);
     assign pwc_fill_rights_o[3*i +: 3] = rat_q[3*(L-1) +: 3];
   end
 

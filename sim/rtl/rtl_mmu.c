@@ -15,7 +15,8 @@ typedef struct {
 } rq_entry_t;
 
 /* A FIFO of requests: waiting for their port (queue) or accepted and waiting
- * for their response (in flight; a port answers in order). */
+ * for their response (in flight; a port answers in order). The capacity is a
+ * power of two (indices wrap with a mask: this runs every simulated cycle). */
 typedef struct {
     rq_entry_t *buf;
     size_t cap, head, count;
@@ -60,7 +61,7 @@ static int rq_push(rq_t *q, const rq_entry_t *e)
         q->cap = cap;
         q->head = 0;
     }
-    q->buf[(q->head + q->count) % q->cap] = *e;
+    q->buf[(q->head + q->count) & (q->cap - 1)] = *e;
     q->count++;
     return 0;
 }
@@ -72,7 +73,7 @@ static rq_entry_t *rq_head(rq_t *q)
 
 static void rq_pop(rq_t *q)
 {
-    q->head = (q->head + 1) % q->cap;
+    q->head = (q->head + 1) & (q->cap - 1);
     q->count--;
 }
 

@@ -110,9 +110,15 @@ extern "C" void rtl_sim_eval(rtl_sim_t *s, const rtl_in_t *in)
     dump(s);
 }
 
+// A response's fields and a memory request's fields are read only with their valid
+// (else zero): nothing looks at them otherwise, and this is once per simulated cycle.
 #define RESP(o, p)                                         \
     do {                                                   \
         (o).valid = t->p##_resp_valid_o;                   \
+        if (!(o).valid) {                                  \
+            (o) = rtl_resp_pins_t{};                       \
+            break;                                         \
+        }                                                  \
         (o).pa = t->p##_resp_pa_o;                         \
         (o).cr2 = t->p##_resp_cr2_o;                       \
         (o).fault = t->p##_resp_fault_o;                   \
@@ -137,10 +143,16 @@ extern "C" void rtl_sim_outputs(const rtl_sim_t *s, rtl_out_t *out)
     out->ctrl_resp_valid = t->ctrl_resp_valid_o;
     out->ctrl_resp_gp = t->ctrl_resp_gp_o;
     out->mem_req_valid = t->mem_req_valid_o;
-    out->mem_req_write = t->mem_req_write_o;
-    out->mem_req_addr = t->mem_req_addr_o;
-    out->mem_req_wdata = t->mem_req_wdata_o;
-    out->mem_req_size = t->mem_req_size_o;
+    if (out->mem_req_valid) {
+        out->mem_req_write = t->mem_req_write_o;
+        out->mem_req_addr = t->mem_req_addr_o;
+        out->mem_req_wdata = t->mem_req_wdata_o;
+        out->mem_req_size = t->mem_req_size_o;
+    } else {
+        out->mem_req_write = false;
+        out->mem_req_addr = out->mem_req_wdata = 0;
+        out->mem_req_size = 0;
+    }
 }
 
 extern "C" void rtl_sim_clock(rtl_sim_t *s)
