@@ -646,12 +646,19 @@ static void remember(interp_t *I, const access_rec_t *a)
 }
 
 /* Completes every queued access and reports them in submission order. */
+/* The backend refused an operation whose issue cycle was valid: a co-simulation
+ * mismatch (reported on stderr by the backend), never a script error. */
+static int diverged(interp_t *I)
+{
+    return fail(I, "%s backend: the run diverged (details above)", backend_kind_name(I->be->kind));
+}
+
 static int sync_all(interp_t *I)
 {
     if (!I->be)
         return 0;
     if (backend_sync(I->be) != 0)
-        return fail(I, "%s backend: the run diverged (details above)", backend_kind_name(I->be->kind));
+        return diverged(I);
     int rc = 0;
     for (size_t i = 0; i < I->npending; i++) {
         if (rc == 0 && report_access(I, I->pending[i]) < 0)
@@ -745,9 +752,11 @@ static int do_control(interp_t *I, mmu_ctrl_t *op, char **toks, int n, int used,
     if (!explicit_cycle)
         op->issue_cycle = horizon;
     ctrl_rec_t rec = {.op = *op, .line = I->line, .seq = I->nctrl};
-    if (backend_control(I->be, op, &rec.res) < 0)
+    if (op->issue_cycle < horizon)
         return fail(I, "%s: issue cycle %" PRIu64 " is earlier than allowed (horizon %" PRIu64 ")", cmd,
                     op->issue_cycle, horizon);
+    if (backend_control(I->be, op, &rec.res) < 0)
+        return diverged(I);
     I->nctrl++;
     I->last_kind = LAST_CTRL;
     I->last_ctrl = rec;
@@ -875,6 +884,9 @@ static int cmd_access(interp_t *I, char **toks, int n)
     if (backend_submit(I->be, &req, &rec->res) < 0) {
         free(rec);
         cycle_t h = backend_horizon(I->be);
+        bool in_order = !I->npending || req.issue_cycle >= I->pending[I->npending - 1]->res.issue_cycle;
+        if (req.issue_cycle >= h && in_order)
+            return diverged(I);
         if (I->npending && req.issue_cycle >= h)
             return fail(I, "access: issue cycle %" PRIu64 " is earlier than allowed (horizon %" PRIu64
                         "; the previous access on line %u was issued at %" PRIu64 ")",

@@ -318,6 +318,18 @@ static const char *ctrl_name(mmu_ctrl_kind_t k)
     return (unsigned)k < 6 ? names[k] : "?";
 }
 
+/* The operation as its script line spells it ("cr3 0x1000", "invlpg 0x7f000", "invpcid 0 5 0x7f000"). */
+static const char *ctrl_text(const mmu_ctrl_t *op, char *buf, size_t len)
+{
+    if (op->kind == CTRL_INVLPG)
+        snprintf(buf, len, "invlpg 0x%" PRIx64, op->va);
+    else if (op->kind == CTRL_INVPCID)
+        snprintf(buf, len, "invpcid %u %" PRIu64 " 0x%" PRIx64, op->invpcid_type, op->pcid, op->va);
+    else
+        snprintf(buf, len, "%s 0x%" PRIx64, ctrl_name(op->kind), op->value);
+    return buf;
+}
+
 static int cosim_control(void *impl, const mmu_ctrl_t *op, mmu_ctrl_result_t *out)
 {
     cosim_t *c = impl;
@@ -337,8 +349,9 @@ static int cosim_control(void *impl, const mmu_ctrl_t *op, mmu_ctrl_result_t *ou
         return -1;
     const char *field = ctrl_result_diff(out, &theirs);
     if (field) {
-        fprintf(stderr, "cosim MISMATCH at operation %" PRIu64 " (%s 0x%" PRIx64 "): %s differs\n", c->ops_compared,
-                ctrl_name(op->kind), op->value, field);
+        char text[96];
+        fprintf(stderr, "cosim MISMATCH at operation %" PRIu64 " (%s): %s differs\n", c->ops_compared,
+                ctrl_text(op, text, sizeof text), field);
         fprintf(stderr, "  model fault=%s accept=%" PRIu64 " complete=%" PRIu64 " reads=%u invalidated tlb=%u pwc=%u\n",
                 mmu_fault_name(out->fault), out->accept_cycle, out->complete_cycle, out->mem_reads,
                 out->tlb_invalidated, out->pwc_invalidated);
