@@ -7,7 +7,7 @@ set -euo pipefail
 pkgs_for() {
   case "$1" in
     base)    echo "gcc make pkg-config libcmocka-dev libcjson-dev" ;;
-    rtl)     echo "g++ verilator" ;;
+    rtl)     echo "g++ verilator zlib1g-dev" ;;
     fpga)    echo "yosys nextpnr-ice40 fpga-icestorm" ;;
     systemc) echo "g++ libsystemc-dev" ;;
     plot)    echo "gnuplot-nox" ;;
