@@ -8,6 +8,7 @@
 #include "report.h"
 #include "workload.h"
 
+#include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -149,10 +150,19 @@ int demo_main(int argc, char **argv)
         cli_append_arg(cmd, cmd_len, "--json");
         cli_append_arg(cmd, cmd_len, json_out);
     }
+    /* the JSON file is opened before the run: a bad path fails at once, not after it */
+    FILE *json_file = NULL;
+    if (json_out && !(json_file = strcmp(json_out, "-") ? fopen(json_out, "w") : stdout)) {
+        fprintf(stderr, "mmulab demo: cannot write %s: %s\n", json_out, strerror(errno));
+        free(cmd); free(opts); free(line);
+        return 1;
+    }
     const double t0 = now_seconds();
     workload_t *w = wl_create_on(&wp, &cfg, backend, werr);
     if (!w) {
         fprintf(stderr, "mmulab demo: %s\n", werr);
+        if (json_file && json_file != stdout)
+            fclose(json_file);
         free(cmd); free(opts); free(line);
         return 1;
     }
@@ -228,16 +238,12 @@ int demo_main(int argc, char **argv)
         cJSON_AddItemToObject(root, "stats", report_json(st, pm, &cfg));
         char *text = cJSON_Print(root);
         cJSON_Delete(root);
-        FILE *f = strcmp(json_out, "-") ? fopen(json_out, "w") : stdout;
-        if (!f || !text) {
+        bool written = text && fprintf(json_file, "%s\n", text) >= 0;
+        if (json_file != stdout && fclose(json_file) != 0)
+            written = false;
+        if (!written) {
             fprintf(stderr, "mmulab demo: cannot write %s\n", json_out);
             rc = rc ? rc : 1;
-        } else {
-            fprintf(f, "%s\n", text);
-            if (f != stdout && fclose(f) != 0) {
-                fprintf(stderr, "mmulab demo: cannot write %s\n", json_out);
-                rc = rc ? rc : 1;
-            }
         }
         free(text);
     }

@@ -434,7 +434,11 @@ int wl_validate(wl_params_t *p, char *err)
         errf(err, "region: must be in (0, 1T]");
         return -1;
     }
-    p->region_bytes = (p->region_bytes + slot - 1) & ~(slot - 1);
+    if (p->region_bytes & (slot - 1)) {   /* the region is laid out in large-page slots */
+        errf(err, "region: %" PRIu64 " bytes is not a multiple of the %s large-page slot of %s paging",
+             p->region_bytes, slot == (4ull << 20) ? "4 MiB" : "2 MiB", wl_mode_name(p->mode));
+        return -1;
+    }
     if (!(p->frac_large >= 0 && p->frac_1g >= 0 && p->frac_large + p->frac_1g <= 1 + 1e-9)) {
         errf(err, "mix: fractions must be >= 0 and sum to at most 1");
         return -1;

@@ -381,6 +381,16 @@ static void test_knob_errors(void **state)
     p.frac_1g = 0;
     p.region_bytes = 8ull << 30;
     assert_int_equal(wl_validate(&p, err), -1);
+    wl_defaults(&p);   /* the region is laid out in large-page slots: no silent rounding */
+    p.region_bytes = 3 << 10;
+    assert_int_equal(wl_validate(&p, err), -1);
+    assert_non_null(strstr(err, "not a multiple of the 2 MiB"));
+    wl_defaults(&p);
+    p.mode = PAGING_32;
+    p.frac_1g = 0;
+    p.region_bytes = 6ull << 20;
+    assert_int_equal(wl_validate(&p, err), -1);
+    assert_non_null(strstr(err, "4 MiB"));
     wl_defaults(&p);
     p.va_base = 0x700000001000ull;
     assert_int_equal(wl_validate(&p, err), -1);
