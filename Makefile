@@ -48,7 +48,7 @@ help:
 	@echo "make params    the parameter table (defaults and ranges)"
 	@echo "make lint      verilator --lint-only -Wall on every RTL build"
 	@echo "make fpga      Yosys + nextpnr-ice40 figures, compared with docs/fpga-baseline.json"
-	@echo "make regress   SEEDS=N [REGRESS_BACKEND=cosim REGRESS_MMULAB=build/rtl/default/mmulab]"
+	@echo "make regress   SEEDS=N [-jN] lockstep random regression, JUnit XML (REGRESS_BACKEND=cosim|rtl|model)"
 	@echo "make coverage  RTL line/toggle coverage over a co-simulation regression"
 	@echo "make rtl-tool  build/rtl/default/mmulab (model, rtl and cosim backends)"
 

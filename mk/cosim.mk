@@ -6,10 +6,10 @@
 #
 #   make cosim-bug       $(BUILD)/rtl/bug/mmulab: the default configuration Verilated with
 #                        +define+MMU_PLANTED_BUG=1 (INVLPG keeps global entries); make test
-#                        runs tests/cosim/planted_bug.sh on it (it must FAIL with a MISMATCH)
+#                        runs tests/cosim/planted_bug.sh on it and its trace variant (it must
+#                        FAIL with a MISMATCH, replay lines and the waveform of the mismatch)
 #   make cosim-trace     $(BUILD)/rtl/default/mmulab-trace: --trace-fst variant of the RTL tool,
 #                        for `--trace FILE.fst [--trace-from C]` on `run` and `random`
-#   make cosim-wave-check  the waveform flow end to end on the bug variant (not in make test)
 #   make coverage [COV_SEEDS=200] [COV_OPS=2000] [COV_JOBS=N]
 #                        --coverage (line + toggle) variant, a seeded cosim regression on it,
 #                        merged .dat, lcov info, annotated sources, figures + functional table
@@ -26,7 +26,7 @@ COV_JOBS         ?= $(shell nproc 2>/dev/null || echo 2)
 COV_DIR          := $(BUILD)/coverage
 CO_TOOL_SRC      := sim/mmulab.c sim/rtl/backends.c sim/rtl/rtl_mmu.c
 
-.PHONY: cosim-bug cosim-trace cosim-wave-check coverage bench-backends
+.PHONY: cosim-bug cosim-trace coverage bench-backends
 
 # --- the planted bug: rtl.mk's pattern rules over a params.vf with one more line --------
 $(CO_B)/bug/params.vf: $(CO_B)/default/params.vf
@@ -45,7 +45,8 @@ ifeq ($(PLANTED_BUG_TEST),1)
 TEST_BINS += $(BUILD)/san/tests/planted_bug
 endif
 
-$(BUILD)/san/tests/planted_bug: mk/cosim.mk tests/cosim/planted_bug.sh $(CO_B)/bug/mmulab $(CO_B)/default/mmulab
+$(BUILD)/san/tests/planted_bug: mk/cosim.mk tests/cosim/planted_bug.sh $(CO_B)/bug/mmulab $(CO_B)/bug/mmulab-trace \
+                                $(CO_B)/default/mmulab
 	@mkdir -p $(dir $@)
 	printf '#!/bin/sh\nexec tests/cosim/planted_bug.sh %s %s\n' '$(CO_B)/bug/mmulab' '$(CO_B)/default/mmulab' > $@
 	chmod +x $@
@@ -56,10 +57,6 @@ $(CO_B)/%/mmulab-trace: $(call rel_obj,$(CO_TOOL_SRC)) $(BUILD)/rel/libmmulab.a 
 	  $(CO_B)/$*/librtl_trace.a $(CO_B)/$*/librtl_trace_model.a -o $@ $(RTL_LDLIBS)
 
 cosim-trace: $(CO_B)/default/mmulab-trace
-
-# A failing seed of the bug variant, its waveform window, and that the FST has the window.
-cosim-wave-check: $(CO_B)/bug/mmulab $(CO_B)/bug/mmulab-trace
-	tests/cosim/wave_check.sh $(CO_B)/bug/mmulab $(CO_B)/bug/mmulab-trace $(CO_B)/bug/wave
 
 # --- RTL code coverage -----------------------------------------------------------------
 # Its own Verilated library: --coverage (line + toggle), the coverage runtime, and the shim

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "config.h"
 #include "coverage.h"
@@ -20,7 +21,7 @@ static const char usage_text[] =
     "                     [--backend model|rtl|cosim] [--config FILE] [--set KEY=VALUE]...\n"
     "                     [--log FILE.mmu] [--log-dir DIR] [--junit OUT.xml] [--coverage OUT.json]\n"
     "                     [--table] [--quiet] [--no-replay] [--no-rerun]\n"
-    "                     [--trace OUT.fst [--trace-from CYCLE]] [--trace-window N]\n"
+    "                     [--trace OUT.fst [--trace-from CYCLE]] [--trace-window N] [--no-wave]\n"
     "       mmulab random --merge IN.json... [--coverage OUT.json] [--config FILE] [--set KEY=VALUE]...\n"
     "Runs seeds of the constrained-random generator on a backend (default: the model),\n"
     "one line per seed. A failing seed prints a one-line replay command and writes its\n"
@@ -37,8 +38,11 @@ static const char usage_text[] =
     "                            skip the second run of each seed (determinism)\n"
     "  --trace OUT.fst           (one seed, an mmulab-trace binary) FST waveform of the RTL\n"
     "  --trace-from CYCLE        start the waveform at this cycle (default 0)\n"
-    "  --trace-window N          a cosim mismatch prints the command that dumps the N cycles\n"
-    "                            before its first difference (default 1000)\n"
+    "  --trace-window N          a cosim mismatch dumps the N cycles before its first\n"
+    "                            difference (default 1000) as DIR/random.SEED.fst: the seed\n"
+    "                            rerun in the mmulab-trace binary beside this one (make\n"
+    "                            cosim-trace), at most 5 seeds a run; the command is printed\n"
+    "  --no-wave                 only print that command\n"
     "  --merge IN.json...        no run: merge coverage files, print the table\n";
 
 static int usage_error(const char *fmt, const char *arg)
@@ -104,7 +108,7 @@ typedef struct {
     size_t nsets;
     const char **merge;
     size_t nmerge;
-    bool table, quiet, replay, rerun, merging;
+    bool table, quiet, replay, rerun, merging, no_wave;
 } args_t;
 
 static int parse_args(int argc, char **argv, args_t *a)
@@ -187,6 +191,8 @@ static int parse_args(int argc, char **argv, args_t *a)
             a->replay = false;
         } else if (!strcmp(arg, "--no-rerun")) {
             a->rerun = false;
+        } else if (!strcmp(arg, "--no-wave")) {
+            a->no_wave = true;
         } else if (!strcmp(arg, "--merge")) {
             a->merging = true;
             while (i + 1 < argc && argv[i + 1][0] != '-')
@@ -275,26 +281,50 @@ static void replay_command(const char *prog, const args_t *a, uint64_t seed, cha
 }
 
 /* The command that dumps the waveform of a cosim mismatch: the same seed in the trace
- * binary next to prog, from trace_window cycles before the first difference. */
-static void wave_command(const char *prog, const args_t *a, uint64_t seed, int64_t cycle, char *buf, size_t len)
+ * binary next to prog (its path in tprog), into fst, from trace_window cycles before the
+ * first difference. */
+static void wave_command(const char *prog, const args_t *a, uint64_t seed, int64_t cycle, char *buf, size_t len,
+                         char tprog[4096], char fst[4096])
 {
-    char tprog[4096], num[64], fst[4096];
+    char num[64];
     size_t n = strlen(prog);
     if (n > 4 && !strcmp(prog + n - 4, "-san"))
         n -= 4;
     if (n > 6 && !strncmp(prog + n - 6, "-trace", 6))
         n -= 6;
-    snprintf(tprog, sizeof tprog, "%.*s-trace", (int)n, prog);
+    snprintf(tprog, 4096, "%.*s-trace", (int)n, prog);
     replay_command(tprog, a, seed, buf, len);
     cli_append_arg(buf, len, "--no-replay");
     cli_append_arg(buf, len, "--no-rerun");
-    snprintf(fst, sizeof fst, "%s/random.%" PRIu64 ".fst", a->log_dir, seed);
+    cli_append_arg(buf, len, "--log-dir");   /* its log (the same script) goes beside the FST */
+    cli_append_arg(buf, len, a->log_dir);
+    snprintf(fst, 4096, "%s/random.%" PRIu64 ".fst", a->log_dir, seed);
     cli_append_arg(buf, len, "--trace");
     cli_append_arg(buf, len, fst);
     uint64_t w = a->trace_window ? a->trace_window : 1000;
     snprintf(num, sizeof num, "%" PRIu64, (uint64_t)cycle > w ? (uint64_t)cycle - w : 0);
     cli_append_arg(buf, len, "--trace-from");
     cli_append_arg(buf, len, num);
+}
+
+/* Runs the wave command when the trace binary exists: a normal build pays nothing for
+ * waveforms, and a mismatch still leaves its FST behind. The rerun must fail like the
+ * run did (it is deterministic); its output goes next to the FST. Returns true if the
+ * FST was written. */
+static bool dump_wave(const char *wave_cmd, const char *tprog, const char *fst)
+{
+    if (access(tprog, X_OK) != 0)
+        return false;
+    char cmd[8400], out[4200];
+    snprintf(out, sizeof out, "%.4090s.txt", fst);
+    remove(fst);
+    snprintf(cmd, sizeof cmd, "%s >", wave_cmd);
+    cli_append_arg(cmd, sizeof cmd, out);
+    size_t n = strlen(cmd);
+    snprintf(cmd + n, sizeof cmd - n, " 2>&1");
+    fflush(stdout);
+    int st = system(cmd);
+    return st != -1 && access(fst, R_OK) == 0;
 }
 
 static int do_merge(const args_t *a, const mmu_config_t *cfg, cov_t *cov)
@@ -355,6 +385,7 @@ int regress_main(const char *prog, int argc, char **argv)
 
     cov_init(total, &cfg);
     uint64_t passed = 0, failed = 0, errors = 0;
+    unsigned waves_dumped = 0;
     double t0 = now_seconds();
     for (uint64_t seed = a.seed_lo;; seed++) {
         sg_opts_t o;
@@ -382,12 +413,14 @@ int regress_main(const char *prog, int argc, char **argv)
             snprintf(log_path, sizeof log_path, "%s/random.%" PRIu64 ".mmu", a.log_dir, seed);
         bool log_written = log_path[0] && r.log && write_log(log_path, &r) == 0;
 
-        char cmd[8192], run_cmd[8192] = "", wave_cmd[8192] = "";
+        char cmd[8192], run_cmd[8192] = "", wave_cmd[8192] = "", tprog[4096], fst[4096];
         replay_command(prog, &a, seed, cmd, sizeof cmd);
         int64_t mcycle = st > 0 && a.backend == BACKEND_COSIM && backend_cosim_mismatch_cycle
                        ? backend_cosim_mismatch_cycle() : -1;
         if (mcycle >= 0 && !a.trace)
-            wave_command(prog, &a, seed, mcycle, wave_cmd, sizeof wave_cmd);
+            wave_command(prog, &a, seed, mcycle, wave_cmd, sizeof wave_cmd, tprog, fst);
+        bool wave_written = wave_cmd[0] && !a.no_wave && waves_dumped < 5 && dump_wave(wave_cmd, tprog, fst);
+        waves_dumped += wave_written;
         if (log_written) {
             snprintf(run_cmd, sizeof run_cmd, "%s", prog);
             cli_append_arg(run_cmd, sizeof run_cmd, "run");
@@ -412,6 +445,9 @@ int regress_main(const char *prog, int argc, char **argv)
                 printf("  replay: %s\n", run_cmd);
             if (wave_cmd[0])
                 printf("  wave:   %s\n", wave_cmd);
+            if (wave_written)
+                printf("  wave:   wrote %s (the %" PRIu64 " cycles before the first difference, cycle %" PRId64
+                       ")\n", fst, a.trace_window ? a.trace_window : 1000, mcycle);
         }
         fflush(stdout);
         if (cf) {
@@ -429,6 +465,10 @@ int regress_main(const char *prog, int argc, char **argv)
                 if (wave_cmd[0]) {
                     xml_text(cf, "\nwave: ");
                     xml_text(cf, wave_cmd);
+                }
+                if (wave_written) {
+                    xml_text(cf, "\nwaveform: ");
+                    xml_text(cf, fst);
                 }
                 fprintf(cf, "</%s>\n  ", st > 0 ? "failure" : "error");
             } else {
