@@ -53,14 +53,18 @@ static inline tlb_entry_t *tlb_array_find(tlb_array_t *a, vaddr_t va, unsigned s
         return NULL;
     uint64_t key = tlb_key(va, shift);
     tlb_entry_t *set = &a->entries[(size_t)((va >> shift) & a->set_mask) * a->ways];
-    for (unsigned w = 0; w < a->ways; w++) {
-        tlb_entry_t *e = &set[w];
-        if (e->key == key && (e->global || e->pcid == pcid)) {
-            *way_out = w;
-            return e;
-        }
+    /* Every way is compared and the lowest match kept without a branch per way: which way
+     * hits is data, and a mispredicted early exit cost more than the whole compare. */
+    unsigned hit = a->ways;
+    for (unsigned w = a->ways; w-- > 0;) {
+        const tlb_entry_t *e = &set[w];
+        bool match = (e->key == key) & (e->global | (e->pcid == pcid));
+        hit = match ? w : hit;
     }
-    return NULL;
+    if (hit == a->ways)
+        return NULL;
+    *way_out = hit;
+    return &set[hit];
 }
 
 void tlb_plru_touch(uint32_t *bits, unsigned ways, unsigned way);
