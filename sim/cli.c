@@ -3,7 +3,9 @@
 
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 const char *cli_option_value(int argc, char **argv, int *i, const char *opt)
 {
@@ -45,4 +47,31 @@ void cli_append_arg(char *buf, size_t len, const char *s)
     }
     buf[n++] = '\'';
     buf[n] = '\0';
+}
+
+void cli_trace_prog(const char *prog, char *out, size_t len)
+{
+    size_t n = strlen(prog);
+    if (n > 4 && !strcmp(prog + n - 4, "-san"))
+        n -= 4;
+    if (n > 6 && !strncmp(prog + n - 6, "-trace", 6))
+        n -= 6;
+    snprintf(out, len, "%.*s-trace", (int)n, prog);
+}
+
+bool cli_dump_wave(const char *cmd, const char *tprog, const char *fst)
+{
+    if (access(tprog, X_OK) != 0)
+        return false;
+    char line[8400], out[4200];
+    snprintf(out, sizeof out, "%.4090s.txt", fst);
+    remove(fst);
+    snprintf(line, sizeof line, "%s >", cmd);
+    cli_append_arg(line, sizeof line, out);
+    size_t n = strlen(line);
+    snprintf(line + n, sizeof line - n, " 2>&1");
+    fflush(stdout);
+    fflush(stderr);
+    int st = system(line);
+    return st != -1 && access(fst, R_OK) == 0;
 }

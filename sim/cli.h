@@ -2,6 +2,7 @@
 #ifndef MMULAB_CLI_H
 #define MMULAB_CLI_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 /* The value of option `opt` at argv[*i], given as "--opt VALUE" or "--opt=VALUE"
@@ -13,5 +14,14 @@ const char *cli_option_value(int argc, char **argv, int *i, const char *opt);
  * quoted for the shell when it needs to be, so printed replay commands can be
  * pasted as they are. Truncates rather than overflows. */
 void cli_append_arg(char *buf, size_t len, const char *s);
+
+/* The trace variant of the mmulab binary prog (mk/cosim.mk): "X/mmulab-trace" for
+ * "X/mmulab", "X/mmulab-san" and "X/mmulab-trace". */
+void cli_trace_prog(const char *prog, char *out, size_t len);
+
+/* Runs cmd (a command line that writes the FST waveform fst with the trace binary tprog)
+ * when tprog exists, its output into fst.txt; true if fst was written. A failing run thus
+ * leaves its waveform, while normal builds carry no tracing cost. */
+bool cli_dump_wave(const char *cmd, const char *tprog, const char *fst);
 
 #endif

@@ -17,12 +17,13 @@ static const char usage_text[] =
     "\n"
     "commands:\n"
     "  run FILE [--backend model|rtl|cosim] [--config FILE] [--set KEY=VALUE]... [--jsonl OUT]\n"
-    "           [--trace OUT.fst [--trace-from CYCLE]] [--trace-window N]\n"
+    "           [--trace OUT.fst [--trace-from CYCLE]] [--trace-window N] [--no-wave]\n"
     "        run a script (docs/scripts.md); FILE '-' reads standard input.\n"
     "        Configuration: defaults, then --config, then the script's `config`\n"
     "        lines, then every --set in order (the command line wins).\n"
     "        --trace: FST waveform of the RTL from CYCLE on (mmulab-trace binaries);\n"
-    "        a cosim mismatch prints the command for the N cycles before it (1000).\n"
+    "        a cosim mismatch prints the command for the N cycles before it (1000)\n"
+    "        and, with mmulab-trace beside this binary, writes FILE.fst (--no-wave: not).\n"
     "  params [--config FILE] [--set KEY=VALUE]... [--verilator-flags | --markdown]\n"
     "        the parameter table (key, default, range, description), or one\n"
     "        -GRTL_NAME=VALUE per parameter of the resulting configuration, or the\n"
@@ -98,6 +99,7 @@ static int cmd_run(const char *prog, int argc, char **argv)
 {
     const char *file = NULL, *jsonl = NULL, *trace = NULL;
     uint64_t trace_from = 0, trace_window = 1000;
+    bool no_wave = false;
     backend_kind_t backend = BACKEND_MODEL;
     cfg_args_t ca = {0};
     const char **sets = calloc((size_t)argc, sizeof *sets);
@@ -131,6 +133,8 @@ static int cmd_run(const char *prog, int argc, char **argv)
         } else if ((v = cli_option_value(argc, argv, &i, "--trace-window"))) {
             if (script_parse_number(v, &trace_window) < 0 || trace_window == 0)
                 rc = usage_error("run: --trace-window: expected a number >= 1, got '%s'", v);
+        } else if (!strcmp(argv[i], "--no-wave")) {
+            no_wave = true;
         } else if (argv[i][0] == '-' && argv[i][1] != '\0') {
             rc = usage_error("run: unknown option '%s'", argv[i]);
         } else if (file) {
@@ -153,18 +157,35 @@ static int cmd_run(const char *prog, int argc, char **argv)
             .backend = backend,
         };
         rc = script_run(&o);
-        int64_t c = rc && backend == BACKEND_COSIM && !trace && backend_cosim_mismatch_cycle
+        int64_t c = rc && backend == BACKEND_COSIM && !trace && strcmp(file, "-") && backend_cosim_mismatch_cycle
                   ? backend_cosim_mismatch_cycle() : -1;
-        if (c >= 0) {   /* the command that dumps the waveform of the mismatch */
-            size_t n = strlen(prog);
-            n -= n > 4 && !strcmp(prog + n - 4, "-san") ? 4 : 0;
-            fprintf(stderr, "  wave:   %.*s-trace run %s --backend cosim", (int)n, prog, file);
-            if (ca.config_path)
-                fprintf(stderr, " --config %s", ca.config_path);
-            for (size_t k = 0; k < ca.nsets; k++)
-                fprintf(stderr, " --set %s", ca.sets[k]);
-            fprintf(stderr, " --trace %s.fst --trace-from %llu\n", file,
-                    (unsigned long long)((uint64_t)c > trace_window ? (uint64_t)c - trace_window : 0));
+        if (c >= 0) {   /* the waveform of the mismatch: the command, and the FST if it can */
+            char tprog[4096], cmd[8192], fst[4096], num[32];
+            cli_trace_prog(prog, tprog, sizeof tprog);
+            snprintf(cmd, sizeof cmd, "%s", tprog);
+            cli_append_arg(cmd, sizeof cmd, "run");
+            cli_append_arg(cmd, sizeof cmd, file);
+            cli_append_arg(cmd, sizeof cmd, "--backend");
+            cli_append_arg(cmd, sizeof cmd, "cosim");
+            if (ca.config_path) {
+                cli_append_arg(cmd, sizeof cmd, "--config");
+                cli_append_arg(cmd, sizeof cmd, ca.config_path);
+            }
+            for (size_t k = 0; k < ca.nsets; k++) {
+                cli_append_arg(cmd, sizeof cmd, "--set");
+                cli_append_arg(cmd, sizeof cmd, ca.sets[k]);
+            }
+            snprintf(fst, sizeof fst, "%s.fst", file);
+            cli_append_arg(cmd, sizeof cmd, "--trace");
+            cli_append_arg(cmd, sizeof cmd, fst);
+            snprintf(num, sizeof num, "%llu",
+                     (unsigned long long)((uint64_t)c > trace_window ? (uint64_t)c - trace_window : 0));
+            cli_append_arg(cmd, sizeof cmd, "--trace-from");
+            cli_append_arg(cmd, sizeof cmd, num);
+            fprintf(stderr, "  wave:   %s\n", cmd);
+            if (!no_wave && cli_dump_wave(cmd, tprog, fst))
+                fprintf(stderr, "  wave:   wrote %s (the %llu cycles before the first difference, cycle %lld)\n", fst,
+                        (unsigned long long)trace_window, (long long)c);
         }
     }
     free(sets);

@@ -9,7 +9,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <unistd.h>
 
 #include "config.h"
 #include "coverage.h"
@@ -287,12 +286,7 @@ static void wave_command(const char *prog, const args_t *a, uint64_t seed, int64
                          char tprog[4096], char fst[4096])
 {
     char num[64];
-    size_t n = strlen(prog);
-    if (n > 4 && !strcmp(prog + n - 4, "-san"))
-        n -= 4;
-    if (n > 6 && !strncmp(prog + n - 6, "-trace", 6))
-        n -= 6;
-    snprintf(tprog, 4096, "%.*s-trace", (int)n, prog);
+    cli_trace_prog(prog, tprog, 4096);
     replay_command(tprog, a, seed, buf, len);
     cli_append_arg(buf, len, "--no-replay");
     cli_append_arg(buf, len, "--no-rerun");
@@ -305,26 +299,6 @@ static void wave_command(const char *prog, const args_t *a, uint64_t seed, int64
     snprintf(num, sizeof num, "%" PRIu64, (uint64_t)cycle > w ? (uint64_t)cycle - w : 0);
     cli_append_arg(buf, len, "--trace-from");
     cli_append_arg(buf, len, num);
-}
-
-/* Runs the wave command when the trace binary exists: a normal build pays nothing for
- * waveforms, and a mismatch still leaves its FST behind. The rerun must fail like the
- * run did (it is deterministic); its output goes next to the FST. Returns true if the
- * FST was written. */
-static bool dump_wave(const char *wave_cmd, const char *tprog, const char *fst)
-{
-    if (access(tprog, X_OK) != 0)
-        return false;
-    char cmd[8400], out[4200];
-    snprintf(out, sizeof out, "%.4090s.txt", fst);
-    remove(fst);
-    snprintf(cmd, sizeof cmd, "%s >", wave_cmd);
-    cli_append_arg(cmd, sizeof cmd, out);
-    size_t n = strlen(cmd);
-    snprintf(cmd + n, sizeof cmd - n, " 2>&1");
-    fflush(stdout);
-    int st = system(cmd);
-    return st != -1 && access(fst, R_OK) == 0;
 }
 
 static int do_merge(const args_t *a, const mmu_config_t *cfg, cov_t *cov)
@@ -419,7 +393,7 @@ int regress_main(const char *prog, int argc, char **argv)
                        ? backend_cosim_mismatch_cycle() : -1;
         if (mcycle >= 0 && !a.trace)
             wave_command(prog, &a, seed, mcycle, wave_cmd, sizeof wave_cmd, tprog, fst);
-        bool wave_written = wave_cmd[0] && !a.no_wave && waves_dumped < 5 && dump_wave(wave_cmd, tprog, fst);
+        bool wave_written = wave_cmd[0] && !a.no_wave && waves_dumped < 5 && cli_dump_wave(wave_cmd, tprog, fst);
         waves_dumped += wave_written;
         if (log_written) {
             snprintf(run_cmd, sizeof run_cmd, "%s", prog);

@@ -49,6 +49,8 @@ grep -qxF "$first" "$out/r1.err.txt" || fail "replay gave another difference tha
 eval "$replay_log" > "$out/r2.txt" 2> "$out/r2.err.txt" && fail "log replay passed: $replay_log"
 grep -q '^cosim MISMATCH' "$out/r2.err.txt" || fail "log replay: no cosim MISMATCH"
 grep -q 'cosim backend: the run diverged' "$out/r2.err.txt" || fail "log replay: the script does not say the run diverged"
+grep -q "^  wave:   wrote .*random.$seed.mmu.fst" "$out/r2.err.txt" && [ -s "$out/random.$seed.mmu.fst" ] ||
+  fail "log replay: no waveform written"
 
 # without the bug the seed passes
 "$good" random --seed "$seed" --ops "$ops" --backend cosim --no-replay --no-rerun > "$out/good.txt" 2>&1 \
