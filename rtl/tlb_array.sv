@@ -120,14 +120,20 @@ module tlb_array #(
     logic [DW-1:0] dmem [SETS];
     logic [KW-1:0] rkey_q;
     logic [DW-1:0] rdat_q;
+    // Read-before-write RAMs: the registered read samples the old word, then the write.
+    // The write is blocking on purpose: with `<=` Verilator evaluates every RAM through
+    // delayed-write temporaries on every cycle (a fifth of the simulation time of the
+    // default configuration); the hardware is the same (docs/rtl.md, Speed).
+    /* verilator lint_off BLKSEQ */
     always_ff @(posedge clk_i) begin
-      if (wr_way[w]) kmem[wr_set] <= wr_key;
       if (ram_rd) rkey_q <= kmem[rd_set];
+      if (wr_way[w]) kmem[wr_set] = wr_key;
     end
     always_ff @(posedge clk_i) begin
-      if (wr_way[w]) dmem[wr_set] <= wr_dat;
       if (ram_rd) rdat_q <= dmem[rd_set];
+      if (wr_way[w]) dmem[wr_set] = wr_dat;
     end
+    /* verilator lint_on BLKSEQ */
     assign rkey[w] = rkey_q;
     assign rdat[w] = rdat_q;
   end
@@ -262,10 +268,12 @@ module tlb_array #(
     logic [RW-1:0] rsmem [SETS];
     logic [RW-1:0] rs_ram_q, rs_fwd_q;
     logic          rs_fwd_use_q;
+    /* verilator lint_off BLKSEQ */  // read before write, as the key and data RAMs
     always_ff @(posedge clk_i) begin
-      if (rs_we) rsmem[rset_q] <= rs_new;
       if (ram_rd) rs_ram_q <= rsmem[rd_set];
+      if (rs_we) rsmem[rset_q] = rs_new;
     end
+    /* verilator lint_on BLKSEQ */
     // a write to the set the read register holds next: forward it (covers a read of the
     // same set in the same cycle, which returns the old contents)
     always_ff @(posedge clk_i) begin
