@@ -127,29 +127,31 @@ module walker #(
   typedef enum logic [2:0] { W_IDLE, W_L2, W_PRE, W_MEM, W_FIN } wstate_e;
 
   // --- state -------------------------------------------------------------------
-  wstate_e      state_q, state_n;
-  logic [7:0]   cnt_q, cnt_n;
-  logic         port_q, port_n;
-  logic [63:0]  va_q, va_n;
-  logic [1:0]   acc_q, acc_n, cpl_q, cpl_n;
-  logic         ac_q, ac_n, imp_q, imp_n, ddrop_q, ddrop_n;
-  logic [2:0]   level_q, level_n;          // level read next (read phase) / leaf (write phase)
-  logic [63:0]  table_q, table_n;
-  logic [2:0]   rights_q, rights_n;        // {xd, us, rw}
-  logic         wphase_q, wphase_n;
-  logic [4:0]   rmask_q, rmask_n;          // levels read by this walk, bit l-1
-  logic [4:0]   wmask_q, wmask_n;          // A/D writes still to do
+  wstate_e      state_q;
+  logic [7:0]   cnt_q;
+  logic         port_q;
+  logic [63:0]  va_q;
+  logic [1:0]   acc_q, cpl_q;
+  logic         ac_q, imp_q, ddrop_q;
+  logic [2:0]   level_q;                  // level read next (read phase) / leaf (write phase)
+  logic [63:0]  table_q;
+  logic [2:0]   rights_q;                 // {xd, us, rw}
+  logic         wphase_q;
+  logic [4:0]   rmask_q;                  // levels read by this walk, bit l-1
+  logic [4:0]   wmask_q;                  // A/D writes still to do
   logic [319:0] ent_q;                    // entries read, 64 bits per level
   logic [319:0] eaddr_q;                  // and their addresses (written only when an entry arrives)
   logic         ent_we;
-  logic [14:0]  rat_q, rat_n;              // combined rights down to each level read
-  logic [1:0]   fault_q, fault_n;
-  logic [5:0]   ec_q, ec_n;
-  logic [63:0]  frame_q, frame_n;
-  logic [4:0]   shift_q, shift_n;
-  logic         g_q, g_n, dirty_q, dirty_n;
-  logic [2:0]   pwc_hit_q, pwc_hit_n;
-  logic [3:0]   nrd_q, nrd_n, nwr_q, nwr_n;
+  /* verilator lint_off UNUSEDSIGNAL */   // level 1's rights: a PTE is never a PWC fill
+  logic [14:0]  rat_q;                    // combined rights down to each level read
+  /* verilator lint_on UNUSEDSIGNAL */
+  logic [1:0]   fault_q;
+  logic [5:0]   ec_q;
+  logic [63:0]  frame_q;
+  logic [4:0]   shift_q;
+  logic         g_q, dirty_q;
+  logic [2:0]   pwc_hit_q;
+  logic [3:0]   nrd_q, nwr_q;
 
   // --- the request being granted / served ------------------------------------------
   logic         gnt, gport;
@@ -209,6 +211,9 @@ module walker #(
       if (wmask_q[l-1]) wlevel = 3'(l);
   end
 
+  logic [4:0]  wmask_left;        // the A/D writes left once the one at wlevel is done
+  assign wmask_left = wmask_q & ~(5'd1 << (wlevel - 3'd1));
+
   logic [63:0] rd_addr, wr_data;
   assign rd_addr = table_q + (64'(index_of(va_q, level_q, mode_i)) << (esize4 ? 2 : 3));
   assign wr_data = ent_q[64*(32'(wlevel)-1) +: 64] | BIT_A |
@@ -265,114 +270,98 @@ module walker #(
   end
 
   // --- next state ---------------------------------------------------------------------
-  always_comb begin : fsm
-    state_n = state_q;  cnt_n = cnt_q;  port_n = port_q;  va_n = va_q;
-    acc_n = acc_q;  cpl_n = cpl_q;  ac_n = ac_q;  imp_n = imp_q;  ddrop_n = ddrop_q;
-    level_n = level_q;  table_n = table_q;  rights_n = rights_q;  wphase_n = wphase_q;
-    rmask_n = rmask_q;  wmask_n = wmask_q;  rat_n = rat_q;
-    fault_n = fault_q;  ec_n = ec_q;  frame_n = frame_q;  shift_n = shift_q;
-    g_n = g_q;  dirty_n = dirty_q;  pwc_hit_n = pwc_hit_q;  nrd_n = nrd_q;  nwr_n = nwr_q;
-    if (cnt_q != 8'd0) cnt_n = cnt_q - 8'd1;
+  // The FSM's rules load the registers directly, in priority order (a later rule wins):
+  // each register changes only in the cycles a rule names, and nothing of it is
+  // combinational, so the simulation evaluates it once per clock edge and not, as a
+  // next-state block that reads the memory port would be, in every input evaluation.
+  always_ff @(posedge clk_i) begin : fsm
+    if (cnt_q != 8'd0) cnt_q <= cnt_q - 8'd1;
 
     if (gnt) begin
-      port_n  = gport;
-      va_n    = g_va;
-      acc_n   = miss_access_i[2*gport +: 2];
-      cpl_n   = miss_cpl_i[2*gport +: 2];
-      ac_n    = miss_ac_i[gport];
-      imp_n   = miss_implicit_i[gport];
-      ddrop_n = miss_ddrop_i[gport];
-      fault_n = mmu_pkg::FLT_NONE;  ec_n = '0;  pwc_hit_n = '0;  nrd_n = '0;  nwr_n = '0;
-      rmask_n = '0;  wmask_n = '0;  wphase_n = 1'b0;  shift_n = '0;
-      state_n = W_L2;
-      cnt_n   = 8'(L2_LAT - 1);
+      port_q  <= gport;
+      va_q    <= g_va;
+      acc_q   <= miss_access_i[2*gport +: 2];
+      cpl_q   <= miss_cpl_i[2*gport +: 2];
+      ac_q    <= miss_ac_i[gport];
+      imp_q   <= miss_implicit_i[gport];
+      ddrop_q <= miss_ddrop_i[gport];
+      fault_q <= mmu_pkg::FLT_NONE;  ec_q <= '0;  pwc_hit_q <= '0;  nrd_q <= '0;  nwr_q <= '0;
+      rmask_q <= '0;  wmask_q <= '0;  wphase_q <= 1'b0;  shift_q <= '0;
+      state_q <= W_L2;
+      cnt_q   <= 8'(L2_LAT - 1);
     end
 
     if (l2_cmp) begin
-      if (l2_usable) state_n = W_IDLE;
-      else if (l2_hit_i && l2_dirty_drop) ddrop_n = 1'b1;
+      if (l2_usable) state_q <= W_IDLE;
+      else if (l2_hit_i && l2_dirty_drop) ddrop_q <= 1'b1;
     end
 
     if (start) begin
-      rights_n = 3'b011;
-      cnt_n    = p_lat + 8'(WALK_OVERHEAD - 1);
-      state_n  = W_PRE;
+      rights_q <= 3'b011;
+      cnt_q    <= p_lat + 8'(WALK_OVERHEAD - 1);
+      state_q  <= W_PRE;
       if (pwc_hit_level_i != 3'd0) begin
-        pwc_hit_n = pwc_hit_level_i;
-        level_n   = pwc_hit_level_i - 3'd1;
-        table_n   = pwc_hit_base_i;
-        rights_n  = pwc_hit_rights_i;
+        pwc_hit_q <= pwc_hit_level_i;
+        level_q   <= pwc_hit_level_i - 3'd1;
+        table_q   <= pwc_hit_base_i;
+        rights_q  <= pwc_hit_rights_i;
       end else if (mode_i == mmu_pkg::MODE_PAE) begin
-        level_n = 3'd2;
-        table_n = pdpte_sel & PHYS;
+        level_q <= 3'd2;
+        table_q <= pdpte_sel & PHYS;
         if (!pdpte_sel[0]) begin            // not-present PDPTE register: no memory read
-          state_n = W_FIN;
-          fault_n = mmu_pkg::FLT_PF;
-          ec_n    = mmu_pkg::pf_error_code(gnt ? miss_access_i[2*gport +: 2] : acc_q,
+          state_q <= W_FIN;
+          fault_q <= mmu_pkg::FLT_PF;
+          ec_q    <= mmu_pkg::pf_error_code(gnt ? miss_access_i[2*gport +: 2] : acc_q,
                                   gnt ? miss_cpl_i[2*gport +: 2] : cpl_q,
                                   gnt ? miss_implicit_i[gport] : imp_q,
                                   1'b0, 1'b0, smep_i, pae_i, nxe_i);
         end
       end else begin
-        level_n = (mode_i == mmu_pkg::MODE_5L) ? 3'd5 : (mode_i == mmu_pkg::MODE_4L) ? 3'd4 : 3'd2;
-        table_n = esize4 ? (cr3_i & 64'hffff_f000) : (cr3_i & PHYS);
+        level_q <= (mode_i == mmu_pkg::MODE_5L) ? 3'd5 : (mode_i == mmu_pkg::MODE_4L) ? 3'd4 : 3'd2;
+        table_q <= esize4 ? (cr3_i & 64'hffff_f000) : (cr3_i & PHYS);
       end
     end
 
-    if (mem_req_valid_o && mem_req_ready_i) state_n = W_MEM;
+    if (mem_req_valid_o && mem_req_ready_i) state_q <= W_MEM;
 
     if (state_q == W_MEM && mem_resp_valid_i) begin
-      cnt_n   = 8'(WALK_OVERHEAD - 1);
-      state_n = W_PRE;
+      cnt_q   <= 8'(WALK_OVERHEAD - 1);
+      state_q <= W_PRE;
       if (wphase_q) begin                   // an A/D write done
-        nwr_n   = nwr_q + 4'd1;
-        wmask_n = wmask_q & ~(5'd1 << (wlevel - 3'd1));
-        if (wmask_n == '0) state_n = W_FIN;
+        nwr_q   <= nwr_q + 4'd1;
+        wmask_q <= wmask_left;
+        if (wmask_left == '0) state_q <= W_FIN;
       end else begin                        // an entry read
-        nrd_n = nrd_q + 4'd1;
-        rat_n[3*(32'(level_q)-1) +: 3]     = e_rights;
-        rmask_n  = e_rmask;
-        rights_n = e_rights;
+        nrd_q <= nrd_q + 4'd1;
+        rat_q[3*(32'(level_q)-1) +: 3] <= e_rights;
+        rmask_q  <= e_rmask;
+        rights_q <= e_rights;
         if (!e_present || e_rsvd || (e_leaf && e_viol)) begin
-          state_n = W_FIN;
-          fault_n = mmu_pkg::FLT_PF;
-          ec_n    = mmu_pkg::pf_error_code(acc_q, cpl_q, imp_q, e_present, e_present && e_rsvd,
+          state_q <= W_FIN;
+          fault_q <= mmu_pkg::FLT_PF;
+          ec_q    <= mmu_pkg::pf_error_code(acc_q, cpl_q, imp_q, e_present, e_present && e_rsvd,
                                   smep_i, pae_i, nxe_i);
         end else if (e_leaf) begin
-          shift_n = e_shift;
-          frame_n = e_base;
-          g_n     = e[8] && pge_i;
-          dirty_n = e[6] || (acc_q == mmu_pkg::ACC_W);
-          wmask_n = e_wmask;
-          wphase_n = 1'b1;
-          if (e_wmask == '0) state_n = W_FIN;
+          shift_q  <= e_shift;
+          frame_q  <= e_base;
+          g_q      <= e[8] && pge_i;
+          dirty_q  <= e[6] || (acc_q == mmu_pkg::ACC_W);
+          wmask_q  <= e_wmask;
+          wphase_q <= 1'b1;
+          if (e_wmask == '0) state_q <= W_FIN;
         end else begin
-          table_n = e_next;
-          level_n = level_q - 3'd1;
+          table_q <= e_next;
+          level_q <= level_q - 3'd1;
         end
       end
     end
 
-    if (state_q == W_FIN && cnt_q == 8'd0) state_n = W_IDLE;
-  end
+    if (state_q == W_FIN && cnt_q == 8'd0) state_q <= W_IDLE;
 
-  always_ff @(posedge clk_i) begin
     if (rst_i) begin
       state_q <= W_IDLE;
       cnt_q   <= '0;
-    end else begin
-      state_q <= state_n;
-      cnt_q   <= cnt_n;
     end
-  end
-
-  always_ff @(posedge clk_i) begin
-    port_q <= port_n;  va_q <= va_n;  acc_q <= acc_n;  cpl_q <= cpl_n;  ac_q <= ac_n;
-    imp_q <= imp_n;  ddrop_q <= ddrop_n;  level_q <= level_n;  table_q <= table_n;
-    rights_q <= rights_n;  wphase_q <= wphase_n;  rmask_q <= rmask_n;  wmask_q <= wmask_n;
-    rat_q <= rat_n;  fault_q <= fault_n;  ec_q <= ec_n;
-    frame_q <= frame_n;  shift_q <= shift_n;  g_q <= g_n;  dirty_q <= dirty_n;
-    pwc_hit_q <= pwc_hit_n;  nrd_q <= nrd_n;  nwr_q <= nwr_n;
   end
 
   // an entry read: its value and address, at its level
