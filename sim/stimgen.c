@@ -147,7 +147,7 @@ struct sg {
     tk_slot_t *tk;               /* TK_SLOTS, open addressing */
     unsigned tk_used;
     bool remapped;               /* an entry's address (or PS) changed since the last full flush */
-    bool any_32bit;
+    bool any_32bit;              /* 32-bit paging ran: a mode of the knobs, or a CR4.PAE toggle */
 
     sg_report_t *rep;
     cov_t *cov;
@@ -454,8 +454,20 @@ static uint64_t leaf_flags(sg_t *g, paging_mode_t mode, bool user, unsigned shif
     return f;
 }
 
-/* A region base for the mode: random, or close to an earlier region of the root. */
+/* A region base for the mode: random, or close to an earlier region of the root; half of
+ * them start at a random 4 KiB page of their 2 MiB / 4 MiB slot, so the 4 KiB pages of a
+ * region reach every TLB set index bit (VA 18:12 for a 128-set array), not only the low ones. */
+static vaddr_t slot_base(sg_t *g, paging_mode_t mode, const vaddr_t *prev, unsigned nprev);
+
 static vaddr_t region_base(sg_t *g, paging_mode_t mode, const vaddr_t *prev, unsigned nprev)
+{
+    vaddr_t base = slot_base(g, mode, prev, nprev);
+    if (chance(g, 0.5))
+        base += (vaddr_t)rnd(g, mode == PAGING_32 ? 1024 : 512) << 12;
+    return base;
+}
+
+static vaddr_t slot_base(sg_t *g, paging_mode_t mode, const vaddr_t *prev, unsigned nprev)
 {
     if (nprev && chance(g, 0.6)) {
         vaddr_t near = prev[rnd(g, nprev)];
@@ -1558,6 +1570,9 @@ static void do_ctrl(sg_t *g, mmu_ctrl_t op, const char *text)
     tflush_t fl;
     uint16_t fl_pcid;
     mmu_fault_t want = shadow_ctrl(g, &op, &fl, &fl_pcid);
+    /* a CR4.PAE toggle under paging walks 8-byte tables as 4-byte ones: the walker may then
+     * set A/D in the upper half of an 8-byte word (the end-of-run check allows it) */
+    g->any_32bit = g->any_32bit || cpu_mode(&g->cpu) == PAGING_32;
     mmu_ctrl_result_t res;
     g->rep->ctrl_ops++;
     g->rep->ops++;
