@@ -59,6 +59,16 @@ void cli_trace_prog(const char *prog, char *out, size_t len)
     snprintf(out, len, "%.*s-trace", (int)n, prog);
 }
 
+void cli_append_wave_window(char *buf, size_t len, const char *fst, uint64_t cycle, uint64_t window)
+{
+    char num[32];
+    snprintf(num, sizeof num, "%llu", (unsigned long long)(cycle > window ? cycle - window : 0));
+    cli_append_arg(buf, len, "--trace");
+    cli_append_arg(buf, len, fst);
+    cli_append_arg(buf, len, "--trace-from");
+    cli_append_arg(buf, len, num);
+}
+
 bool cli_dump_wave(const char *cmd, const char *tprog, const char *fst)
 {
     if (access(tprog, X_OK) != 0)

@@ -4,6 +4,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 /* The value of option `opt` at argv[*i], given as "--opt VALUE" or "--opt=VALUE"
  * (advancing *i past VALUE); "" when VALUE is missing; NULL when argv[*i] is
@@ -18,6 +19,10 @@ void cli_append_arg(char *buf, size_t len, const char *s);
 /* The trace variant of the mmulab binary prog (mk/cosim.mk): "X/mmulab-trace" for
  * "X/mmulab", "X/mmulab-san" and "X/mmulab-trace". */
 void cli_trace_prog(const char *prog, char *out, size_t len);
+
+/* Appends " --trace FST --trace-from N" to the command in buf: the waveform of the `window`
+ * cycles before `cycle` (from cycle 0 when it is earlier). */
+void cli_append_wave_window(char *buf, size_t len, const char *fst, uint64_t cycle, uint64_t window);
 
 /* Runs cmd (a command line that writes the FST waveform fst with the trace binary tprog)
  * when tprog exists, its output into fst.txt; true if fst was written. A failing run thus

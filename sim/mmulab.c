@@ -160,7 +160,7 @@ static int cmd_run(const char *prog, int argc, char **argv)
         int64_t c = rc && backend == BACKEND_COSIM && !trace && strcmp(file, "-") && backend_cosim_mismatch_cycle
                   ? backend_cosim_mismatch_cycle() : -1;
         if (c >= 0) {   /* the waveform of the mismatch: the command, and the FST if it can */
-            char tprog[4096], cmd[8192], fst[4096], num[32];
+            char tprog[4096], cmd[8192], fst[4096];
             cli_trace_prog(prog, tprog, sizeof tprog);
             snprintf(cmd, sizeof cmd, "%s", tprog);
             cli_append_arg(cmd, sizeof cmd, "run");
@@ -176,12 +176,7 @@ static int cmd_run(const char *prog, int argc, char **argv)
                 cli_append_arg(cmd, sizeof cmd, ca.sets[k]);
             }
             snprintf(fst, sizeof fst, "%s.fst", file);
-            cli_append_arg(cmd, sizeof cmd, "--trace");
-            cli_append_arg(cmd, sizeof cmd, fst);
-            snprintf(num, sizeof num, "%llu",
-                     (unsigned long long)((uint64_t)c > trace_window ? (uint64_t)c - trace_window : 0));
-            cli_append_arg(cmd, sizeof cmd, "--trace-from");
-            cli_append_arg(cmd, sizeof cmd, num);
+            cli_append_wave_window(cmd, sizeof cmd, fst, (uint64_t)c, trace_window);
             fprintf(stderr, "  wave:   %s\n", cmd);
             if (!no_wave && cli_dump_wave(cmd, tprog, fst))
                 fprintf(stderr, "  wave:   wrote %s (the %llu cycles before the first difference, cycle %lld)\n", fst,

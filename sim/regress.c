@@ -285,7 +285,6 @@ static void replay_command(const char *prog, const args_t *a, uint64_t seed, cha
 static void wave_command(const char *prog, const args_t *a, uint64_t seed, int64_t cycle, char *buf, size_t len,
                          char tprog[4096], char fst[4096])
 {
-    char num[64];
     cli_trace_prog(prog, tprog, 4096);
     replay_command(tprog, a, seed, buf, len);
     cli_append_arg(buf, len, "--no-replay");
@@ -293,12 +292,7 @@ static void wave_command(const char *prog, const args_t *a, uint64_t seed, int64
     cli_append_arg(buf, len, "--log-dir");   /* its log (the same script) goes beside the FST */
     cli_append_arg(buf, len, a->log_dir);
     snprintf(fst, 4096, "%s/random.%" PRIu64 ".fst", a->log_dir, seed);
-    cli_append_arg(buf, len, "--trace");
-    cli_append_arg(buf, len, fst);
-    uint64_t w = a->trace_window ? a->trace_window : 1000;
-    snprintf(num, sizeof num, "%" PRIu64, (uint64_t)cycle > w ? (uint64_t)cycle - w : 0);
-    cli_append_arg(buf, len, "--trace-from");
-    cli_append_arg(buf, len, num);
+    cli_append_wave_window(buf, len, fst, (uint64_t)cycle, a->trace_window);
 }
 
 static int do_merge(const args_t *a, const mmu_config_t *cfg, cov_t *cov)
@@ -321,7 +315,7 @@ static int do_merge(const args_t *a, const mmu_config_t *cfg, cov_t *cov)
 int regress_main(const char *prog, int argc, char **argv)
 {
     args_t a = {.seed_lo = 1, .seed_hi = 1, .ops = 2000, .mode = PAGING_OFF, .backend = BACKEND_MODEL,
-                .log_dir = ".", .replay = true, .rerun = true};
+                .log_dir = ".", .replay = true, .rerun = true, .trace_window = 1000};
     a.sets = calloc((size_t)argc + 1, sizeof *a.sets);
     a.merge = calloc((size_t)argc + 1, sizeof *a.merge);
     cov_t *total = calloc(1, sizeof *total), *seed_cov = calloc(1, sizeof *seed_cov);
@@ -421,7 +415,7 @@ int regress_main(const char *prog, int argc, char **argv)
                 printf("  wave:   %s\n", wave_cmd);
             if (wave_written)
                 printf("  wave:   wrote %s (the %" PRIu64 " cycles before the first difference, cycle %" PRId64
-                       ")\n", fst, a.trace_window ? a.trace_window : 1000, mcycle);
+                       ")\n", fst, a.trace_window, mcycle);
         }
         fflush(stdout);
         if (cf) {
