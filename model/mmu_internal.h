@@ -1,5 +1,5 @@
 /* The MMU instance, shared by the model's own files (mmu.c: ports and timing,
- * walker.c: the page walk, cr.c: control operations). Not a public header. */
+ * walker.c: the page walk, mmu_ctrl.c: control operations (rtl/mmu_ctrl.sv)). Not a public header. */
 #ifndef MMULAB_MMU_INTERNAL_H
 #define MMULAB_MMU_INTERNAL_H
 

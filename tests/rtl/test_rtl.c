@@ -3,7 +3,12 @@
  * (L1, L2, P, O, C, M, S); every operation is also compared with the C model. */
 #include "rtltest.h"
 
+#include <stdio.h>
 #include <stdlib.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "rtl_shim.h"
 
 #define PF_NP   0u
 #define FL      (PTE_P | PTE_RW | PTE_US | PTE_A)   /* a user, writable, accessed leaf */
@@ -646,6 +651,33 @@ static void test_harness_detects_divergence(void **state)
     rt_free(t);
 }
 
+/* On the --assert build (make test runs this file on it too) a failing RTL assertion must end
+ * the simulation with an error, so the test that hits it fails. A child process drives an
+ * undefined control-operation code, which mmu_top's pin-protocol assertion rejects. */
+static void test_assertion_failure_fails(void **state)
+{
+    (void)state;
+    if (!rtl_sim_has_assertions())
+        skip();          /* a --noassert build: nothing to check */
+    fflush(NULL);
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        rtl_sim_t *s = rtl_sim_create();
+        rtl_sim_reset(s);
+        rtl_in_t in = {.ctrl_valid = true, .ctrl_kind = 7};
+        for (int i = 0; i < 4; i++) {
+            rtl_sim_eval(s, &in);
+            rtl_sim_clock(s);
+        }
+        _exit(0);        /* not stopped: the assertion did not run */
+    }
+    int st = 0;
+    assert_int_equal(waitpid(pid, &st, 0), pid);
+    print_message("(self-check: the assertion failure printed above is expected)\n");
+    assert_false(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -665,6 +697,7 @@ int main(void)
         cmocka_unit_test_teardown(test_replacement, rt_teardown),
         cmocka_unit_test_teardown(test_random_lockstep, rt_teardown),
         cmocka_unit_test_teardown(test_harness_detects_divergence, rt_teardown),
+        cmocka_unit_test(test_assertion_failure_fails),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

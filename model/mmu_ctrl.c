@@ -1,6 +1,7 @@
 /* Control operations: CR0/CR3/CR4/EFER writes, PDPTE-register loads, INVLPG and
  * INVPCID, with their #GP rules and invalidations (docs/semantics.md 7-8) and
- * their serialising timing (docs/timing.md "Control operations"). */
+ * their serialising timing (docs/timing.md "Control operations").
+ * Its RTL twin is rtl/mmu_ctrl.sv (same name, same rules). */
 #include "mmu_internal.h"
 
 #include <string.h>
