@@ -74,6 +74,11 @@ module mmu_ctrl #(
 
   localparam logic [63:0] PDPTE_RSV = 64'h1e6 | ~((64'd1 << MAXPHYADDR) - 64'd1);
   localparam logic [63:0] CR3_RSV   = ~((64'd1 << MAXPHYADDR) - 64'd1);   // 63:M
+  // CR0's defined bits (PE MP EM TS ET NE WP AM NW CD PG): a 1 written to another bit of 31:0 is
+  // ignored (SDM Vol 3A 2.5); CR4's writable bits (docs/semantics.md section 7, model/mmu_ctrl.c):
+  // every other bit is #GP (reserved, or a translation feature this MMU does not implement)
+  localparam logic [63:0] CR0_DEFINED  = 64'h0000_0000_e005_003f;
+  localparam logic [63:0] CR4_WRITABLE = 64'h0000_0000_023f_7fff;
   localparam logic [63:0] EFER_KNOWN = (64'd1 << mmu_pkg::EFER_BIT_SCE) | (64'd1 << mmu_pkg::EFER_BIT_LME) |
                                        (64'd1 << mmu_pkg::EFER_BIT_LMA) | (64'd1 << mmu_pkg::EFER_BIT_NXE);
 
@@ -161,7 +166,9 @@ module mmu_ctrl #(
       case (req_kind_i)
         mmu_pkg::CTRL_CR0: begin
           d_reg = 2'd0;
-          d_gp = (|v[63:32]) || (v[mmu_pkg::CR0_BIT_PG] && !v[mmu_pkg::CR0_BIT_PE]) ||
+          d_val = v & CR0_DEFINED;
+          d_gp = (|v[63:32]) || (v[mmu_pkg::CR0_BIT_NW] && !v[mmu_pkg::CR0_BIT_CD]) ||
+                 (v[mmu_pkg::CR0_BIT_PG] && !v[mmu_pkg::CR0_BIT_PE]) ||
                  (v[mmu_pkg::CR0_BIT_PG] && !cr0_q[mmu_pkg::CR0_BIT_PG] && efer_q[mmu_pkg::EFER_BIT_LME] &&
                   !cr4_q[mmu_pkg::CR4_BIT_PAE]) ||
                  (!v[mmu_pkg::CR0_BIT_PG] && cr0_q[mmu_pkg::CR0_BIT_PG] && cr4_q[mmu_pkg::CR4_BIT_PCIDE]);
@@ -196,7 +203,7 @@ module mmu_ctrl #(
         end
         mmu_pkg::CTRL_CR4: begin
           d_reg = 2'd2;
-          d_gp = (|v[63:32]) || (|v[24:22]) ||
+          d_gp = (|(v & ~CR4_WRITABLE)) ||
                  (lma && (!v[mmu_pkg::CR4_BIT_PAE] || changed[mmu_pkg::CR4_BIT_LA57])) ||
                  (v[mmu_pkg::CR4_BIT_PCIDE] && !lma) ||
                  (v[mmu_pkg::CR4_BIT_PCIDE] && !cr4_q[mmu_pkg::CR4_BIT_PCIDE] && cr3_q[11:0] != 12'd0);
@@ -230,7 +237,8 @@ module mmu_ctrl #(
           d_write = 1'b0;
           d_pcid = req_pcid_i[11:0];
           d_gp = (req_invpcid_type_i > 32'd3) || (|req_pcid_i[63:12]) ||
-                 (req_invpcid_type_i == 32'd0 && !mmu_pkg::va_canonical(req_va_i, mode_o)) ||
+                 (req_invpcid_type_i == 32'd0 &&
+                  !mmu_pkg::va_canonical_la57(req_va_i, cr4_q[mmu_pkg::CR4_BIT_LA57])) ||
                  (req_invpcid_type_i <= 32'd1 && !cr4_q[mmu_pkg::CR4_BIT_PCIDE] && req_pcid_i != 64'd0);
           case (req_invpcid_type_i[1:0])
             2'd0: begin

@@ -168,6 +168,14 @@ package mmu_pkg;
   endfunction
   /* verilator lint_on UNUSEDSIGNAL */
 
+  // An INVPCID descriptor's address (used whole in every mode, SDM Vol 2A INVPCID): canonical
+  // for the processor's linear-address width, 57 bits with CR4.LA57, else 48.
+  /* verilator lint_off UNUSEDSIGNAL */  // the low VA bits do not matter
+  function automatic logic va_canonical_la57(input logic [63:0] va, input logic la57);
+    va_canonical_la57 = la57 ? (va[63:56] == {8{va[56]}}) : (va[63:47] == {17{va[47]}});
+  endfunction
+  /* verilator lint_on UNUSEDSIGNAL */
+
   // The linear address as the mode uses it: 32 bits outside IA-32e paging.
   function automatic logic [63:0] va_used(input logic [63:0] va, input logic [2:0] mode);
     va_used = (mode == PAGING_4LEVEL || mode == PAGING_5LEVEL) ? va : {32'd0, va[31:0]};

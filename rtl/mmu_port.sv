@@ -31,6 +31,8 @@ module mmu_port #(
   output mmu_pkg::xlat_resp_t resp_o,
   // control state
   input  logic              stall_i,           // a control operation is running
+  input  logic              pf_rd_i,           // a #PF completes: the invalidation reads the L1 (no accept)
+  input  logic              pf_cmp_i,          // ... and compares the set read (cycle after pf_rd_i)
   input  logic [2:0]        mode_i,
   input  logic [11:0]       pcid_i,
   input  logic              wp_i,
@@ -73,7 +75,7 @@ module mmu_port #(
   logic        blocked_q;
   logic        miss;
 
-  assign req_ready_o = !stall_i && !blocked_q && !(s1_valid_q && miss);
+  assign req_ready_o = !stall_i && !pf_rd_i && !blocked_q && !(s1_valid_q && miss);
   assign accept      = req_valid_i && req_ready_o;
 
   always_ff @(posedge clk_i) begin
@@ -109,9 +111,13 @@ module mmu_port #(
     .RANDOM_SEED(RANDOM_SEED), .MAXPHYADDR(MAXPHYADDR), .SET_W(SET_W)
   ) u_l1 (
     .clk_i, .rst_i, .mode32_i(mode_i == mmu_pkg::PAGING_32),
-    .rd_en_i(stall_i ? inv_rd_en_i : accept), .rd_sweep_i(stall_i && inv_rd_sweep_i),
-    .rd_set_i(inv_rd_set_i), .rd_va_i(stall_i ? inv_va_i : rd_va_u[56:0]),
-    .cmp_en_i(s1_valid_q || stall_i), .cmp_va_i(stall_i ? inv_va_i : va_u[56:0]), .cmp_pcid_i(pcid_i),
+    // reads: an accept, the walker's grant of this port's miss (the fill's set, re-read: a #PF
+    // invalidation may have read another set meanwhile), or an invalidation
+    .rd_en_i(stall_i ? inv_rd_en_i : (pf_rd_i || accept || grant_i)),
+    .rd_sweep_i(stall_i && inv_rd_sweep_i), .rd_set_i(inv_rd_set_i),
+    .rd_va_i((stall_i || pf_rd_i) ? inv_va_i : grant_i ? va_u[56:0] : rd_va_u[56:0]),
+    .cmp_en_i(s1_valid_q || stall_i || pf_cmp_i), .cmp_va_i((stall_i || pf_cmp_i) ? inv_va_i : va_u[56:0]),
+    .cmp_pcid_i(pcid_i),
     .hit_o(hit), .hit_cls_o(hcls), .hit_frame_o(hframe), .hit_rw_o(hrw), .hit_us_o(hus),
     .hit_xd_o(hxd), .hit_g_o(hg), .hit_dirty_o(hdirty), .hit_pcid_o(hpcid),
     .drop_i(lookup && hit && !usable), .touch_i(lookup && usable),

@@ -35,7 +35,9 @@
 #define MAX_CTX 64
 #define ADDR8 0x000ffffffffff000ull
 #define DATA_BASE 0x40000000ull      /* data frames live above the table frames */
-#define CR4_BAD ((1ull << 22) | (1ull << 23) | (1ull << 24))
+/* SDM Vol 3A 2.5 (Figure 2-7): CR0's bits; CR4's bits this processor offers (docs/semantics.md 7) */
+#define CR0_BITS  0xe005003full       /* PE MP EM TS ET NE WP AM NW CD PG: others of 31:0 are ignored */
+#define CR4_OK    0x023f7fffull       /* 0-14, 16-21, 25; reserved or unimplemented otherwise: #GP */
 #define EFER_KNOWN (EFER_SCE | EFER_LME | EFER_LMA | EFER_NXE)
 #define AD_BITS (PTE_A | PTE_D)
 
@@ -982,8 +984,11 @@ static mmu_fault_t shadow_ctrl(sg_t *g, const mmu_ctrl_t *op, tflush_t *fl, uint
     switch (op->kind) {
     case CTRL_CR0: {
         uint64_t old = c->cr0;
+        if ((v >> 32) || ((v & CR0_NW) && !(v & CR0_CD)))
+            return FAULT_GP;
+        v &= CR0_BITS;
         bool pg = v & CR0_PG, opg = old & CR0_PG;
-        if ((v >> 32) || (pg && !(v & CR0_PE)) || (pg && !opg && (c->efer & EFER_LME) && !(c->cr4 & CR4_PAE)) ||
+        if ((pg && !(v & CR0_PE)) || (pg && !opg && (c->efer & EFER_LME) && !(c->cr4 & CR4_PAE)) ||
             (!pg && opg && pcide))
             return FAULT_GP;
         bool load = mode_of(v, c->cr4, c->efer) == PAGING_PAE && ((v ^ old) & (CR0_PG | CR0_CD | CR0_NW));
@@ -1025,7 +1030,7 @@ static mmu_fault_t shadow_ctrl(sg_t *g, const mmu_ctrl_t *op, tflush_t *fl, uint
     }
     case CTRL_CR4: {
         uint64_t old = c->cr4, changed = v ^ old;
-        if ((v >> 32) || (v & CR4_BAD) || (lma && (!(v & CR4_PAE) || (changed & CR4_LA57))) ||
+        if ((v & ~CR4_OK) || (lma && (!(v & CR4_PAE) || (changed & CR4_LA57))) ||
             ((v & CR4_PCIDE) && !lma) || ((v & CR4_PCIDE) && !(old & CR4_PCIDE) && (c->cr3 & 0xfff)))
             return FAULT_GP;
         bool load = mode_of(c->cr0, v, c->efer) == PAGING_PAE &&
@@ -1053,7 +1058,7 @@ static mmu_fault_t shadow_ctrl(sg_t *g, const mmu_ctrl_t *op, tflush_t *fl, uint
         return FAULT_NONE;   /* by address: the staleness tracking ignores it */
     case CTRL_INVPCID:
         if (op->invpcid_type > 3 || op->pcid > 0xfff ||
-            (op->invpcid_type == 0 && lma && !canonical(op->va, (c->cr4 & CR4_LA57) ? 57 : 48)) ||
+            (op->invpcid_type == 0 && !canonical(op->va, (c->cr4 & CR4_LA57) ? 57 : 48)) ||
             (op->invpcid_type <= 1 && !pcide && op->pcid != 0))
             return FAULT_GP;
         if (op->invpcid_type == 1) {
@@ -1834,7 +1839,9 @@ static void op_cr4(sg_t *g)
 static void op_cr0(sg_t *g)
 {
     double u = unif(g);
-    write_cr(g, CTRL_CR0, g->cpu.cr0 ^ (u < 0.7 ? CR0_WP : u < 0.85 ? CR0_CD : CR0_NW));
+    static const unsigned ignored[] = {6, 9, 15, 17, 19, 24, 28};   /* reserved bits of CR0[31:0] */
+    uint64_t junk = chance(g, 0.1) ? 1ull << ignored[rnd(g, sizeof ignored / sizeof ignored[0])] : 0;
+    write_cr(g, CTRL_CR0, (g->cpu.cr0 ^ (u < 0.7 ? CR0_WP : u < 0.85 ? CR0_CD : CR0_NW)) | junk);
 }
 
 static void op_efer(sg_t *g)
@@ -1850,7 +1857,10 @@ static void op_illegal(sg_t *g)
     const set_t *s = target_set(g);
     switch (rnd(g, 10)) {
     case 0:
-        write_cr(g, CTRL_CR0, c->cr0 | 1ull << (32 + rnd(g, 32)));
+        if (chance(g, 0.3))
+            write_cr(g, CTRL_CR0, (c->cr0 | CR0_NW) & ~CR0_CD);          /* NW without CD */
+        else
+            write_cr(g, CTRL_CR0, c->cr0 | 1ull << (32 + rnd(g, 32)));
         return;
     case 1:
         if (pg) {
@@ -1859,10 +1869,12 @@ static void op_illegal(sg_t *g)
         }
         write_cr(g, CTRL_CR0, (c->cr0 | CR0_PG) & ~CR0_PE);     /* PG without PE */
         return;
-    case 2:
-        write_cr(g, CTRL_CR4, c->cr4 | (chance(g, 0.5) ? 1ull << (22 + rnd(g, 3))      /* PKE, CET, PKS */
+    case 2: {
+        static const unsigned bad[] = {15, 22, 23, 24, 26, 27, 28, 29, 30, 31};   /* reserved, unimplemented */
+        write_cr(g, CTRL_CR4, c->cr4 | (chance(g, 0.7) ? 1ull << bad[rnd(g, sizeof bad / sizeof bad[0])]
                                                         : 1ull << (32 + rnd(g, 32))));
         return;
+    }
     case 3:
         if (lma)
             write_cr(g, CTRL_CR4, c->cr4 ^ (chance(g, 0.5) ? CR4_LA57 : CR4_PAE));
@@ -1907,6 +1919,8 @@ static void op_illegal(sg_t *g)
     default:
         if (lma)
             invpcid(g, 0, cpu_pcid(c), 1ull << (va_bits_of(cpu_mode(c)) + rnd(g, 4)));   /* non-canonical */
+        else if (chance(g, 0.5))     /* non-canonical outside IA-32e paging too: the descriptor is 128 bits */
+            invpcid(g, 0, 0, 1ull << (((c->cr4 & CR4_LA57) ? 57 : 48) + rnd(g, 4)));
         else
             invpcid(g, (unsigned)rnd(g, 2), 1 + rnd(g, 0xfff), 0);   /* a PCID with PCIDE=0 */
         return;
@@ -1992,9 +2006,9 @@ static void op_edit(sg_t *g)
         double u = unif(g);
         kind = u < 0.5 ? 6 : u < 0.8 ? 8 : u < 0.95 ? 10 : 9;
     } else {
-        static const unsigned w[] = {25, 20, 5, 10, 6, 4, 8, 4, 6, 5, 3};
+        static const unsigned w[] = {25, 20, 5, 10, 6, 4, 8, 4, 6, 5, 3, 4};
         unsigned total = 0, pick;
-        for (unsigned i = 0; i < 11; i++)
+        for (unsigned i = 0; i < 12; i++)
             total += w[i];
         pick = (unsigned)rnd(g, total);
         for (kind = 0; pick >= w[kind]; kind++)
@@ -2038,6 +2052,29 @@ static void op_edit(sg_t *g)
             if (b < 0)
                 return;
             v |= 1ull << b;
+        }
+        break;
+    }
+    case 11: {             /* a page-size change, never invalidated: the old size's TLB entries stay
+                            * stale beside the new size's (the #PF rule of docs/semantics.md 3) */
+        bool can_be_large = level == 2 || (level == 3 && mode >= PAGING_4LEVEL);
+        uint64_t amask = mode == PAGING_32 ? 0xfffff000ull : ADDR8;
+        if (!can_be_large)
+            return;
+        if (large) {       /* the large leaf points to a table instead: another path's, same level */
+            const sg_leaf_t *o = pick_leaf(g);
+            paddr_t eo[MAX_LEVELS + 1];
+            if (!o || o->mode != mode || img_path(g, mode, o->root, o->va, eo) >= level)
+                return;
+            v = ((v & ~amask) | (img_entry(g, eo[level], es) & amask)) & ~PTE_PS;
+        } else {           /* the table pointer becomes a large leaf over a data frame */
+            unsigned shift = level == 2 ? (mode == PAGING_32 ? 22 : 21) : 30;
+            paddr_t pa = data_frame(g, s, mode, shift);
+            if (mode == PAGING_32)
+                v = (v & 0xfffull) | (pa & 0xffc00000ull) | (((pa >> 32) & 0xff) << 13);
+            else
+                v = (v & ~amask) | pa;
+            v |= PTE_PS;
         }
         break;
     }
