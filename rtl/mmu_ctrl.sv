@@ -144,6 +144,11 @@ module mmu_ctrl #(
   logic [11:0]  d_pcid;
   logic         d_pwc_all, d_pwc_pcid;
 
+  // the request's VA is canonical for the linear-address width CR4.LA57 selects (INVPCID's rule in
+  // every mode; INVLPG's in 4/5-level paging, where the mode and LA57 agree)
+  logic canonical;
+  assign canonical = mmu_pkg::va_canonical_la57(req_va_i, cr4_q[mmu_pkg::CR4_BIT_LA57]);
+
   /* verilator lint_off UNUSEDSIGNAL */  // TLB tags use VA[56:0]
   logic [63:0] req_va_used;
   /* verilator lint_on UNUSEDSIGNAL */
@@ -166,7 +171,6 @@ module mmu_ctrl #(
       case (req_kind_i)
         mmu_pkg::CTRL_CR0: begin
           d_reg = 2'd0;
-          d_val = v & CR0_DEFINED;
           d_gp = (|v[63:32]) || (v[mmu_pkg::CR0_BIT_NW] && !v[mmu_pkg::CR0_BIT_CD]) ||
                  (v[mmu_pkg::CR0_BIT_PG] && !v[mmu_pkg::CR0_BIT_PE]) ||
                  (v[mmu_pkg::CR0_BIT_PG] && !cr0_q[mmu_pkg::CR0_BIT_PG] && efer_q[mmu_pkg::EFER_BIT_LME] &&
@@ -225,7 +229,8 @@ module mmu_ctrl #(
         end
         mmu_pkg::CTRL_INVLPG: begin
           d_write = 1'b0;
-          if (mmu_pkg::va_canonical(req_va_i, mode_o)) begin     // non-canonical: a no-op
+          // non-canonical (4/5-level, where CR4.LA57 says which): a no-op
+          if (!(mode_o == mmu_pkg::PAGING_4LEVEL || mode_o == mmu_pkg::PAGING_5LEVEL) || canonical) begin
             d_flush = F_ADDR;  d_by_va = 1'b1;  d_by_pcid = 1'b1;  d_global_any = 1'b1;
             d_pwc_pcid = 1'b1;
             if (PLANTED_BUG == 1) begin                  // the planted bug: globals survive
@@ -238,7 +243,7 @@ module mmu_ctrl #(
           d_pcid = req_pcid_i[11:0];
           d_gp = (req_invpcid_type_i > 32'd3) || (|req_pcid_i[63:12]) ||
                  (req_invpcid_type_i == 32'd0 &&
-                  !mmu_pkg::va_canonical_la57(req_va_i, cr4_q[mmu_pkg::CR4_BIT_LA57])) ||
+                  !canonical) ||
                  (req_invpcid_type_i <= 32'd1 && !cr4_q[mmu_pkg::CR4_BIT_PCIDE] && req_pcid_i != 64'd0);
           case (req_invpcid_type_i[1:0])
             2'd0: begin
@@ -338,7 +343,7 @@ module mmu_ctrl #(
           state_q <= C_SWEEP;
         if (write_q)
           case (reg_q)
-            2'd0: cr0_q  <= val_q;
+            2'd0: cr0_q  <= val_q & CR0_DEFINED;    // reserved bits of 31:0 ignored (63:32: #GP)
             2'd1: cr3_q  <= val_q;
             2'd2: cr4_q  <= val_q;
             default: efer_q <= val_q;

@@ -33,6 +33,8 @@ module mmu_port #(
   input  logic              stall_i,           // a control operation is running
   input  logic              pf_rd_i,           // a #PF completes: the invalidation reads the L1 (no accept)
   input  logic              pf_cmp_i,          // ... and compares the set read (cycle after pf_rd_i)
+  input  logic              pf_own_i,          // ... the fault is this port's (its miss VA is the address)
+  input  logic [56:0]       pf_va_i,           // ... the address, for the other port
   input  logic [2:0]        mode_i,
   input  logic [11:0]       pcid_i,
   input  logic              wp_i,
@@ -115,8 +117,11 @@ module mmu_port #(
     // invalidation may have read another set meanwhile), or an invalidation
     .rd_en_i(stall_i ? inv_rd_en_i : (pf_rd_i || accept || grant_i)),
     .rd_sweep_i(stall_i && inv_rd_sweep_i), .rd_set_i(inv_rd_set_i),
-    .rd_va_i((stall_i || pf_rd_i) ? inv_va_i : grant_i ? va_u[56:0] : rd_va_u[56:0]),
-    .cmp_en_i(s1_valid_q || stall_i || pf_cmp_i), .cmp_va_i((stall_i || pf_cmp_i) ? inv_va_i : va_u[56:0]),
+    // (the faulting port's own request register holds the #PF's VA through c+1: no new mux there)
+    .rd_va_i(stall_i ? inv_va_i : (pf_rd_i && !pf_own_i) ? pf_va_i :
+             (grant_i || pf_rd_i) ? va_u[56:0] : rd_va_u[56:0]),
+    .cmp_en_i(s1_valid_q || stall_i || pf_cmp_i),
+    .cmp_va_i(stall_i ? inv_va_i : (pf_cmp_i && !pf_own_i) ? pf_va_i : va_u[56:0]),
     .cmp_pcid_i(pcid_i),
     .hit_o(hit), .hit_cls_o(hcls), .hit_frame_o(hframe), .hit_rw_o(hrw), .hit_us_o(hus),
     .hit_xd_o(hxd), .hit_g_o(hg), .hit_dirty_o(hdirty), .hit_pcid_o(hpcid),

@@ -166,7 +166,7 @@ module mmu_top #(
   logic             inv_rd_en, inv_rd_sweep;
   mmu_pkg::tlb_inv_t c_inv, inv;          // mmu_ctrl's, and the one every TLB sees
   logic [SET_W-1:0] inv_rd_set;
-  logic [56:0]      c_inv_va, inv_va;
+  logic [56:0]      inv_va;
   logic             pwc_inv_all, pwc_inv_pcid;
   logic [11:0]      pwc_inv_pcid_val;
 
@@ -217,7 +217,8 @@ module mmu_top #(
       .req_access_i(d_req_access_i), .req_cpl_i(d_req_cpl_i), .req_ac_i(d_req_ac_i),
       .req_implicit_i(d_req_implicit_i),
       .resp_valid_o(d_resp_valid_o), .resp_o(d_resp),
-      .stall_i(ctrl_busy), .pf_rd_i(pf), .pf_cmp_i(pf_inv_q),
+      .stall_i(ctrl_busy), .pf_rd_i(pf), .pf_cmp_i(pf_inv_q), .pf_own_i(PORTS == 1 || !w_resp_port),
+      .pf_va_i(pf_va[56:0]),
       .mode_i(mode), .pcid_i(pcid), .wp_i(wp), .smep_i(smep), .smap_i(smap), .nxe_i(nxe),
       .miss_valid_o(miss_valid[0]), .miss_va_o(miss_va[64*0 +: 64]),
       .miss_access_o(miss_access[2*0 +: 2]), .miss_cpl_o(miss_cpl[2*0 +: 2]),
@@ -245,7 +246,8 @@ module mmu_top #(
       .req_access_i(i_req_access_i), .req_cpl_i(i_req_cpl_i), .req_ac_i(i_req_ac_i),
       .req_implicit_i(i_req_implicit_i),
       .resp_valid_o(i_resp_valid_o), .resp_o(i_resp),
-      .stall_i(ctrl_busy), .pf_rd_i(pf), .pf_cmp_i(pf_inv_q),
+      .stall_i(ctrl_busy), .pf_rd_i(pf), .pf_cmp_i(pf_inv_q), .pf_own_i(w_resp_port),
+      .pf_va_i(pf_va[56:0]),
       .mode_i(mode), .pcid_i(pcid), .wp_i(wp), .smep_i(smep), .smap_i(smap), .nxe_i(nxe),
       .miss_valid_o(miss_valid[1]), .miss_va_o(miss_va[64*1 +: 64]),
       .miss_access_o(miss_access[2*1 +: 2]), .miss_cpl_o(miss_cpl[2*1 +: 2]),
@@ -298,8 +300,9 @@ module mmu_top #(
     ) u_l2 (
       .clk_i, .rst_i, .mode32_i(mode == mmu_pkg::PAGING_32),
       .rd_en_i(ctrl_busy ? inv_rd_en : (pf || l2_rd_en)), .rd_sweep_i(ctrl_busy && inv_rd_sweep),
-      .rd_set_i(inv_rd_set), .rd_va_i((ctrl_busy || pf) ? inv_va : l2_rd_va),
-      .cmp_en_i(ctrl_busy || l2_cmp || pf_inv_q), .cmp_va_i((ctrl_busy || pf_inv_q) ? inv_va : l2_cmp_va),
+      // (the walker's VA register is the #PF's address at c (l2_rd_va) and c+1 (l2_cmp_va))
+      .rd_set_i(inv_rd_set), .rd_va_i(ctrl_busy ? inv_va : l2_rd_va),
+      .cmp_en_i(ctrl_busy || l2_cmp || pf_inv_q), .cmp_va_i(ctrl_busy ? inv_va : l2_cmp_va),
       .cmp_pcid_i(pcid),
       .hit_o(l2_hit), .hit_cls_o(l2_cls), .hit_frame_o(l2_frame), .hit_rw_o(l2_rw), .hit_us_o(l2_us),
       .hit_xd_o(l2_xd), .hit_g_o(l2_g), .hit_dirty_o(l2_dirty), .hit_pcid_o(l2_pcid),
@@ -393,7 +396,7 @@ module mmu_top #(
     .pf_i(pf), .pf_va_i(pf_va),
     .cr0_o, .cr2_o(cr2), .cr3_o(cr3), .cr4_o, .efer_o, .pdpte_o(pdpte), .mode_o(mode), .pcid_o(pcid),
     .wp_o(wp), .smep_o(smep), .smap_o(smap), .nxe_o(nxe), .pse_o(pse), .pge_o(pge), .pae_o(pae),
-    .tlb_rd_en_o(inv_rd_en), .tlb_rd_sweep_o(inv_rd_sweep), .tlb_rd_set_o(inv_rd_set), .tlb_va_o(c_inv_va),
+    .tlb_rd_en_o(inv_rd_en), .tlb_rd_sweep_o(inv_rd_sweep), .tlb_rd_set_o(inv_rd_set), .tlb_va_o(inv_va),
     .tlb_inv_o(c_inv),
     .pwc_inv_all_o(pwc_inv_all), .pwc_inv_pcid_o(pwc_inv_pcid), .pwc_inv_pcid_val_o(pwc_inv_pcid_val),
     .mem_req_valid_o(c_mem_valid), .mem_req_ready_i(mem_req_ready_i && ctrl_busy), .mem_req_addr_o(c_mem_addr),
@@ -409,12 +412,11 @@ module mmu_top #(
   // --- #PF invalidation (docs/semantics.md section 3, docs/timing.md "#PF invalidation") -------
   // A #PF completing at c (pf): every TLB reads the set of the faulting VA at c (no port accepts
   // then; the walker grants nothing in its completion cycle) and invalidates with INVLPG's filter
-  // at c + 1 (pf_inv_q). The walker's VA register holds the address in both cycles (a grant at
-  // c + 1 loads it at the end of c + 1). Control operations never overlap: they start when every
+  // at c + 1 (pf_inv_q). The address comes from registers that hold it in both cycles: the walker's
+  // VA (pf_va; a grant at c + 1 loads it at the end of c + 1), and in the faulting port its own
+  // request register (blocked until c). Control operations never overlap: they start when every
   // translation has completed and touch the TLBs from c + 2 on.
-  always_ff @(posedge clk_i) pf_inv_q <= !rst_i && pf;
-  assign inv_va = (pf || pf_inv_q) ? pf_va[56:0] : c_inv_va;
-  always_comb begin : tlb_inv_mux
+  always_ff @(posedge clk_i) pf_inv_q <= !rst_i && pf;  always_comb begin : tlb_inv_mux
     inv = c_inv;
     if (pf_inv_q) begin
       inv.all             = 1'b0;

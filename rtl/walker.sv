@@ -155,7 +155,7 @@ module walker #(
   // --- L2 lookup (compare when the count reaches 0, i.e. at s + L2) ----------------
   logic         l2_cmp, l2_usable, l2_dirty_drop;
   assign l2_rd_en_o  = gnt && (HAS_L2 != 0);
-  assign l2_rd_va_o  = g_va[56:0];
+  assign l2_rd_va_o  = lk_va[56:0];     // a grant's VA; in the completion cycle, the served VA (a #PF's)
   assign l2_cmp_va_o = va_q[56:0];
   assign l2_cmp      = (state_q == W_L2) && (cnt_q == 8'd0);
   assign l2_dirty_drop = (acc_q == mmu_pkg::ACC_WRITE) && !l2_hit_dirty_i;
