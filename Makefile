@@ -36,6 +36,8 @@ DEPS_GROUPS := base
 # `make run`: the model alone, unless a fragment (mk/rtl.mk) runs it in lockstep with the RTL.
 RUN_MMULAB  := $(BUILD)/rel/mmulab
 RUN_ARGS    :=
+# Environment of tests/run.sh (mk/rtl.mk adds MMULAB_COSIM: the scripts in lockstep too)
+TEST_ENV    := TEST_JUNIT=$(BUILD)/tests/junit.xml
 MK_FRAGMENTS ?= $(wildcard mk/*.mk)
 -include $(MK_FRAGMENTS)
 
@@ -55,11 +57,13 @@ help:
 deps:
 	@tools/deps.sh $(DEPS_GROUPS)
 
-$(BUILD)/rel/%.o: %.c
+# Every compile waits for `deps` (order-only), so `make -jN test` on a fresh machine
+# installs the packages before the first compiler needs their headers.
+$(BUILD)/rel/%.o: %.c | deps
 	@mkdir -p $(dir $@)
 	$(CC) $(REL_CFLAGS) $(INCS) -MMD -MP -c $< -o $@
 
-$(BUILD)/san/%.o: %.c
+$(BUILD)/san/%.o: %.c | deps
 	@mkdir -p $(dir $@)
 	$(CC) $(SAN_CFLAGS) $(INCS) -MMD -MP -c $< -o $@
 
@@ -89,7 +93,7 @@ run: deps $(RUN_MMULAB)
 	$(RUN_MMULAB) demo --seed $(SEED) $(RUN_ARGS)
 
 test: deps $(BUILD)/san/mmulab $(TEST_BINS)
-	@tests/run.sh $(BUILD)/san/mmulab $(TEST_BINS)
+	@$(TEST_ENV) tests/run.sh $(BUILD)/san/mmulab $(TEST_BINS)
 
 # --- the rest ---------------------------------------------------------------
 

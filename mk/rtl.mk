@@ -24,6 +24,9 @@ RTL_LDLIBS   = $(LIBS) -lcmocka -lz -lpthread
 
 DEPS_GROUPS += rtl
 TEST_BINS   += $(foreach c,$(RTL_CONFIGS),$(RTL_B)/$(c)/test_rtl)
+# every directed script also runs in lockstep on the default build (tests/run.sh)
+TEST_ENV    += MMULAB_COSIM=$(RTL_B)/default/mmulab-san
+test: $(RTL_B)/default/mmulab-san
 
 .PHONY: lint fpga rtl rtl-bench rtl-trace rtl-tool
 # Pattern-rule products are kept by the top Makefile's catch-all `.SECONDARY:` (a listed
@@ -56,11 +59,11 @@ rtl_lib = $(VERILATOR) $(VL_FLAGS) $(3) -Mdir $(1)/obj$(2) -f $(1)/params.vf $(R
 
 $(RTL_B)/%/librtl.a: $(RTL_SRC) sim/rtl/rtl_shim.cpp sim/rtl/rtl_shim.h $(RTL_B)/%/params.vf $(RTL_B)/%/rtl_params.h
 	@tools/deps.sh rtl
-	$(call rtl_lib,$(RTL_B)/$*,,,$@)
+	+$(call rtl_lib,$(RTL_B)/$*,,,$@)
 
 $(RTL_B)/%/librtl_trace.a: $(RTL_SRC) sim/rtl/rtl_shim.cpp sim/rtl/rtl_shim.h $(RTL_B)/%/params.vf $(RTL_B)/%/rtl_params.h
 	@tools/deps.sh rtl
-	$(call rtl_lib,$(RTL_B)/$*,_trace,--trace-fst,$@)
+	+$(call rtl_lib,$(RTL_B)/$*,_trace,--trace-fst,$@)
 
 # The directed tests: sanitizer-built C (tests, RTL backend, model) over the -O2 model
 $(RTL_B)/%/test_rtl: $(call san_obj,$(RTL_T_SRC) $(RTL_C_SRC)) $(BUILD)/san/libmmulab.a $(RTL_B)/%/librtl.a

@@ -375,6 +375,18 @@ static void test_backdoor_mirror(void **state)
     physmem_destroy(dst);
 }
 
+/* Co-simulation of a script that writes no memory: the mirror has nothing to copy (and
+ * must not hand qsort a NULL array, undefined behaviour flagged by UBSan). */
+static void test_backdoor_mirror_of_nothing(void **state)
+{
+    physmem_t *src = *state, *dst = physmem_create(46);
+    assert_non_null(dst);
+    physmem_track_backdoor(src, true);
+    assert_int_equal(physmem_copy_backdoor(src, dst), 0);
+    assert_int_equal(physmem_diff(src, dst, NULL), 0);
+    physmem_destroy(dst);
+}
+
 /* A reused frame is zeroed in place, which the mirror must see. */
 static void test_backdoor_sees_allocator_zeroing(void **state)
 {
@@ -412,6 +424,7 @@ int main(void)
         T(test_alloc_frames_zeroes_every_frame),
         T(test_for_each_page_ascending),
         T(test_backdoor_mirror),
+        T(test_backdoor_mirror_of_nothing),
         T(test_backdoor_sees_allocator_zeroing),
     };
 #undef T
