@@ -502,23 +502,29 @@ static char *read_file(const char *path, char *err)
     return buf;
 }
 
+/* A count in a coverage file: a whole number from 0 to 2^53 (what a double holds exactly).
+ * Anything else (1e300, 1.5, -1) is rejected rather than cast, which would be undefined. */
+static int json_count(const cJSON *n, uint64_t *out)
+{
+    if (!cJSON_IsNumber(n))
+        return -1;
+    double v = n->valuedouble;
+    if (!(v >= 0 && v <= 9007199254740992.0) || v != (double)(uint64_t)v)
+        return -1;
+    *out = (uint64_t)v;
+    return 0;
+}
+
 static int bin_fields(const cJSON *o, const char **name, uint64_t *count, bool *possible)
 {
     const cJSON *b = cJSON_GetObjectItemCaseSensitive(o, "bin");
     const cJSON *n = cJSON_GetObjectItemCaseSensitive(o, "count");
     const cJSON *p = cJSON_GetObjectItemCaseSensitive(o, "possible");
-    if (!cJSON_IsString(b) || !cJSON_IsNumber(n) || n->valuedouble < 0 || !cJSON_IsBool(p))
+    if (!cJSON_IsString(b) || json_count(n, count) < 0 || !cJSON_IsBool(p))
         return -1;
     *name = b->valuestring;
-    *count = (uint64_t)n->valuedouble;
     *possible = cJSON_IsTrue(p);
     return 0;
-}
-
-static uint64_t count_field(const cJSON *root, const char *key)
-{
-    const cJSON *n = cJSON_GetObjectItemCaseSensitive(root, key);
-    return cJSON_IsNumber(n) && n->valuedouble > 0 ? (uint64_t)n->valuedouble : 0;
 }
 
 int cov_load_merge(cov_t *c, const char *path, char *err)
@@ -575,12 +581,15 @@ int cov_load_merge(cov_t *c, const char *path, char *err)
             add->inval[k][m] += n;
             add->inval_possible[k][m] |= pos;
         }
-        if (rc == 0) {
-            add->seeds = count_field(root, "seeds");
-            add->accesses = count_field(root, "accesses");
-            add->ctrl_ops = count_field(root, "ctrl_ops");
-            cov_merge(c, add);
+        if (rc == 0 && (json_count(cJSON_GetObjectItemCaseSensitive(root, "seeds"), &add->seeds) < 0 ||
+                        json_count(cJSON_GetObjectItemCaseSensitive(root, "accesses"), &add->accesses) < 0 ||
+                        json_count(cJSON_GetObjectItemCaseSensitive(root, "ctrl_ops"), &add->ctrl_ops) < 0)) {
+            snprintf(err, COV_ERR_LEN, "%s: \"seeds\", \"accesses\" and \"ctrl_ops\" must be whole numbers "
+                     "from 0 to 2^53", path);
+            rc = -1;
         }
+        if (rc == 0)
+            cov_merge(c, add);
         free(add);
     }
     cJSON_Delete(root);

@@ -247,6 +247,28 @@ static void test_merge_and_json(void **state)
     fclose(f);
     assert_int_equal(cov_load_merge(back, path, err), -1);
     assert_non_null(strstr(err, "bad translation bin"));
+    /* counts that are not whole numbers from 0 to 2^53 are refused, not cast (undefined) */
+    static const char *const bad_counts[] = { "3", "1e300", "1.5", "-1", "\"7\"", "18446744073709551616" };
+    for (size_t k = 0; k < sizeof bad_counts / sizeof *bad_counts; k++) {   /* [0] is good */
+        f = fopen(path, "w");
+        fprintf(f, "{\"format\": \"mmulab-coverage/1\", \"seeds\": 1, \"accesses\": 1, \"ctrl_ops\": 0, "
+                "\"translations\": [{\"bin\": \"4/4k/none/pwc-none/l1\", \"count\": %s, \"possible\": true}], "
+                "\"control\": []}", bad_counts[k]);
+        fclose(f);
+        if (k == 0) {
+            assert_int_equal(cov_load_merge(back, path, err), 0);
+            before = *back;
+            continue;
+        }
+        assert_int_equal(cov_load_merge(back, path, err), -1);
+        assert_non_null(strstr(err, "bad translation bin"));
+    }
+    f = fopen(path, "w");
+    fputs("{\"format\": \"mmulab-coverage/1\", \"seeds\": 1e300, \"accesses\": 1, \"ctrl_ops\": 0, "
+          "\"translations\": [], \"control\": []}", f);
+    fclose(f);
+    assert_int_equal(cov_load_merge(back, path, err), -1);
+    assert_non_null(strstr(err, "whole numbers"));
     f = fopen(path, "w");
     fputs("{\"format\": \"something else\"}", f);
     fclose(f);
