@@ -21,31 +21,44 @@ const char *cli_option_value(int argc, char **argv, int *i, const char *opt)
     return argv[++*i];
 }
 
+/* Ends a command line that could not hold all its arguments: a pasted command then fails
+ * loudly instead of running without the arguments that did not fit. */
+#define CLI_TRUNCATED " <command-line-truncated>"
+
 void cli_append_arg(char *buf, size_t len, const char *s)
 {
-    size_t n = strlen(buf);
+    static const char plain_chars[] =
+        "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_=./:,+@%";
+    size_t n = strlen(buf), marker = sizeof CLI_TRUNCATED - 1;
+    if (n >= marker && strcmp(buf + n - marker, CLI_TRUNCATED) == 0)
+        return;   /* already truncated: nothing more is appended */
     bool plain = *s != 0;
-    for (const char *p = s; *p; p++)
-        if (!strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_=./:,+@%", *p))
+    size_t need = 1;   /* the blank */
+    for (const char *p = s; *p; p++) {
+        if (!strchr(plain_chars, *p))
             plain = false;
-    if (n + 2 >= len)
-        return;
-    buf[n++] = ' ';
-    buf[n] = '\0';
-    if (plain) {
-        snprintf(buf + n, len - n, "%s", s);
+        need += *p == '\'' ? 4 : 1;
+    }
+    if (!plain)
+        need += 2;   /* the quotes */
+    if (n + need + marker + 1 > len) {   /* room is always kept for the marker */
+        if (n + marker + 1 <= len)
+            memcpy(buf + n, CLI_TRUNCATED, marker + 1);
         return;
     }
-    buf[n++] = '\'';
-    for (const char *p = s; *p && n + 6 < len; p++) {
-        if (*p == '\'') {
+    buf[n++] = ' ';
+    if (!plain)
+        buf[n++] = '\'';
+    for (const char *p = s; *p; p++) {
+        if (!plain && *p == '\'') {
             memcpy(buf + n, "'\\''", 4);
             n += 4;
         } else {
             buf[n++] = *p;
         }
     }
-    buf[n++] = '\'';
+    if (!plain)
+        buf[n++] = '\'';
     buf[n] = '\0';
 }
 

@@ -13,7 +13,10 @@ const char *cli_option_value(int argc, char **argv, int *i, const char *opt);
 
 /* Appends " s" to the NUL-terminated command line in buf (len bytes), single-
  * quoted for the shell when it needs to be, so printed replay commands can be
- * pasted as they are. Truncates rather than overflows. */
+ * pasted as they are. An argument that does not fit (room for it and for the marker
+ * is kept) is not appended: the line ends with " <command-line-truncated>" instead, and
+ * nothing is appended after that, so a pasted truncated command fails rather than running
+ * without some of its arguments. Never writes past len. */
 void cli_append_arg(char *buf, size_t len, const char *s);
 
 /* The trace variant of the mmulab binary prog (mk/cosim.mk): "X/mmulab-trace" for
