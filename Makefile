@@ -89,7 +89,7 @@ $(BUILD)/san/tests/sim/%: $(call san_obj,tests/sim/%.c $(TEST_SUPPORT)) $(BUILD)
 	@mkdir -p $(dir $@)
 	$(CC) $(SAN_CFLAGS) $^ -o $@ $(LIBS) -lcmocka
 
-$(BUILD)/rel/bench_model: $(call rel_obj,bench/bench_model.c) $(BUILD)/rel/libmmulab.a
+$(BUILD)/rel/bench_model: $(call rel_obj,bench/bench_model.c bench/bench_trace.c) $(BUILD)/rel/libmmulab.a
 	$(CC) $(REL_CFLAGS) $^ -o $@ $(LIBS)
 
 # --- the two set-up commands -------------------------------------------------

@@ -45,3 +45,9 @@ $(BUILD)/san/tests/smoke_cache: mk/trace.mk $(BUILD)/rtl/default/mmulab-san
 	  '$(BUILD)/rtl/default/mmulab-san' '$(SMOKE_CACHE_SETS)' > $@
 	chmod +x $@
 endif
+
+# The ChampSim-format pattern generator (tools/champsim_gen.c): the benchmark's trace source.
+$(BUILD)/rel/champsim_gen: tools/champsim_gen.c | deps
+	@mkdir -p $(dir $@)
+	$(CC) $(REL_CFLAGS) $< -o $@
+bench: $(BUILD)/rel/champsim_gen

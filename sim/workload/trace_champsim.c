@@ -19,11 +19,16 @@
 
 #define CHAMPSIM_RECORD 64
 
-static uint64_t le64(const uint8_t *p)
+#include <string.h>
+
+/* One unaligned little-endian load (a byte swap on a big-endian host). */
+static inline uint64_t le64(const uint8_t *p)
 {
-    uint64_t v = 0;
-    for (int i = 7; i >= 0; i--)
-        v = v << 8 | p[i];
+    uint64_t v;
+    memcpy(&v, p, sizeof v);
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+    v = __builtin_bswap64(v);
+#endif
     return v;
 }
 
