@@ -22,13 +22,15 @@ $(FUZZ_B)/%: tests/fuzz/%.c $(TRACE_SRC) $(wildcard sim/workload/trace*.h) | dep
 	clang $(FUZZ_CFLAGS) $< $(TRACE_SRC) -o $@ -lz -llzma -lzstd
 
 # Each target runs FUZZ_SECONDS from its seed corpus (tests/fuzz/corpus/NAME, read only: new
-# inputs go to $(FUZZ_B)/corpus/NAME); a crash leaves $(FUZZ_B)/crash-* and fails the make.
+# inputs go to $(FUZZ_B)/corpus/NAME; the output to $(FUZZ_B)/NAME.log); a crash leaves
+# $(FUZZ_B)/crash-* and fails the make.
 fuzz-trace: $(addprefix $(FUZZ_B)/,$(FUZZ_TARGETS))
 	@for t in $(FUZZ_TARGETS); do \
 	  mkdir -p $(FUZZ_B)/corpus/$$t; \
 	  echo "fuzz $$t: $(FUZZ_SECONDS) s"; \
-	  $(FUZZ_B)/$$t -max_total_time=$(FUZZ_SECONDS) -max_len=65536 -rss_limit_mb=1024 \
-	    -artifact_prefix=$(FUZZ_B)/ $(FUZZ_B)/corpus/$$t tests/fuzz/corpus/$$t 2>&1 | tail -n 3 || exit 1; \
+	  if $(FUZZ_B)/$$t -max_total_time=$(FUZZ_SECONDS) -max_len=65536 -rss_limit_mb=1024 \
+	    -artifact_prefix=$(FUZZ_B)/ $(FUZZ_B)/corpus/$$t tests/fuzz/corpus/$$t > $(FUZZ_B)/$$t.log 2>&1; \
+	  then tail -n 2 $(FUZZ_B)/$$t.log; else tail -n 30 $(FUZZ_B)/$$t.log; exit 1; fi; \
 	done
 
 # The cache model in lockstep: the default RTL build serves its memory port with the same

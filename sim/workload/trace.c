@@ -1,6 +1,6 @@
 /* Trace reader front end (trace.h): opens the byte stream, detects the format
- * from the first decompressed bytes (lackey is text: every byte of the first
- * window printable ASCII, tab, CR or LF; anything else is ChampSim binary), and
+ * from the first decompressed bytes (lackey is text: no control byte but tab,
+ * CR and LF in the first 4 KiB; anything else is ChampSim binary), and
  * hands out the accesses each parsed line or record queued. */
 #include "trace_internal.h"
 
@@ -50,10 +50,12 @@ int trace_at_end(trace_t *t)
     return 0;
 }
 
+/* Text: no control byte but tab, CR and LF (bytes >= 0x80 are allowed: a UTF-8 path
+ * in valgrind's "Command:" line). A ChampSim record's ip alone has zero high bytes. */
 static bool looks_like_text(const uint8_t *p, size_t n)
 {
     for (size_t i = 0; i < n; i++)
-        if (!((p[i] >= 0x20 && p[i] < 0x7f) || p[i] == '\n' || p[i] == '\r' || p[i] == '\t'))
+        if ((p[i] < 0x20 && p[i] != '\n' && p[i] != '\r' && p[i] != '\t') || p[i] == 0x7f)
             return false;
     return true;
 }

@@ -17,6 +17,9 @@
 #include <zstd.h>
 
 #define TSTREAM_CHUNK (64 * 1024)
+/* xz -9e needs 65 MiB to decode; a header asking for more than this is refused (memory
+ * stays bounded whatever the input says). zstd's own default limit is a 128 MiB window. */
+#define TSTREAM_XZ_MEMLIMIT (256ull << 20)
 
 struct tstream {
     char name[256];
@@ -115,7 +118,7 @@ static int start_codec(tstream_t *s)
     case TSTREAM_XZ: {
         lzma_stream init = LZMA_STREAM_INIT;
         s->x = init;
-        if (lzma_stream_decoder(&s->x, UINT64_MAX, LZMA_CONCATENATED) != LZMA_OK) {
+        if (lzma_stream_decoder(&s->x, TSTREAM_XZ_MEMLIMIT, LZMA_CONCATENATED) != LZMA_OK) {
             set_err(s, "xz: cannot initialise liblzma");
             return -1;
         }
@@ -277,6 +280,7 @@ static ssize_t read_xz(tstream_t *s, uint8_t *buf, size_t n)
             set_err(s, "xz: %s", rc == LZMA_FORMAT_ERROR ? "not an xz stream"
                                  : rc == LZMA_DATA_ERROR ? "corrupt data"
                                  : rc == LZMA_MEM_ERROR ? "out of memory"
+                                 : rc == LZMA_MEMLIMIT_ERROR ? "needs more than 256 MiB to decode"
                                  : rc == LZMA_OPTIONS_ERROR ? "unsupported options" : "decoder error");
             return -1;
         }

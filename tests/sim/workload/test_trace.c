@@ -91,6 +91,13 @@ static void test_lackey_lines(void **state)
     expect_accesses(t, lackey_want, sizeof lackey_want / sizeof lackey_want[0]);
     assert_int_equal(trace_position(t), 11);   /* lines */
     trace_close(t);
+    /* a UTF-8 path in valgrind's banner is still text */
+    static const char utf8[] = "==7== Command: /home/jos\xc3\xa9/a.out\nI  1000,4\n";
+    t = open_mem(utf8, strlen(utf8), "u.lackey", TRACE_AUTO);
+    assert_int_equal(trace_format(t), TRACE_LACKEY);
+    const want_t one[] = { { 0x1000, X, 4 } };
+    expect_accesses(t, one, 1);
+    trace_close(t);
 }
 
 typedef struct {
