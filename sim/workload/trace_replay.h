@@ -4,6 +4,8 @@
  * set, so walks only read), each access one serial translation issued at
  * mmu_horizon on its port (fetches on I, reads and writes on D), optionally
  * followed by its data access fed to the memory hierarchy (mmu_data_access).
+ * An access is translated at its first byte (one that crosses into the next page
+ * is not split: the OS layer's replay will own that rule).
  * Used by the trace benchmark (docs/bench.md); memory stays flat with trace
  * length (page tables grow with the footprint only). */
 #ifndef MMULAB_TRACE_REPLAY_H
