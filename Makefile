@@ -27,7 +27,7 @@ san_obj = $(patsubst %.c,$(BUILD)/san/%.o,$(1))
 # between folders without rewriting an #include.
 SIM_DIRS     := $(sort $(patsubst %/,%,$(dir $(wildcard sim/*.c sim/*/*.c sim/*/*.h sim/*/*.cpp))))
 SIM_RTL_DIRS := sim/rtl
-SIM_MAINS    := sim/mmulab.c
+SIM_MAINS    := sim/cli/mmulab.c $(wildcard sim/bench/*.c)
 SIM_SRC      := $(filter-out $(SIM_MAINS),$(wildcard $(addsuffix /*.c,$(filter-out $(SIM_RTL_DIRS),$(SIM_DIRS)))))
 MODEL_SRC    := $(wildcard model/*.c)
 LIB_SRC      := $(MODEL_SRC) $(SIM_SRC)
@@ -86,17 +86,17 @@ $(BUILD)/rel/libmmulab.a: $(call rel_obj,$(LIB_SRC))
 $(BUILD)/san/libmmulab.a: $(call san_obj,$(LIB_SRC))
 	rm -f $@; ar rcs $@ $^
 
-$(BUILD)/rel/mmulab: $(call rel_obj,sim/mmulab.c) $(BUILD)/rel/libmmulab.a
+$(BUILD)/rel/mmulab: $(call rel_obj,sim/cli/mmulab.c) $(BUILD)/rel/libmmulab.a
 	$(CC) $(REL_CFLAGS) $^ -o $@ $(LIBS)
 
-$(BUILD)/san/mmulab: $(call san_obj,sim/mmulab.c) $(BUILD)/san/libmmulab.a
+$(BUILD)/san/mmulab: $(call san_obj,sim/cli/mmulab.c) $(BUILD)/san/libmmulab.a
 	$(CC) $(SAN_CFLAGS) $^ -o $@ $(LIBS)
 
 $(BUILD)/san/tests/%: $(call san_obj,tests/%.c $(TEST_SUPPORT)) $(BUILD)/san/libmmulab.a
 	@mkdir -p $(dir $@)
 	$(CC) $(SAN_CFLAGS) $^ -o $@ $(LIBS) -lcmocka
 
-$(BUILD)/rel/bench_model: $(call rel_obj,bench/bench_model.c) $(BUILD)/rel/libmmulab.a
+$(BUILD)/rel/bench_model: $(call rel_obj,sim/bench/bench_model.c) $(BUILD)/rel/libmmulab.a
 	$(CC) $(REL_CFLAGS) $^ -o $@ $(LIBS)
 
 # --- the two set-up commands -------------------------------------------------

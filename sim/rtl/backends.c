@@ -1,4 +1,4 @@
-/* The RTL-based backends behind sim/backend.h: `rtl` (the Verilated MMU alone)
+/* The RTL-based backends behind sim/core/backend.h: `rtl` (the Verilated MMU alone)
  * and `cosim` (the C model and the RTL in lockstep, every observable compared).
  *
  * Co-simulation: each side has its own physical memory, because each performs

@@ -1,7 +1,7 @@
 /* Throughput of the three backends on the same seeded streams (`make bench`, mk/cosim.mk):
  * translations per second and simulated cycles per second of the model, the Verilated RTL
  * (rtl backend) and both in lockstep (cosim), one thread, tracing off. Each stream is built
- * afresh for every backend from the same workload knobs and seed (sim/workload.h), so all
+ * afresh for every backend from the same workload knobs and seed (sim/workload/workload.h), so all
  * three see the same requests; the simulated cycles must agree as well. Times are CPU time
  * of the process (steady on a loaded machine). A benchmark, not a test: exits 0 unless a
  * backend fails. */

@@ -1,6 +1,6 @@
-/* mmulab: the command-line tool. `run` interprets a script (sim/script.h),
+/* mmulab: the command-line tool. `run` interprets a script (sim/script/script.h),
  * `params` prints the parameter table (model/params.def), `demo` runs the
- * seeded end-to-end demonstration (sim/demo.h). */
+ * seeded end-to-end demonstration (sim/cli/demo.h). */
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Summarises `make fpga`: cells from yosys' stat, nextpnr's utilisation and fmax, the status of
 # every step (ok / timeout / failed), and a comparison with the committed baseline.
-# Usage: sim/rtl/fpga_report.sh BUILD_DIR [BASELINE_JSON] [--strict]
+# Usage: rtl/fpga/fpga_report.sh BUILD_DIR [BASELINE_JSON] [--strict]
 #   BUILD_DIR holds ice40_stat.txt, ice40_pnr.json, xilinx_stat.txt, *.status (mk/rtl.mk).
 #   Writes BUILD_DIR/figures.json (same shape as the baseline: to rebase, copy it over
 #   docs/fpga-baseline.json). --strict: exit 1 on a regression or a step that did not finish.
