@@ -36,10 +36,10 @@ INCS         := -Imodel $(addprefix -I,$(SIM_DIRS))
 # Tests mirror the tree: tests/model/test_*.c and tests/sim/FOLDER/test_*.c are cmocka
 # executables $(BUILD)/san/tests/model/test_X, .../sim/FOLDER/test_X; tests/support/ is linked
 # into each of them.
-TEST_SRC     := $(wildcard tests/unit/test_*.c)
-TEST_SUPPORT := $(filter-out tests/unit/test_%.c,$(wildcard tests/unit/*.c))
+TEST_SRC     := $(wildcard tests/model/test_*.c tests/sim/*/test_*.c)
+TEST_SUPPORT := $(wildcard tests/support/*.c)
 UNIT_TESTS   := $(patsubst tests/%.c,%,$(TEST_SRC))
-$(call san_obj,$(TEST_SRC) $(TEST_SUPPORT)): INCS += -Itests/unit
+$(call san_obj,$(TEST_SRC) $(TEST_SUPPORT)): INCS += -Itests/support
 
 
 .PHONY: all run test bench deps unit scripts clean help params
