@@ -25,10 +25,15 @@ san_obj = $(patsubst %.c,$(BUILD)/san/%.o,$(1))
 # (SIM_RTL_DIRS, mk/rtl.mk) and the programs with a main() (SIM_MAINS). Includes are by bare
 # file name: model/ and every sim/ folder are on the include path, so a file can move
 # between folders without rewriting an #include.
-SIM_DIRS     := $(sort $(patsubst %/,%,$(dir $(wildcard sim/*.c sim/*/*.c sim/*/*.h sim/*/*.cpp))))
+SIM_DIRS     := $(sort $(patsubst %/,%,$(dir $(wildcard sim/*/*.c sim/*/*.h sim/*/*.cpp))))
 SIM_RTL_DIRS := sim/rtl
 SIM_MAINS    := sim/cli/mmulab.c $(wildcard sim/bench/*.c)
 SIM_SRC      := $(filter-out $(SIM_MAINS),$(wildcard $(addsuffix /*.c,$(filter-out $(SIM_RTL_DIRS),$(SIM_DIRS)))))
+# sim/ holds folders of sources, one level deep; a source anywhere else would compile into nothing
+SIM_STRAY    := $(wildcard sim/*.c sim/*.h sim/*/*/*.c sim/*/*/*.h)
+ifneq ($(SIM_STRAY),)
+$(error sources outside a sim/NAME/ folder are not built: $(SIM_STRAY))
+endif
 MODEL_SRC    := $(wildcard model/*.c)
 LIB_SRC      := $(MODEL_SRC) $(SIM_SRC)
 INCS         := -Imodel $(addprefix -I,$(SIM_DIRS))
