@@ -2,6 +2,7 @@
  * workload on a freshly built address space, then a readable report. */
 #include "cli.h"
 #include "demo.h"
+#include "names.h"
 
 #include "config.h"
 #include "mmu.h"
@@ -209,7 +210,7 @@ int demo_main(int argc, char **argv)
         cJSON_AddStringToObject(root, "workload_line", line);
         cJSON *wo = cJSON_AddObjectToObject(root, "workload");
         cJSON_AddStringToObject(wo, "kind", wl_kind_name(wp.kind));
-        cJSON_AddStringToObject(wo, "mode", wl_mode_name(wp.mode));
+        cJSON_AddStringToObject(wo, "mode", names_mode(wp.mode));
         cJSON_AddNumberToObject(wo, "region_bytes", (double)wp.region_bytes);
         cJSON_AddNumberToObject(wo, "va_base", (double)wp.va_base);
         cJSON_AddNumberToObject(wo, "pages_4k", (double)wl_pages(w, PSC_4K));

@@ -11,6 +11,7 @@
  * run compares the memory images. The first difference stops the run. */
 #include "backend.h"
 #include "compare.h"
+#include "names.h"
 #include "rtl_mmu.h"
 #include "rtl_shim.h"
 
@@ -183,8 +184,8 @@ static void print_result(const char *side, const mmu_result_t *r)
             "  %-5s seq=%" PRIu64 " va=0x%016" PRIx64 " %s cpl%u port=%s -> pa=0x%" PRIx64 " fault=%s ec=0x%x cr2=0x%" PRIx64
             " tlb=%d pwc=%u size=%u walked=%d assist=%d rd=%u wr=%u cycles issue=%" PRIu64 " accept=%" PRIu64
             " complete=%" PRIu64 "\n",
-            side, r->seq, r->va, mmu_access_name(r->access), r->cpl, r->port == PORT_I ? "i" : "d", r->pa,
-            mmu_fault_name(r->fault), r->error_code, r->cr2, r->tlb_hit, r->pwc_hit, r->page_shift, r->walked,
+            side, r->seq, r->va, names_access(r->access), r->cpl, names_port(r->port), r->pa,
+            names_fault(r->fault), r->error_code, r->cr2, r->tlb_hit, r->pwc_hit, r->page_shift, r->walked,
             r->dirty_assist, r->mem_reads, r->mem_writes, r->issue_cycle, r->accept_cycle, r->complete_cycle);
 }
 
@@ -312,12 +313,6 @@ static int cosim_sync(void *impl)
     return 0;
 }
 
-static const char *ctrl_name(mmu_ctrl_kind_t k)
-{
-    static const char *const names[] = { "cr0", "cr3", "cr4", "efer", "invlpg", "invpcid" };
-    return (unsigned)k < 6 ? names[k] : "?";
-}
-
 /* The operation as its script line spells it ("cr3 0x1000", "invlpg 0x7f000", "invpcid 0 5 0x7f000"). */
 static const char *ctrl_text(const mmu_ctrl_t *op, char *buf, size_t len)
 {
@@ -326,7 +321,7 @@ static const char *ctrl_text(const mmu_ctrl_t *op, char *buf, size_t len)
     else if (op->kind == CTRL_INVPCID)
         snprintf(buf, len, "invpcid %u %" PRIu64 " 0x%" PRIx64, op->invpcid_type, op->pcid, op->va);
     else
-        snprintf(buf, len, "%s 0x%" PRIx64, ctrl_name(op->kind), op->value);
+        snprintf(buf, len, "%s 0x%" PRIx64, names_ctrl(op->kind), op->value);
     return buf;
 }
 
@@ -339,7 +334,7 @@ static int cosim_control(void *impl, const mmu_ctrl_t *op, mmu_ctrl_result_t *ou
     int ra = mmu_control(c->model, op, out);
     int rb = rtl_mmu_control(c->rtl, op, &theirs);
     if (ra != rb) {
-        fprintf(stderr, "cosim MISMATCH: %s issued at %" PRIu64 " accepted by one side only\n", ctrl_name(op->kind),
+        fprintf(stderr, "cosim MISMATCH: %s issued at %" PRIu64 " accepted by one side only\n", names_ctrl(op->kind),
                 op->issue_cycle);
         note_mismatch(c->rtl, op->issue_cycle, op->issue_cycle);
         c->diverged = true;
@@ -353,17 +348,17 @@ static int cosim_control(void *impl, const mmu_ctrl_t *op, mmu_ctrl_result_t *ou
         fprintf(stderr, "cosim MISMATCH at operation %" PRIu64 " (%s): %s differs\n", c->ops_compared,
                 ctrl_text(op, text, sizeof text), field);
         fprintf(stderr, "  model fault=%s accept=%" PRIu64 " complete=%" PRIu64 " reads=%u invalidated tlb=%u pwc=%u\n",
-                mmu_fault_name(out->fault), out->accept_cycle, out->complete_cycle, out->mem_reads,
+                names_fault(out->fault), out->accept_cycle, out->complete_cycle, out->mem_reads,
                 out->tlb_invalidated, out->pwc_invalidated);
         fprintf(stderr, "  rtl   fault=%s accept=%" PRIu64 " complete=%" PRIu64 " reads=%u invalidated tlb=%u pwc=%u\n",
-                mmu_fault_name(theirs.fault), theirs.accept_cycle, theirs.complete_cycle, theirs.mem_reads,
+                names_fault(theirs.fault), theirs.accept_cycle, theirs.complete_cycle, theirs.mem_reads,
                 theirs.tlb_invalidated, theirs.pwc_invalidated);
         note_mismatch(c->rtl, op->issue_cycle, op->issue_cycle);
         c->diverged = true;
         return -1;
     }
     c->ops_compared++;
-    if (compare_memops(c) != 0 || compare_arch(c, ctrl_name(op->kind)) != 0) {
+    if (compare_memops(c) != 0 || compare_arch(c, names_ctrl(op->kind)) != 0) {
         c->diverged = true;
         return -1;
     }

@@ -5,6 +5,8 @@
  * sequential (sync, issue at the horizon, sync); accesses with @CYCLE are
  * queued on the model and reported at the next synchronising command. */
 #include "script.h"
+#include "names.h"
+#include "record.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -12,8 +14,6 @@
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
-
-#include <cjson/cJSON.h>
 
 #include "mmu.h"
 #include "physmem.h"
@@ -186,29 +186,17 @@ const char *script_format_flags(uint64_t flags, char *buf, size_t len)
 
 int script_parse_size(const char *s, unsigned *shift)
 {
-    static const struct { const char *name; unsigned shift; } sizes[] = {
-        {"4k", 12}, {"2m", 21}, {"4m", 22}, {"1g", 30},
-    };
-    for (size_t i = 0; i < sizeof sizes / sizeof sizes[0]; i++)
-        if (s && strcmp(s, sizes[i].name) == 0) {
-            *shift = sizes[i].shift;
-            return 0;
-        }
-    return -1;
+    int64_t v;
+    if (names_parse(&NAMES_SIZE, s, &v) != 0 || v == 0)   /* "none" names no page size */
+        return -1;
+    *shift = (unsigned)v;
+    return 0;
 }
-
-static const char *const level_names[] = {NULL, "pt", "pd", "pdpt", "pml4", "pml5"};
 
 int script_parse_level(const char *s)
 {
-    if (!s)
-        return -1;
-    if (s[0] >= '1' && s[0] <= '5' && s[1] == '\0')
-        return s[0] - '0';
-    for (int l = 1; l <= 5; l++)
-        if (strcmp(s, level_names[l]) == 0)
-            return l;
-    return -1;
+    int64_t v;
+    return names_parse(&NAMES_LEVEL, s, &v) == 0 ? (int)v : -1;
 }
 
 /* --- expect fields --------------------------------------------------------- */
@@ -229,27 +217,19 @@ static const struct { const char *name; value_kind_t kind; } fields[XF_COUNT] = 
     [XF_MODE] = {"mode", V_MODE},      [XF_PCID] = {"pcid", V_NUM},
 };
 
-typedef struct { const char *name; uint64_t value; } name_value_t;
+static const names_entry_t yesno_canon[] = {{"yes", 1}, {"no", 0}, {NULL, 0}};
+static const names_table_t yesno_names = {"yes/no", yesno_canon, NULL};
 
-static const name_value_t fault_values[] = {{"none", FAULT_NONE}, {"pf", FAULT_PF}, {"gp", FAULT_GP}, {NULL, 0}};
-static const name_value_t tlb_values[] = {{"l1", TLB_HIT_L1}, {"l2", TLB_HIT_L2}, {"miss", TLB_HIT_NONE}, {NULL, 0}};
-static const name_value_t pwc_values[] = {{"none", 0}, {"pd", 2}, {"pdpt", 3}, {"pml4", 4}, {"pml5", 5}, {NULL, 0}};
-static const name_value_t yesno_values[] = {{"yes", 1}, {"no", 0}, {NULL, 0}};
-static const name_value_t size_values[] = {{"4k", 12}, {"2m", 21}, {"4m", 22}, {"1g", 30}, {"none", 0}, {NULL, 0}};
-static const name_value_t port_values[] = {{"d", PORT_D}, {"i", PORT_I}, {NULL, 0}};
-static const name_value_t mode_values[] = {{"off", PAGING_OFF}, {"32", PAGING_32}, {"pae", PAGING_PAE},
-                                           {"4", PAGING_4LEVEL}, {"5", PAGING_5LEVEL}, {NULL, 0}};
-
-static const name_value_t *kind_values(value_kind_t k)
+static const names_table_t *kind_values(value_kind_t k)
 {
     switch (k) {
-    case V_FAULT: return fault_values;
-    case V_TLB:   return tlb_values;
-    case V_PWC:   return pwc_values;
-    case V_YESNO: return yesno_values;
-    case V_SIZE:  return size_values;
-    case V_PORT:  return port_values;
-    case V_MODE:  return mode_values;
+    case V_FAULT: return &NAMES_FAULT;
+    case V_TLB:   return &NAMES_TLB;
+    case V_PWC:   return &NAMES_PWC;
+    case V_YESNO: return &yesno_names;
+    case V_SIZE:  return &NAMES_SIZE;
+    case V_PORT:  return &NAMES_PORT;
+    case V_MODE:  return &NAMES_MODE;
     case V_NUM:   break;
     }
     return NULL;
@@ -258,19 +238,6 @@ static const name_value_t *kind_values(value_kind_t k)
 const char *script_field_name(script_field_t f)
 {
     return (unsigned)f < XF_COUNT ? fields[f].name : "?";
-}
-
-static void list_names(const name_value_t *nv, char *buf, size_t len)
-{
-    size_t used = 0;
-    buf[0] = '\0';
-    for (const name_value_t *p = nv; p->name; p++) {
-        int k = snprintf(buf + used, len - used, "%s%s", p == nv ? "" : (p[1].name ? ", " : " or "),
-                         p->name);
-        if (k < 0 || (size_t)k >= len - used)
-            return;
-        used += (size_t)k;
-    }
 }
 
 int script_parse_check(const char *field, const char *value, script_check_t *out, char *err)
@@ -288,7 +255,7 @@ int script_parse_check(const char *field, const char *value, script_check_t *out
         snprintf(err, SCRIPT_ERR_LEN, "expect %s: missing value", field);
         return -1;
     }
-    const name_value_t *nv = kind_values(fields[f].kind);
+    const names_table_t *nv = kind_values(fields[f].kind);
     if (!nv) {
         if (script_parse_number(value, &out->value) < 0) {
             snprintf(err, SCRIPT_ERR_LEN, "expect %s: bad number '%.48s'", field, value);
@@ -296,13 +263,13 @@ int script_parse_check(const char *field, const char *value, script_check_t *out
         }
         return 0;
     }
-    for (const name_value_t *p = nv; p->name; p++)
-        if (strcmp(value, p->name) == 0) {
-            out->value = p->value;
-            return 0;
-        }
+    int64_t v;
+    if (names_parse(nv, value, &v) == 0) {
+        out->value = (uint64_t)v;
+        return 0;
+    }
     char names[128];
-    list_names(nv, names, sizeof names);
+    names_list(nv, names, sizeof names);
     snprintf(err, SCRIPT_ERR_LEN, "expect %s: bad value '%.48s' (%s)", field, value, names);
     return -1;
 }
@@ -332,14 +299,13 @@ const char *script_format_value(script_field_t f, uint64_t v, char *buf, size_t 
         snprintf(buf, len, "?");
         return buf;
     }
-    const name_value_t *nv = kind_values(fields[f].kind);
+    const names_table_t *nv = kind_values(fields[f].kind);
     if (nv) {
-        for (const name_value_t *p = nv; p->name; p++)
-            if (p->value == v) {
-                snprintf(buf, len, "%s", p->name);
-                return buf;
-            }
-        snprintf(buf, len, "%" PRIu64 "?", v);
+        const char *n = names_lookup(nv, (int64_t)v);
+        if (n)
+            snprintf(buf, len, "%s", n);
+        else
+            snprintf(buf, len, "%" PRIu64 "?", v);
         return buf;
     }
     switch (f) {
@@ -441,80 +407,27 @@ static int need(interp_t *I, const char *cmd, int n, int want, const char *usage
 
 /* --- output ---------------------------------------------------------------- */
 
-static const char *tlb_name(tlb_hit_t t)
+static int emit_record(interp_t *I, const record_t *rec)
 {
-    return t == TLB_HIT_L1 ? "l1" : t == TLB_HIT_L2 ? "l2" : "miss";
-}
-
-static const char *size_name(unsigned shift)
-{
-    switch (shift) {
-    case 12: return "4k";
-    case 21: return "2m";
-    case 22: return "4m";
-    case 30: return "1g";
-    default: return "none";
-    }
-}
-
-static const char *fault_short(mmu_fault_t f)
-{
-    return f == FAULT_PF ? "pf" : f == FAULT_GP ? "gp" : "none";
-}
-
-static const char *acc_short(mmu_access_t a)
-{
-    return a == ACC_WRITE ? "w" : a == ACC_EXEC ? "x" : "r";
-}
-
-static const char *ctrl_name(mmu_ctrl_kind_t k)
-{
-    switch (k) {
-    case CTRL_CR0: return "cr0";
-    case CTRL_CR3: return "cr3";
-    case CTRL_CR4: return "cr4";
-    case CTRL_EFER: return "efer";
-    case CTRL_INVLPG: return "invlpg";
-    case CTRL_INVPCID: return "invpcid";
-    }
-    return "?";
-}
-
-static void json_hex(cJSON *o, const char *key, uint64_t v)
-{
-    char buf[24];
-    snprintf(buf, sizeof buf, "0x%" PRIx64, v);
-    cJSON_AddStringToObject(o, key, buf);
-}
-
-static int json_emit(interp_t *I, cJSON *o)
-{
-    char *s = cJSON_PrintUnformatted(o);
-    cJSON_Delete(o);
-    if (!s)
-        return fail(I, "JSONL: out of memory");
-    int rc = fprintf(I->jsonl, "%s\n", s);
-    cJSON_free(s);
-    if (rc < 0)
-        return fail(I, "JSONL: write failed: %s", strerror(errno));
-    return 0;
+    char err[RECORD_ERR_LEN];
+    return record_write(I->jsonl, rec, err) == 0 ? 0 : fail(I, "%s", err);
 }
 
 static int report_access(interp_t *I, const access_rec_t *a)
 {
     const mmu_result_t *r = &a->res;
-    const char *pwc = r->pwc_hit == 0 ? "-" : r->pwc_hit >= 2 && r->pwc_hit <= 5 ? level_names[r->pwc_hit] : "?";
+    const char *pwc = r->pwc_hit == 0 ? "-" : names_format(&NAMES_PWC, r->pwc_hit);
     fprintf(I->out, "#%" PRIu64 " %c %-2s va=0x%016" PRIx64 " cpl%u%s%s -> ", r->seq,
-            r->port == PORT_I ? 'I' : 'D', acc_short(r->access), r->va, (unsigned)r->cpl,
+            r->port == PORT_I ? 'I' : 'D', names_access(r->access), r->va, (unsigned)r->cpl,
             a->ac ? " ac" : "", a->implicit ? " implicit" : "");
     if (r->fault == FAULT_NONE)
-        fprintf(I->out, "pa=0x%016" PRIx64 " %s", r->pa, size_name(r->page_shift));
+        fprintf(I->out, "pa=0x%016" PRIx64 " %s", r->pa, names_size(r->page_shift));
     else if (r->fault == FAULT_PF)
         fprintf(I->out, "#PF ec=0x%x cr2=0x%016" PRIx64, (unsigned)r->error_code, r->cr2);
     else
         fprintf(I->out, "#GP");
     fprintf(I->out, " %s pwc=%s walk=%s%s rd=%u wr=%u cyc %" PRIu64 "->%" PRIu64 " (%" PRIu64,
-            tlb_name(r->tlb_hit), pwc, r->walked ? "yes" : "no", r->dirty_assist ? " assist" : "",
+            names_tlb(r->tlb_hit), pwc, r->walked ? "yes" : "no", r->dirty_assist ? " assist" : "",
             (unsigned)r->mem_reads, (unsigned)r->mem_writes, r->issue_cycle, r->complete_cycle,
             r->complete_cycle - r->issue_cycle);
     if (r->accept_cycle != r->issue_cycle)
@@ -523,44 +436,15 @@ static int report_access(interp_t *I, const access_rec_t *a)
 
     if (!I->jsonl)
         return 0;
-    cJSON *o = cJSON_CreateObject();
-    if (!o)
-        return fail(I, "JSONL: out of memory");
-    cJSON_AddStringToObject(o, "op", "access");
-    cJSON_AddNumberToObject(o, "seq", (double)r->seq);
-    cJSON_AddNumberToObject(o, "line", a->line);
-    json_hex(o, "va", r->va);
-    if (r->fault == FAULT_NONE)
-        json_hex(o, "pa", r->pa);
-    else
-        cJSON_AddNullToObject(o, "pa");
-    cJSON_AddStringToObject(o, "access", acc_short(r->access));
-    cJSON_AddNumberToObject(o, "cpl", r->cpl);
-    cJSON_AddBoolToObject(o, "ac", a->ac);
-    cJSON_AddBoolToObject(o, "implicit", a->implicit);
-    cJSON_AddStringToObject(o, "port", r->port == PORT_I ? "i" : "d");
-    cJSON_AddStringToObject(o, "fault", fault_short(r->fault));
-    cJSON_AddNumberToObject(o, "error_code", r->error_code);
-    json_hex(o, "cr2", r->cr2);
-    cJSON_AddNumberToObject(o, "issue", (double)r->issue_cycle);
-    cJSON_AddNumberToObject(o, "accept", (double)r->accept_cycle);
-    cJSON_AddNumberToObject(o, "complete", (double)r->complete_cycle);
-    cJSON_AddNumberToObject(o, "latency", (double)(r->complete_cycle - r->issue_cycle));
-    cJSON_AddStringToObject(o, "tlb", tlb_name(r->tlb_hit));
-    cJSON_AddNumberToObject(o, "pwc_level", r->pwc_hit);
-    cJSON_AddNumberToObject(o, "page_size", r->page_shift ? (double)(1ull << r->page_shift) : 0);
-    cJSON_AddBoolToObject(o, "walked", r->walked);
-    cJSON_AddBoolToObject(o, "dirty_assist", r->dirty_assist);
-    cJSON_AddNumberToObject(o, "mem_reads", r->mem_reads);
-    cJSON_AddNumberToObject(o, "mem_writes", r->mem_writes);
-    return json_emit(I, o);
+    record_t rec = { .kind = RECORD_ACCESS, .line = a->line, .req = { .ac = a->ac, .implicit = a->implicit }, .res = *r };
+    return emit_record(I, &rec);
 }
 
 static int report_ctrl(interp_t *I, const ctrl_rec_t *c)
 {
     const mmu_ctrl_t *op = &c->op;
     const mmu_ctrl_result_t *r = &c->res;
-    fprintf(I->out, "%s ", ctrl_name(op->kind));
+    fprintf(I->out, "%s ", names_ctrl(op->kind));
     switch (op->kind) {
     case CTRL_INVLPG:
         fprintf(I->out, "va=0x%016" PRIx64, op->va);
@@ -585,34 +469,8 @@ static int report_ctrl(interp_t *I, const ctrl_rec_t *c)
 
     if (!I->jsonl)
         return 0;
-    cJSON *o = cJSON_CreateObject();
-    if (!o)
-        return fail(I, "JSONL: out of memory");
-    cJSON_AddStringToObject(o, "op", ctrl_name(op->kind));
-    cJSON_AddNumberToObject(o, "seq", (double)c->seq);
-    cJSON_AddNumberToObject(o, "line", c->line);
-    switch (op->kind) {
-    case CTRL_INVPCID:
-        cJSON_AddNumberToObject(o, "type", op->invpcid_type);
-        json_hex(o, "pcid", op->pcid);
-        json_hex(o, "va", op->va);
-        break;
-    case CTRL_INVLPG:
-        json_hex(o, "va", op->va);
-        break;
-    default:
-        json_hex(o, "value", op->value);
-        break;
-    }
-    cJSON_AddStringToObject(o, "fault", fault_short(r->fault));
-    cJSON_AddNumberToObject(o, "issue", (double)r->issue_cycle);
-    cJSON_AddNumberToObject(o, "accept", (double)r->accept_cycle);
-    cJSON_AddNumberToObject(o, "complete", (double)r->complete_cycle);
-    cJSON_AddNumberToObject(o, "latency", (double)(r->complete_cycle - r->issue_cycle));
-    cJSON_AddNumberToObject(o, "mem_reads", r->mem_reads);
-    cJSON_AddNumberToObject(o, "tlb_invalidated", r->tlb_invalidated);
-    cJSON_AddNumberToObject(o, "pwc_invalidated", r->pwc_invalidated);
-    return json_emit(I, o);
+    record_t rec = { .kind = RECORD_CTRL, .line = c->line, .seq = c->seq, .op = *op, .cres = *r };
+    return emit_record(I, &rec);
 }
 
 /* --- model life cycle ------------------------------------------------------ */
@@ -1000,15 +858,12 @@ static int cmd_frames(interp_t *I, char **toks, int n)
 
 static int cmd_pt(interp_t *I, char **toks, int n)
 {
-    static const char usage[] = "pt 32|pae|4|5";
+    static const char usage[] = "pt 32bit|pae|4level|5level";
     paging_mode_t mode;
     if (need(I, "pt", n, 2, usage) < 0 || no_more(I, "pt", toks, n, 2, usage) < 0)
         return -1;
-    if (!strcmp(toks[1], "32")) mode = PAGING_32;
-    else if (!strcmp(toks[1], "pae")) mode = PAGING_PAE;
-    else if (!strcmp(toks[1], "4")) mode = PAGING_4LEVEL;
-    else if (!strcmp(toks[1], "5")) mode = PAGING_5LEVEL;
-    else return fail(I, "pt: bad mode '%.48s' (32, pae, 4 or 5)", toks[1]);
+    if (names_parse_mode(toks[1], &mode) != 0 || mode == PAGING_OFF)
+        return fail(I, "pt: bad mode '%.48s' (32bit, pae, 4level or 5level)", toks[1]);
     if (sync_all(I) < 0)
         return -1;
     ptbuild_t b;
@@ -1061,7 +916,7 @@ static int cmd_map(interp_t *I, char **toks, int n)
     if (ptb_map(&I->pt, va, pa, shift, leaf, table) < 0)
         return fail(I, "map: cannot map 0x%" PRIx64 " -> 0x%" PRIx64 " as %s in %s paging (size not "
                     "possible in the mode, unaligned address, a large page or table in the way, or no "
-                    "frames left)", va, pa, toks[3], paging_mode_name(I->pt.mode));
+                    "frames left)", va, pa, toks[3], names_mode(I->pt.mode));
     return 0;
 }
 
@@ -1095,7 +950,7 @@ static int entry_arg(interp_t *I, const char *cmd, char **toks, int n, int at, u
     *addr = ptb_entry_addr(&I->pt, *va, *level);
     if (!*addr)
         return fail(I, "%s: no level-%d entry on the path of 0x%" PRIx64 " in %s paging", cmd, *level, *va,
-                    paging_mode_name(I->pt.mode));
+                    names_mode(I->pt.mode));
     return 0;
 }
 
@@ -1110,7 +965,7 @@ static int cmd_entry(interp_t *I, char **toks, int n)
         return -1;
     uint64_t v = ptb_read_entry(&I->pt, addr);
     fprintf(I->out, "entry va=0x%016" PRIx64 " %s @0x%" PRIx64 " = 0x%016" PRIx64 " %s\n", va,
-            level_names[level], addr, v, script_format_flags(v & (0xfffull | PTE_XD), fl, sizeof fl));
+            names_format(&NAMES_LEVEL, level), addr, v, script_format_flags(v & (0xfffull | PTE_XD), fl, sizeof fl));
     return 0;
 }
 
@@ -1150,7 +1005,7 @@ static int expect_entry(interp_t *I, char **toks, int n)
     bool ok = has ? (v & flags) == flags : (v & flags) == 0;
     if (!ok)
         return fail(I, "expect entry: expected %s entry of 0x%" PRIx64 " %s %s, got 0x%016" PRIx64 " (%s)",
-                    level_names[level], va, has ? "to have" : "to lack",
+                    names_format(&NAMES_LEVEL, level), va, has ? "to have" : "to lack",
                     script_format_flags(flags, fl, sizeof fl), v,
                     script_format_flags(v & (0xfffull | PTE_XD), gotfl, sizeof gotfl));
     return 0;
@@ -1219,7 +1074,7 @@ static int check_one(interp_t *I, const script_check_t *c, const access_rec_t *a
         }
         default:
             return fail(I, "expect %s: the last operation (line %u) is %s, not an access", fname, ctl->line,
-                        ctrl_name(ctl->op.kind));
+                        names_ctrl(ctl->op.kind));
         }
     } else {
         return fail(I, "expect %s: no access or control operation yet", fname);
@@ -1230,7 +1085,7 @@ static int check_one(interp_t *I, const script_check_t *c, const access_rec_t *a
         return 0;
     script_format_value(c->field, c->value, wbuf, sizeof wbuf);
     if (!have)
-        snprintf(gbuf, sizeof gbuf, "none (fault %s)", fault_short(acc->res.fault));
+        snprintf(gbuf, sizeof gbuf, "none (fault %s)", names_fault(acc->res.fault));
     else
         script_format_value(c->field, got, gbuf, sizeof gbuf);
     return fail(I, "expect %s: expected %s, got %s", fname, wbuf, gbuf);
@@ -1314,7 +1169,7 @@ static void print_regs(interp_t *I)
     backend_arch_state(I->be, &st);
     fprintf(I->out, "regs: mode %s cr0=0x%" PRIx64 " cr2=0x%" PRIx64 " cr3=0x%" PRIx64 " cr4=0x%" PRIx64
                     " efer=0x%" PRIx64 " pcid=0x%x horizon %" PRIu64 "\n",
-            paging_mode_name(st.mode), st.cr0, st.cr2, st.cr3, st.cr4, st.efer, (unsigned)st.pcid,
+            names_mode(st.mode), st.cr0, st.cr2, st.cr3, st.cr4, st.efer, (unsigned)st.pcid,
             backend_horizon(I->be));
     if (st.mode == PAGING_PAE)
         fprintf(I->out, "regs: pdpte 0x%" PRIx64 " 0x%" PRIx64 " 0x%" PRIx64 " 0x%" PRIx64 "\n", st.pdpte[0],

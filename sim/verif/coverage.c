@@ -8,7 +8,15 @@
 
 #include <cjson/cJSON.h>
 
-static const char *const mode_names[COV_NMODES] = {"off", "32", "pae", "4", "5"};
+#include "names.h"
+
+/* Mode bins are named by the paging mode's word (sim/core/names.h); their index is the
+ * paging_mode_t value. */
+_Static_assert((int)COV_M_OFF == (int)PAGING_OFF && (int)COV_M_32 == (int)PAGING_32 &&
+               (int)COV_M_PAE == (int)PAGING_PAE && (int)COV_M_4 == (int)PAGING_4LEVEL &&
+               (int)COV_M_5 == (int)PAGING_5LEVEL && (int)COV_NMODES == (int)PAGING_5LEVEL + 1,
+               "coverage mode indices are paging_mode_t values");
+#define mode_names(m) names_mode((paging_mode_t)(m))
 static const char *const size_names[COV_NSIZES] = {"4k", "2m", "1g", "none"};
 static const char *const fault_names[COV_NFAULTS] = {"none", "pf-np", "pf-rsvd", "pf-rights", "gp"};
 static const char *const pwc_names[COV_NPWC] = {"pwc-none", "pwc-pd", "pwc-pdpt", "pwc-pml4", "pwc-pml5"};
@@ -21,7 +29,7 @@ static const char *const inval_names[COV_NINVAL] = {
 
 const char *cov_mode_name(int mode)
 {
-    return mode >= 0 && mode < COV_NMODES ? mode_names[mode] : "?";
+    return mode >= 0 && mode < COV_NMODES ? mode_names(mode) : "?";
 }
 
 const char *cov_inval_name(int kind)
@@ -31,7 +39,7 @@ const char *cov_inval_name(int kind)
 
 void cov_access_bin_name(int mode, int size, int fault, int pwc, int tlb, char *buf, size_t len)
 {
-    snprintf(buf, len, "%s/%s/%s/%s/%s", mode_names[mode], size_names[size], fault_names[fault],
+    snprintf(buf, len, "%s/%s/%s/%s/%s", mode_names(mode), size_names[size], fault_names[fault],
              pwc_names[pwc], tlb_names[tlb]);
 }
 
@@ -323,7 +331,7 @@ void cov_print(const cov_t *c, FILE *out)
     }
     fprintf(out, "control: kind x paging mode before the operation\n  %-13s", "");
     for (int m = 0; m < COV_NMODES; m++)
-        fprintf(out, "%8s", mode_names[m]);
+        fprintf(out, "%8s", mode_names(m));
     fputc('\n', out);
     for (int k = 0; k < COV_NINVAL; k++) {
         fprintf(out, "  %-13s", inval_names[k]);
@@ -350,7 +358,7 @@ void cov_print(const cov_t *c, FILE *out)
     for (int k = 0; k < COV_NINVAL; k++)
         for (int m = 0; m < COV_NMODES; m++)
             if (c->inval_possible[k][m] && !c->inval[k][m]) {
-                snprintf(name, sizeof name, "%s@%s", inval_names[k], mode_names[m]);
+                snprintf(name, sizeof name, "%s@%s", inval_names[k], mode_names(m));
                 fprintf(out, "%s%s", col++ % 3 ? "  " : "\n  ", name);
             }
     fprintf(out, "%s\n", holes ? "" : " none");
@@ -371,10 +379,22 @@ static int find_name(const char *const *names, int n, const char *s, size_t len)
     return -1;
 }
 
+/* A mode bin's name; the older spellings ("4", "32") are aliases, so older coverage files still merge. */
+static int find_mode(const char *s, size_t len)
+{
+    char word[16];
+    paging_mode_t m;
+    if (len >= sizeof word)
+        return -1;
+    memcpy(word, s, len);
+    word[len] = '\0';
+    return names_parse_mode(word, &m) == 0 ? (int)m : -1;
+}
+
 /* "MODE/SIZE/FAULT/PWC/TLB" -> indices. */
 static int parse_access_bin(const char *name, int idx[5])
 {
-    static const char *const *const tables[5] = {mode_names, size_names, fault_names, pwc_names, tlb_names};
+    static const char *const *const tables[5] = {NULL, size_names, fault_names, pwc_names, tlb_names};
     static const int counts[5] = {COV_NMODES, COV_NSIZES, COV_NFAULTS, COV_NPWC, COV_NTLB};
     const char *p = name;
     for (int i = 0; i < 5; i++) {
@@ -382,7 +402,7 @@ static int parse_access_bin(const char *name, int idx[5])
         if ((i < 4) != (end != NULL))
             return -1;
         size_t len = end ? (size_t)(end - p) : strlen(p);
-        if ((idx[i] = find_name(tables[i], counts[i], p, len)) < 0)
+        if ((idx[i] = i == 0 ? find_mode(p, len) : find_name(tables[i], counts[i], p, len)) < 0)
             return -1;
         p = end ? end + 1 : p + len;
     }
@@ -396,7 +416,7 @@ static int parse_inval_bin(const char *name, int *k, int *m)
     if (!at)
         return -1;
     *k = find_name(inval_names, COV_NINVAL, name, (size_t)(at - name));
-    *m = find_name(mode_names, COV_NMODES, at + 1, strlen(at + 1));
+    *m = find_mode(at + 1, strlen(at + 1));
     return *k < 0 || *m < 0 ? -1 : 0;
 }
 
@@ -442,7 +462,7 @@ int cov_save(const cov_t *c, const char *path, char *err)
         for (int m = 0; m < COV_NMODES; m++) {
             if (!c->inval_possible[k][m] && !c->inval[k][m])
                 continue;
-            snprintf(name, sizeof name, "%s@%s", inval_names[k], mode_names[m]);
+            snprintf(name, sizeof name, "%s@%s", inval_names[k], mode_names(m));
             cJSON_AddItemToArray(ctl, bin_object(name, c->inval[k][m], c->inval_possible[k][m]));
         }
     cJSON_AddItemToObject(root, "translations", acc);

@@ -1,6 +1,7 @@
 /* `mmulab random` (regress.h): seeds, replay commands, JUnit XML, coverage. */
 #include "cli.h"
 #include "regress.h"
+#include "names.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -16,7 +17,7 @@
 #include "stimgen.h"
 
 static const char usage_text[] =
-    "usage: mmulab random [--seed N | --seeds A..B] [--ops N] [--mode 32|pae|4|5]\n"
+    "usage: mmulab random [--seed N | --seeds A..B] [--ops N] [--mode 32bit|pae|4level|5level]\n"
     "                     [--backend model|rtl|cosim] [--config FILE] [--set KEY=VALUE]...\n"
     "                     [--log FILE.mmu] [--log-dir DIR] [--junit OUT.xml] [--coverage OUT.json]\n"
     "                     [--table] [--quiet] [--no-replay] [--no-rerun]\n"
@@ -77,25 +78,6 @@ static void xml_text(FILE *f, const char *s)
     }
 }
 
-static int parse_mode(const char *s, paging_mode_t *m)
-{
-    static const struct { const char *name; paging_mode_t mode; } names[] = {
-        {"32", PAGING_32}, {"32bit", PAGING_32}, {"pae", PAGING_PAE}, {"4", PAGING_4LEVEL},
-        {"4level", PAGING_4LEVEL}, {"5", PAGING_5LEVEL}, {"5level", PAGING_5LEVEL},
-    };
-    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
-        if (strcmp(s, names[i].name) == 0) {
-            *m = names[i].mode;
-            return 0;
-        }
-    return -1;
-}
-
-static const char *mode_arg(paging_mode_t m)
-{
-    return m == PAGING_32 ? "32" : m == PAGING_PAE ? "pae" : m == PAGING_4LEVEL ? "4" : "5";
-}
-
 typedef struct {
     uint64_t seed_lo, seed_hi, ops;
     bool range;
@@ -141,8 +123,8 @@ static int parse_args(int argc, char **argv, args_t *a)
                 return usage_error("--ops: expected 1..100000000, got '%s'", v);
             ops_given = true;
         } else if ((v = cli_option_value(argc, argv, &i, "--mode"))) {
-            if (parse_mode(v, &a->mode) < 0)
-                return usage_error("--mode: '%s' is not one of 32, pae, 4, 5", v);
+            if (names_parse_mode(v, &a->mode) < 0 || a->mode == PAGING_OFF)
+                return usage_error("--mode: '%s' is not one of 32bit, pae, 4level, 5level", v);
         } else if ((v = cli_option_value(argc, argv, &i, "--backend"))) {
             if (backend_parse_kind(v, &a->backend) < 0)
                 return usage_error("--backend: '%s' is not one of model, rtl, cosim", v);
@@ -265,7 +247,7 @@ static void replay_command(const char *prog, const args_t *a, uint64_t seed, cha
     cli_append_arg(buf, len, num);
     if (a->mode != PAGING_OFF) {
         cli_append_arg(buf, len, "--mode");
-        cli_append_arg(buf, len, mode_arg(a->mode));
+        cli_append_arg(buf, len, names_mode(a->mode));
     }
     cli_append_arg(buf, len, "--backend");
     cli_append_arg(buf, len, backend_kind_name(a->backend));
@@ -401,7 +383,7 @@ int regress_main(const char *prog, int argc, char **argv)
             if (!a.quiet)
                 printf("seed %" PRIu64 ": ok %" PRIu64 " ops, %" PRIu64 " checks (%" PRIu64 " PA, %" PRIu64
                        " walks), cov %u+%u bins, %s, %.3f s\n", seed, r.ops, r.checks, r.pa_checks, r.walk_checks,
-                       cs.access_hit, cs.inval_hit, paging_mode_name(r.mode), r.seconds);
+                       cs.access_hit, cs.inval_hit, names_mode(r.mode), r.seconds);
         } else {
             if (st > 0)
                 failed++;
@@ -443,7 +425,7 @@ int regress_main(const char *prog, int argc, char **argv)
                 fprintf(cf, "<system-out>");
                 char line[256];
                 snprintf(line, sizeof line, "%" PRIu64 " ops, %" PRIu64 " checks, %s", r.ops, r.checks,
-                         paging_mode_name(r.mode));
+                         names_mode(r.mode));
                 xml_text(cf, line);
                 fprintf(cf, "</system-out>");
             }

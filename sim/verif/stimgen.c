@@ -21,9 +21,10 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <cjson/cJSON.h>
 
+#include "names.h"
 #include "ptbuild.h"
+#include "record.h"
 #include "script.h"
 #include "workload.h"
 
@@ -232,17 +233,6 @@ static int leaf_level_of(unsigned shift)
     return shift == 12 ? 1 : shift == 30 ? 3 : 2;
 }
 
-static const char *mode_word(paging_mode_t m)
-{
-    switch (m) {
-    case PAGING_32: return "32bit";
-    case PAGING_PAE: return "pae";
-    case PAGING_4LEVEL: return "4level";
-    case PAGING_5LEVEL: return "5level";
-    default: return "off";
-    }
-}
-
 /* ========================================================================= */
 /* Failures and the log                                                       */
 /* ========================================================================= */
@@ -361,9 +351,9 @@ static void choose_knobs(sg_t *g)
 
     char *b = g->knobs_text;
     size_t len = sizeof g->knobs_text;
-    int n = snprintf(b, len, "mode=%s", mode_word(k->modes[0]));
+    int n = snprintf(b, len, "mode=%s", names_mode(k->modes[0]));
     if (k->nsets > 1)
-        n += snprintf(b + n, len - (size_t)n, "+%s", mode_word(k->modes[1]));
+        n += snprintf(b + n, len - (size_t)n, "+%s", names_mode(k->modes[1]));
     n += snprintf(b + n, len - (size_t)n,
                   " roots=%u regions=%u pcids=%u%s large=%.2f 1g=%.2f alias=%.2f rw=%.2f xd=%.2f g=%.2f a=%.2f"
                   " d=%.2f np=%u rsvd=%u shared=%u hot=%.2f wild=%.2f cpl-mismatch=%.2f burst=%u cr=%s%s%s%s%s%s w=",
@@ -1253,89 +1243,22 @@ static void dig_from_ctrl(dig_ctrl_t *d, uint64_t seq, const mmu_ctrl_t *op, con
     }
 }
 
-/* --- JSONL (the script interpreter's output) ------------------------------------ */
+/* --- JSONL (the script interpreter's output, sim/core/record.h) ------------------- */
 
-static int json_u64(const cJSON *o, const char *key, uint64_t *v)
+static int digest_record_line(const char *line, uint64_t *h)
 {
-    const cJSON *j = cJSON_GetObjectItemCaseSensitive(o, key);
-    if (cJSON_IsNumber(j) && j->valuedouble >= 0) {
-        *v = (uint64_t)j->valuedouble;
-        return 0;
-    }
-    if (cJSON_IsBool(j)) {
-        *v = cJSON_IsTrue(j);
-        return 0;
-    }
-    if (cJSON_IsNull(j)) {
-        *v = 0;
-        return 0;
-    }
-    if (cJSON_IsString(j) && script_parse_number(j->valuestring, v) == 0)
-        return 0;
-    return -1;
-}
-
-static int json_name(const cJSON *o, const char *key, const char *const *names, int n, uint64_t *v)
-{
-    const cJSON *j = cJSON_GetObjectItemCaseSensitive(o, key);
-    if (!cJSON_IsString(j))
+    record_t rec;
+    if (record_parse(line, &rec) != 0)
         return -1;
-    for (int i = 0; i < n; i++)
-        if (names[i] && strcmp(j->valuestring, names[i]) == 0) {
-            *v = (uint64_t)i;
-            return 0;
-        }
-    return -1;
-}
-
-static const char *const acc_words[] = {"r", "w", "x"};
-static const char *const port_words[] = {"d", "i"};
-static const char *const fault_words[] = {"none", "pf", "gp"};
-static const char *const tlb_words[] = {"miss", "l1", "l2"};
-static const char *const ctrl_words[] = {"cr0", "cr3", "cr4", "efer", "invlpg", "invpcid"};
-
-static int digest_json_line(const cJSON *o, uint64_t *h)
-{
-    uint64_t kind;
-    if (json_name(o, "op", ctrl_words, 6, &kind) == 0) {
-        dig_ctrl_t d = {.kind = kind};
-        int rc = json_u64(o, "seq", &d.seq) | json_name(o, "fault", fault_words, 3, &d.fault) |
-                 json_u64(o, "issue", &d.issue) | json_u64(o, "accept", &d.accept) |
-                 json_u64(o, "complete", &d.complete) | json_u64(o, "mem_reads", &d.reads) |
-                 json_u64(o, "tlb_invalidated", &d.tlb_inv) | json_u64(o, "pwc_invalidated", &d.pwc_inv);
-        if (kind == CTRL_INVLPG)
-            rc |= json_u64(o, "va", &d.va);
-        else if (kind == CTRL_INVPCID)
-            rc |= json_u64(o, "type", &d.type) | json_u64(o, "pcid", &d.pcid) | json_u64(o, "va", &d.va);
-        else
-            rc |= json_u64(o, "value", &d.value);
-        if (rc)
-            return -1;
+    if (rec.kind == RECORD_CTRL) {
+        dig_ctrl_t d;
+        dig_from_ctrl(&d, rec.seq, &rec.op, &rec.cres);
         *h = digest_ctrl(*h, &d);
-        return 0;
+    } else {
+        dig_access_t d;
+        dig_from_result(&d, &rec.req, &rec.res);
+        *h = digest_access(*h, &d);
     }
-    const cJSON *op = cJSON_GetObjectItemCaseSensitive(o, "op");
-    if (!cJSON_IsString(op) || strcmp(op->valuestring, "access") != 0)
-        return -1;
-    dig_access_t d;
-    uint64_t size = 0;
-    int rc = json_u64(o, "seq", &d.seq) | json_u64(o, "va", &d.va) | json_name(o, "access", acc_words, 3, &d.access) |
-             json_u64(o, "cpl", &d.cpl) | json_u64(o, "ac", &d.ac) | json_u64(o, "implicit", &d.implicit) |
-             json_name(o, "port", port_words, 2, &d.port) | json_name(o, "fault", fault_words, 3, &d.fault) |
-             json_u64(o, "error_code", &d.ec) | json_u64(o, "pa", &d.pa) | json_u64(o, "cr2", &d.cr2) |
-             json_u64(o, "issue", &d.issue) | json_u64(o, "accept", &d.accept) |
-             json_u64(o, "complete", &d.complete) | json_name(o, "tlb", tlb_words, 3, &d.tlb) |
-             json_u64(o, "pwc_level", &d.pwc) | json_u64(o, "page_size", &size) |
-             json_u64(o, "walked", &d.walked) | json_u64(o, "dirty_assist", &d.assist) |
-             json_u64(o, "mem_reads", &d.reads) | json_u64(o, "mem_writes", &d.writes);
-    if (rc)
-        return -1;
-    d.shift = 0;
-    while (size > 1) {
-        size >>= 1;
-        d.shift++;
-    }
-    *h = digest_access(*h, &d);
     return 0;
 }
 
@@ -1347,14 +1270,11 @@ int sg_digest_jsonl(FILE *in, uint64_t *digest, char *err, size_t errlen)
     int rc = 0;
     while (getline(&line, &cap, in) >= 0) {
         n++;
-        cJSON *o = cJSON_Parse(line);
-        if (!o || digest_json_line(o, &h) < 0) {
+        if (digest_record_line(line, &h) < 0) {
             snprintf(err, errlen, "JSONL line %" PRIu64 ": not a result object the digest knows", n);
             rc = -1;
-        }
-        cJSON_Delete(o);
-        if (rc)
             break;
+        }
     }
     free(line);
     *digest = h;
@@ -1435,20 +1355,14 @@ static paddr_t cur_root(const sg_t *g, const set_t *s)
     return s->root[0];
 }
 
-static const char *acc_word(mmu_access_t a)
-{
-    return a == ACC_WRITE ? "w" : a == ACC_EXEC ? "x" : "r";
-}
-
 static void describe_result(const mmu_result_t *r, char *buf, size_t len)
 {
-    static const char *const sizes[] = {[12] = "4k", [21] = "2m", [22] = "4m", [30] = "1g"};
-    const char *sz = r->page_shift <= 30 && sizes[r->page_shift] ? sizes[r->page_shift] : "-";
+    const char *sz = r->page_shift ? names_size(r->page_shift) : "-";
     if (r->fault == FAULT_NONE)
-        snprintf(buf, len, "pa=0x%" PRIx64 " %s tlb=%s pwc=%u walked=%d", r->pa, sz, tlb_words[r->tlb_hit],
+        snprintf(buf, len, "pa=0x%" PRIx64 " %s tlb=%s pwc=%u walked=%d", r->pa, sz, names_tlb(r->tlb_hit),
                  (unsigned)r->pwc_hit, r->walked);
     else if (r->fault == FAULT_PF)
-        snprintf(buf, len, "#PF ec=0x%x tlb=%s pwc=%u walked=%d", (unsigned)r->error_code, tlb_words[r->tlb_hit],
+        snprintf(buf, len, "#PF ec=0x%x tlb=%s pwc=%u walked=%d", (unsigned)r->error_code, names_tlb(r->tlb_hit),
                  (unsigned)r->pwc_hit, r->walked);
     else
         snprintf(buf, len, "#GP");
@@ -1475,7 +1389,7 @@ static void check_access(sg_t *g, const pend_t *p)
     shadow_translate(g, &p->req, &pr);
     describe_result(r, got, sizeof got);
     describe_pred(&pr, want, sizeof want);
-    const char *what = acc_word(p->req.access);
+    const char *what = names_access(p->req.access);
     if (mode == PAGING_OFF) {
         g->rep->checks++;
         if (r->fault != FAULT_NONE || r->pa != pr.pa || r->page_shift != 0 || r->tlb_hit != TLB_HIT_NONE)
@@ -1609,9 +1523,8 @@ static void do_ctrl(sg_t *g, mmu_ctrl_t op, const char *text)
 
 static void write_cr(sg_t *g, mmu_ctrl_kind_t kind, uint64_t v)
 {
-    static const char *const names[] = {"cr0", "cr3", "cr4", "efer"};
     char text[64];
-    snprintf(text, sizeof text, "%s 0x%" PRIx64, names[kind], v);
+    snprintf(text, sizeof text, "%s 0x%" PRIx64, names_ctrl(kind), v);
     mmu_ctrl_t op = {.kind = kind, .value = v};
     do_ctrl(g, op, text);
 }
@@ -1769,7 +1682,7 @@ static void op_access(sg_t *g, uint64_t budget)
             snprintf(priv, sizeof priv, "%s", req.cpl ? "user" : "sup");
         else
             snprintf(priv, sizeof priv, "cpl=%u", (unsigned)req.cpl);
-        emit(g, "access 0x%" PRIx64 " %s %s%s%s @+%" PRIu64, req.va, acc_word(req.access), priv,
+        emit(g, "access 0x%" PRIx64 " %s %s%s%s @+%" PRIu64, req.va, names_access(req.access), priv,
              req.ac ? " ac" : "", req.implicit ? " implicit" : "", g->rel);
         pend_t *p = &g->pend[g->npend];
         memset(p, 0, sizeof *p);
@@ -2160,7 +2073,7 @@ sg_t *sg_create(const sg_opts_t *o, char *err, size_t errlen)
     for (unsigned i = 0; i < g->k.nsets; i++) {
         if (build_set(g, &g->set[i], g->k.modes[i]) < 0) {
             snprintf(err, errlen, "seed %" PRIu64 ": building the %s page tables failed (out of frames?)", o->seed,
-                     mode_word(g->k.modes[i]));
+                     names_mode(g->k.modes[i]));
             sg_destroy(g);
             return NULL;
         }

@@ -1,5 +1,6 @@
 /* Seeded synthetic workloads (see workload.h). */
 #include "workload.h"
+#include "names.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -119,32 +120,6 @@ int wl_kind_parse(const char *s, wl_kind_t *out)
     for (int i = 0; i < WL_NUM_KINDS; i++)
         if (strcmp(s, kind_names[i]) == 0) {
             *out = (wl_kind_t)i;
-            return 0;
-        }
-    return -1;
-}
-
-const char *wl_mode_name(paging_mode_t m)
-{
-    switch (m) {
-    case PAGING_32: return "32bit";
-    case PAGING_PAE: return "pae";
-    case PAGING_4LEVEL: return "4level";
-    case PAGING_5LEVEL: return "5level";
-    default: return "off";
-    }
-}
-
-int wl_mode_parse(const char *s, paging_mode_t *out)
-{
-    static const struct { const char *name; paging_mode_t m; } t[] = {
-        { "32bit", PAGING_32 }, { "32", PAGING_32 }, { "pae", PAGING_PAE },
-        { "4level", PAGING_4LEVEL }, { "4", PAGING_4LEVEL },
-        { "5level", PAGING_5LEVEL }, { "5", PAGING_5LEVEL },
-    };
-    for (size_t i = 0; i < sizeof t / sizeof t[0]; i++)
-        if (strcmp(s, t[i].name) == 0) {
-            *out = t[i].m;
             return 0;
         }
     return -1;
@@ -294,7 +269,7 @@ int wl_set(wl_params_t *p, const char *key, const char *v, char *err)
             return 0;
         errf(err, "workload: unknown kind '%s' (random, hotcold, stride)", v);
     } else if (!strcmp(key, "mode")) {
-        if (wl_mode_parse(v, &p->mode) == 0)
+        if (names_parse_mode(v, &p->mode) == 0 && p->mode != PAGING_OFF)
             return 0;
         errf(err, "mode: unknown paging mode '%s' (32bit, pae, 4level, 5level)", v);
     } else if (!strcmp(key, "region")) {
@@ -436,7 +411,7 @@ int wl_validate(wl_params_t *p, char *err)
     }
     if (p->region_bytes & (slot - 1)) {   /* the region is laid out in large-page slots */
         errf(err, "region: %" PRIu64 " bytes is not a multiple of the %s large-page slot of %s paging",
-             p->region_bytes, slot == (4ull << 20) ? "4 MiB" : "2 MiB", wl_mode_name(p->mode));
+             p->region_bytes, slot == (4ull << 20) ? "4 MiB" : "2 MiB", names_mode(p->mode));
         return -1;
     }
     if (!(p->frac_large >= 0 && p->frac_1g >= 0 && p->frac_large + p->frac_1g <= 1 + 1e-9)) {
@@ -444,7 +419,7 @@ int wl_validate(wl_params_t *p, char *err)
         return -1;
     }
     if (p->frac_1g > 0 && !has_1g) {
-        errf(err, "mix: 1 GiB pages need 4level or 5level paging (mode %s)", wl_mode_name(p->mode));
+        errf(err, "mix: 1 GiB pages need 4level or 5level paging (mode %s)", names_mode(p->mode));
         return -1;
     }
     if (!(p->frac_write >= 0 && p->frac_exec >= 0 && p->frac_write + p->frac_exec <= 1 + 1e-9)) {
@@ -454,7 +429,7 @@ int wl_validate(wl_params_t *p, char *err)
     const uint64_t align = has_1g ? GIB : slot;
     const uint64_t limit = va_limit(p->mode);
     if (p->region_bytes > limit) {
-        errf(err, "region: %s paging covers at most %" PRIu64 " bytes", wl_mode_name(p->mode), limit);
+        errf(err, "region: %s paging covers at most %" PRIu64 " bytes", names_mode(p->mode), limit);
         return -1;
     }
     if (p->va_base == WL_VA_AUTO) {
@@ -472,7 +447,7 @@ int wl_validate(wl_params_t *p, char *err)
     }
     if (p->va_base >= limit || p->region_bytes > limit - p->va_base) {
         errf(err, "base: region [0x%" PRIx64 ", +%" PRIu64 ") exceeds the %s linear address space",
-             p->va_base, p->region_bytes, wl_mode_name(p->mode));
+             p->va_base, p->region_bytes, names_mode(p->mode));
         return -1;
     }
     if (p->kind == WL_HOTCOLD && (p->hot_bytes == 0 || p->hot_bytes > p->region_bytes)) {
@@ -553,7 +528,7 @@ void wl_format_options(const wl_params_t *p, char *buf, size_t len)
              "--workload %s --mode %s --region %s --base %s --mix %s --rwx %s "
              "--user %d --global %d --preset-a %d --preset-d %d%s --issue %s --map %s --ops %" PRIu64
              " --seed %" PRIu64,
-             wl_kind_name(p->kind), wl_mode_name(p->mode), region, base, mix, rwx,
+             wl_kind_name(p->kind), names_mode(p->mode), region, base, mix, rwx,
              p->user, p->global, p->preset_a, p->preset_d, kind_opts, issue_opts,
              maps[p->map <= WL_MAP_LAZY ? p->map : 0], p->ops, p->seed);
 }
@@ -912,7 +887,7 @@ void wl_describe(const workload_t *w, char *buf, size_t len)
     snprintf(buf, len,
              "workload: %s%s mode=%s region=%s base=0x%" PRIx64 " pages 4k=%" PRIu64 " %s=%" PRIu64
              " 1g=%" PRIu64 "%s r:w:x=%.0f:%.0f:%.0f cpl=%d ops=%" PRIu64 " seed=%" PRIu64 " issue=%s",
-             wl_kind_name(p->kind), extra, wl_mode_name(p->mode), region, p->va_base,
+             wl_kind_name(p->kind), extra, names_mode(p->mode), region, p->va_base,
              w->pages[PSC_4K], p->mode == PAGING_32 ? "4m" : "2m", w->pages[PSC_2M], w->pages[PSC_1G],
              w->lazy ? " (mapped lazily)" : "",
              (1 - p->frac_write - p->frac_exec) * 100, p->frac_write * 100, p->frac_exec * 100,

@@ -85,8 +85,6 @@ int wl_validate(wl_params_t *p, char *err);
 
 const char *wl_kind_name(wl_kind_t k);
 int wl_kind_parse(const char *s, wl_kind_t *out);
-const char *wl_mode_name(paging_mode_t m);    /* "32bit" "pae" "4level" "5level" */
-int wl_mode_parse(const char *s, paging_mode_t *out);
 /* Parses "123", "0x10", "4K", "2M", "1G", "1T" (binary units). */
 int wl_parse_size(const char *s, uint64_t *out);
 /* Formats a size compactly ("4G", "1536M", "12345"). Returns buf. */

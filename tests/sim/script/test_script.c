@@ -310,6 +310,7 @@ static void test_run_errors(void **state)
         {"poke32 0x1002 1\n", "t.mmu:1: poke32: address 0x1002 is unaligned"},
         {"poke32 0x1000 0x100000000\n", "t.mmu:1: poke32: value 0x100000000 does not fit in 32 bits"},
         {"pt 6\n", "t.mmu:1: pt: bad mode '6'"},
+        {"pt off\n", "t.mmu:1: pt: bad mode 'off' (32bit, pae, 4level or 5level)"},
         {"access 0x1000 r cpl=4\n", "t.mmu:1: access: bad CPL 'cpl=4'"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
