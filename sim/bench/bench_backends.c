@@ -5,6 +5,7 @@
  * three see the same requests; the simulated cycles must agree as well. Times are CPU time
  * of the process (steady on a loaded machine). A benchmark, not a test: exits 0 unless a
  * backend fails. */
+#include "hostclock.h"
 #include "backend.h"
 #include "config.h"
 #include "workload.h"
@@ -31,13 +32,6 @@ static const stream_t streams[] = {
 
 static const backend_kind_t kinds[] = { BACKEND_MODEL, BACKEND_RTL, BACKEND_COSIM };
 
-static double cpu_seconds(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
-
 static int run(const stream_t *s, backend_kind_t kind, wl_run_t *out)
 {
     wl_params_t p;
@@ -61,9 +55,9 @@ static int run(const stream_t *s, backend_kind_t kind, wl_run_t *out)
         fprintf(stderr, "bench_backends: %s: %s\n", backend_kind_name(kind), err);
         return -1;
     }
-    double t0 = cpu_seconds();
+    double t0 = host_cpu_seconds();
     int rc = wl_run(w, NULL, NULL, out, err);
-    out->seconds = cpu_seconds() - t0;
+    out->seconds = host_cpu_seconds() - t0;
     if (rc == 0 && backend_finish(wl_backend(w)) != 0) {
         snprintf(err, sizeof err, "the end-of-run check failed");
         rc = -1;

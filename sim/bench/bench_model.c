@@ -2,6 +2,7 @@
  * for a TLB-hit-dominated stream, a walk-dominated stream, and the overlapped
  * two-port submit/sync path. A benchmark, not a test: always exits 0.
  * See docs/bench.md. */
+#include "hostclock.h"
 #include "config.h"
 #include "mmu.h"
 #include "report.h"
@@ -15,13 +16,6 @@
 
 #define REPS 5
 #define TARGET_SECONDS 0.3    /* per repetition, after calibration */
-
-static double now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
 
 typedef struct {
     const char *name;
@@ -42,7 +36,7 @@ static double run_serial(bench_t *b, uint64_t n)
     mmu_result_t res;
     size_t k = 0;
     uint64_t sum = 0, bad = 0;
-    const double t0 = now();
+    const double t0 = host_seconds();
     for (uint64_t i = 0; i < n; i++) {
         mmu_req_t req = b->reqs[k];
         if (++k == b->nreqs)
@@ -52,7 +46,7 @@ static double run_serial(bench_t *b, uint64_t n)
             bad++;
         sum += res.pa;
     }
-    const double t = now() - t0;
+    const double t = host_seconds() - t0;
     b->checksum += sum;
     b->bad += bad;
     return t;
@@ -73,7 +67,7 @@ static double run_overlap(bench_t *b, uint64_t n)
     size_t k = 0;
     uint64_t sum = 0, bad = 0;
     cycle_t next[MMU_MAX_PORTS] = { 0, 0 }, last = 0;
-    const double t0 = now();
+    const double t0 = host_seconds();
     for (uint64_t done = 0; done < n;) {
         const cycle_t h = mmu_horizon(m);
         if (last < h)
@@ -102,7 +96,7 @@ static double run_overlap(bench_t *b, uint64_t n)
         }
         done += cnt;
     }
-    const double t = now() - t0;
+    const double t = host_seconds() - t0;
     b->checksum += sum;
     b->bad += bad;
     free(res);
@@ -190,13 +184,13 @@ static int setup(bench_t *b, const mmu_config_t *cfg, const char *const *knobs, 
         return -1;
     b->nreqs = nreqs;
     if (hot_pages) {
-        wl_rng_t r;
-        wl_rng_seed(&r, 42);
+        rng_t r;
+        rng_seed(&r, 42);
         const vaddr_t base = wl_params(b->w)->va_base;
         for (size_t i = 0; i < nreqs; i++) {
             memset(&b->reqs[i], 0, sizeof b->reqs[i]);
-            b->reqs[i].va = base + (wl_rng_below(&r, hot_pages) << 12) + (wl_rng_below(&r, 512) << 3);
-            b->reqs[i].access = wl_rng_double(&r) < hot_exec ? ACC_EXEC : ACC_READ;
+            b->reqs[i].va = base + (rng_below(&r, hot_pages) << 12) + (rng_below(&r, 512) << 3);
+            b->reqs[i].access = rng_double(&r) < hot_exec ? ACC_EXEC : ACC_READ;
         }
     } else {
         for (size_t i = 0; i < nreqs; i++)
@@ -280,9 +274,9 @@ int main(int argc, char **argv)
         char err[WL_ERR_LEN];
         double best = 1e9;
         for (int r = 0; r < 3; r++) {
-            const double t0 = now();
+            const double t0 = host_seconds();
             workload_t *w = wl_create(&p, NULL, err);
-            const double t = now() - t0;
+            const double t = host_seconds() - t0;
             if (!w) {
                 printf("build          failed: %s\n", err);
                 break;

@@ -2,19 +2,13 @@
  * thread, tracing off. (1) the RTL backend on a TLB-friendly stream over both ports
  * (every cycle: the shim, the memory responder, the result bookkeeping); (2) the same
  * with a walk-heavy stream (memory port busy). */
+#include "hostclock.h"
 #include "ptbuild.h"
 #include "rtl_mmu.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
-
-static double now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
 
 static void run(const char *name, rtl_mmu_t *r, unsigned pages, unsigned n)
 {
@@ -23,7 +17,7 @@ static void run(const char *name, rtl_mmu_t *r, unsigned pages, unsigned n)
     mmu_result_t res[BATCH];
     uint64_t x = 12345;
     cycle_t c0 = rtl_mmu_cycle(r);
-    double t0 = now();
+    double t0 = host_seconds();
     for (unsigned done = 0; done < n; done += BATCH) {
         cycle_t t = rtl_mmu_horizon(r);
         for (int i = 0; i < BATCH; i++) {
@@ -35,7 +29,7 @@ static void run(const char *name, rtl_mmu_t *r, unsigned pages, unsigned n)
         }
         rtl_mmu_sync(r);
     }
-    double dt = now() - t0;
+    double dt = host_seconds() - t0;
     cycle_t cycles = rtl_mmu_cycle(r) - c0;
     printf("%-28s %10llu cycles %8u requests %7.3f s  %6.2f M cycles/s\n", name, (unsigned long long)cycles, n, dt,
            (double)cycles / dt / 1e6);

@@ -1,5 +1,6 @@
 /* `mmulab demo`: the default end-to-end job (`make run`): a seeded synthetic
  * workload on a freshly built address space, then a readable report. */
+#include "hostclock.h"
 #include "cli.h"
 #include "demo.h"
 #include "names.h"
@@ -28,13 +29,6 @@ static void usage(FILE *f)
         "Runs a seeded synthetic workload on the model and prints the configuration, the\n"
         "workload, and a report of the statistics. --set/--config take the MMU parameters\n"
         "of `mmulab params`; --json OUT writes the same numbers as JSON ('-' = stdout).\n");
-}
-
-static double now_seconds(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
 #define CMD_LEN 8192
@@ -158,7 +152,7 @@ int demo_main(int argc, char **argv)
         free(cmd); free(opts); free(line);
         return 1;
     }
-    const double t0 = now_seconds();
+    const double t0 = host_seconds();
     workload_t *w = wl_create_on(&wp, &cfg, backend, werr);
     if (!w) {
         fprintf(stderr, "mmulab demo: %s\n", werr);
@@ -167,7 +161,7 @@ int demo_main(int argc, char **argv)
         free(cmd); free(opts); free(line);
         return 1;
     }
-    const double t_build = now_seconds() - t0;
+    const double t_build = host_seconds() - t0;
 
     report_config_line(stdout, &cfg);
     wl_describe(w, line, CMD_LEN);

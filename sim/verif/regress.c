@@ -1,4 +1,5 @@
 /* `mmulab random` (regress.h): seeds, replay commands, JUnit XML, coverage. */
+#include "hostclock.h"
 #include "cli.h"
 #include "regress.h"
 #include "names.h"
@@ -52,13 +53,6 @@ static int usage_error(const char *fmt, const char *arg)
     fputs("\n\n", stderr);
     fputs(usage_text, stderr);
     return 2;
-}
-
-static double now_seconds(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
 static void xml_text(FILE *f, const char *s)
@@ -336,7 +330,7 @@ int regress_main(const char *prog, int argc, char **argv)
     cov_init(total, &cfg);
     uint64_t passed = 0, failed = 0, errors = 0;
     unsigned waves_dumped = 0;
-    double t0 = now_seconds();
+    double t0 = host_seconds();
     for (uint64_t seed = a.seed_lo;; seed++) {
         sg_opts_t o;
         sg_defaults(&o);
@@ -435,7 +429,7 @@ int regress_main(const char *prog, int argc, char **argv)
         if (seed == a.seed_hi)
             break;
     }
-    double secs = now_seconds() - t0;
+    double secs = host_seconds() - t0;
     uint64_t nseeds = passed + failed + errors;
     total->seeds = passed + failed;
     cov_summary_t ts;

@@ -11,6 +11,7 @@
  * The shadow of the architecture (CRs, PDPTE registers) is the generator's own,
  * from docs/semantics.md; it reads the tables from mem (the walker sets A/D
  * there) and never looks inside the model. */
+#include "hostclock.h"
 #include "stimgen.h"
 
 #include <errno.h>
@@ -105,7 +106,7 @@ struct sg {
     sg_opts_t o;
     mmu_config_t cfg;
     unsigned M;
-    wl_rng_t rng;
+    rng_t rng;
     knobs_t k;
     char knobs_text[512];
 
@@ -162,12 +163,12 @@ struct sg {
 
 static uint64_t rnd(sg_t *g, uint64_t n)
 {
-    return n <= 1 ? 0 : wl_rng_below(&g->rng, n);
+    return n <= 1 ? 0 : rng_below(&g->rng, n);
 }
 
 static double unif(sg_t *g)
 {
-    return wl_rng_double(&g->rng);
+    return rng_double(&g->rng);
 }
 
 static bool chance(sg_t *g, double p)
@@ -1595,10 +1596,10 @@ static vaddr_t wild_va(sg_t *g)
             return canon(l->va + (1 + rnd(g, 8)) * (1ull << l->shift) + rnd(g, 4096), vb);
         /* fall through */
     case 1:
-        return vb == 32 ? rnd(g, 1ull << 32) : canon(wl_rng_next(&g->rng), vb);
+        return vb == 32 ? rnd(g, 1ull << 32) : canon(rng_next(&g->rng), vb);
     case 2:
         if (vb == 32)   /* bits 63:32 are ignored in 32-bit and PAE paging */
-            return (wl_rng_next(&g->rng) << 32) | (l ? in_leaf(g, l) & 0xffffffffull : rnd(g, 1ull << 32));
+            return (rng_next(&g->rng) << 32) | (l ? in_leaf(g, l) & 0xffffffffull : rnd(g, 1ull << 32));
         return (l ? in_leaf(g, l) : 0) ^ (1ull << (vb + rnd(g, 64 - vb)));    /* non-canonical */
     case 3: {
         const set_t *s = &g->set[rnd(g, g->nsets)];
@@ -2059,7 +2060,7 @@ sg_t *sg_create(const sg_opts_t *o, char *err, size_t errlen)
         return NULL;
     }
     g->M = (unsigned)g->cfg.maxphyaddr;
-    wl_rng_seed(&g->rng, o->seed);
+    rng_seed(&g->rng, o->seed);
     choose_knobs(g);
     g->img = physmem_create(g->M);
     g->tk = calloc(TK_SLOTS, sizeof *g->tk);
@@ -2319,16 +2320,9 @@ static int run_once(const sg_opts_t *o, sg_report_t *r, cov_t *cov)
     return r->status;
 }
 
-static double now_seconds(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
 int sg_run(const sg_opts_t *o, sg_report_t *r, cov_t *cov)
 {
-    double t0 = now_seconds();
+    double t0 = host_seconds();
     int rc = run_once(o, r, cov);
     if (rc == 0 && o->rerun) {
         sg_report_t again;
@@ -2357,7 +2351,7 @@ int sg_run(const sg_opts_t *o, sg_report_t *r, cov_t *cov)
             r->checks++;
         }
     }
-    r->seconds = now_seconds() - t0;
+    r->seconds = host_seconds() - t0;
     return rc;
 }
 

@@ -1,4 +1,5 @@
 /* Seeded synthetic workloads (see workload.h). */
+#include "hostclock.h"
 #include "workload.h"
 #include "names.h"
 
@@ -17,57 +18,6 @@
 
 /* ------------------------------------------------------------------------ */
 /* PRNG                                                                      */
-
-static uint64_t splitmix64(uint64_t *x)
-{
-    uint64_t z = (*x += 0x9e3779b97f4a7c15ull);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-    return z ^ (z >> 31);
-}
-
-void wl_rng_seed(wl_rng_t *r, uint64_t seed)
-{
-    uint64_t x = seed;
-    for (int i = 0; i < 4; i++)
-        r->s[i] = splitmix64(&x);
-}
-
-static inline uint64_t rotl(uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
-
-uint64_t wl_rng_next(wl_rng_t *r)
-{
-    uint64_t *s = r->s;
-    uint64_t result = rotl(s[1] * 5, 7) * 9;
-    uint64_t t = s[1] << 17;
-    s[2] ^= s[0];
-    s[3] ^= s[1];
-    s[1] ^= s[2];
-    s[0] ^= s[3];
-    s[2] ^= t;
-    s[3] = rotl(s[3], 45);
-    return result;
-}
-
-uint64_t wl_rng_below(wl_rng_t *r, uint64_t n)
-{
-    /* Lemire's multiply-shift with rejection: unbiased. */
-    unsigned __int128 m = (unsigned __int128)wl_rng_next(r) * n;
-    uint64_t lo = (uint64_t)m;
-    if (lo < n) {
-        uint64_t thresh = -n % n;
-        while (lo < thresh) {
-            m = (unsigned __int128)wl_rng_next(r) * n;
-            lo = (uint64_t)m;
-        }
-    }
-    return (uint64_t)(m >> 64);
-}
-
-double wl_rng_double(wl_rng_t *r)
-{
-    return (double)(wl_rng_next(r) >> 11) * 0x1.0p-53;
-}
 
 /* ------------------------------------------------------------------------ */
 /* parameters                                                                */
@@ -560,7 +510,7 @@ struct workload {
     uint64_t nhot;
 
     /* stream state */
-    wl_rng_t rng;
+    rng_t rng;
     uint64_t produced;
     uint64_t stride_off;
 };
@@ -590,10 +540,10 @@ paddr_t wl_expected_pa(const workload_t *w, vaddr_t va)
 }
 
 /* Picks k of the n indices in idx (partial Fisher-Yates); they end up in idx[0..k). */
-static void pick(wl_rng_t *r, uint64_t *idx, uint64_t n, uint64_t k)
+static void pick(rng_t *r, uint64_t *idx, uint64_t n, uint64_t k)
 {
     for (uint64_t i = 0; i < k; i++) {
-        uint64_t j = i + wl_rng_below(r, n - i);
+        uint64_t j = i + rng_below(r, n - i);
         uint64_t t = idx[i];
         idx[i] = idx[j];
         idx[j] = t;
@@ -610,8 +560,8 @@ static int build_layout(workload_t *w, char *err)
         errf(err, "out of memory");
         return -1;
     }
-    wl_rng_t r;
-    wl_rng_seed(&r, p->seed ^ 0x6c61796f75742121ull);   /* layout stream, independent of ops */
+    rng_t r;
+    rng_seed(&r, p->seed ^ 0x6c61796f75742121ull);   /* layout stream, independent of ops */
 
     const uint64_t per_g = GIB >> w->lshift;            /* slots per 1 GiB */
     const uint64_t full_g = (w->p.mode == PAGING_4LEVEL || w->p.mode == PAGING_5LEVEL)
@@ -659,7 +609,7 @@ static int build_layout(workload_t *w, char *err)
         }
         const uint64_t npages = p->region_bytes >> 12;
         for (uint64_t i = 0; i < w->nhot; i++)
-            w->hot[i] = wl_rng_below(&r, npages) << 12;
+            w->hot[i] = rng_below(&r, npages) << 12;
     }
     return 0;
 }
@@ -822,7 +772,7 @@ void wl_destroy(workload_t *w)
 void wl_rewind(workload_t *w)
 {
     w->map_failed = false;
-    wl_rng_seed(&w->rng, w->p.seed);
+    rng_seed(&w->rng, w->p.seed);
     w->produced = 0;
     w->stride_off = 0;
 }
@@ -835,20 +785,20 @@ int wl_next(workload_t *w, mmu_req_t *req)
     uint64_t off;
     switch (p->kind) {
     case WL_HOTCOLD:
-        if (wl_rng_double(&w->rng) < p->hot_frac)
-            off = w->hot[wl_rng_below(&w->rng, w->nhot)] + (wl_rng_below(&w->rng, 4096) & ~7ull);
+        if (rng_double(&w->rng) < p->hot_frac)
+            off = w->hot[rng_below(&w->rng, w->nhot)] + (rng_below(&w->rng, 4096) & ~7ull);
         else
-            off = wl_rng_below(&w->rng, p->region_bytes) & ~7ull;
+            off = rng_below(&w->rng, p->region_bytes) & ~7ull;
         break;
     case WL_STRIDE:
         off = w->stride_off;
         w->stride_off = (w->stride_off + p->stride_bytes % p->region_bytes) % p->region_bytes;
         break;
     default:
-        off = wl_rng_below(&w->rng, p->region_bytes) & ~7ull;
+        off = rng_below(&w->rng, p->region_bytes) & ~7ull;
         break;
     }
-    const double u = wl_rng_double(&w->rng);
+    const double u = rng_double(&w->rng);
     mmu_access_t acc = u < p->frac_exec ? ACC_EXEC
                      : u < p->frac_exec + p->frac_write ? ACC_WRITE : ACC_READ;
     if (w->lazy) {
@@ -897,13 +847,6 @@ void wl_describe(const workload_t *w, char *buf, size_t len)
 /* ------------------------------------------------------------------------ */
 /* running                                                                   */
 
-static double now_seconds(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
 static void account(workload_t *w, wl_run_t *o, const mmu_req_t *req, const mmu_result_t *res,
                     wl_result_fn fn, void *ctx)
 {
@@ -928,7 +871,7 @@ int wl_run(workload_t *w, wl_result_fn fn, void *ctx, wl_run_t *out, char *err)
         return -1;
     }
     backend_t *m = w->be;
-    const double t0 = now_seconds();
+    const double t0 = host_seconds();
     o.first_issue = backend_horizon(m);
     int rc = 0;
     mmu_req_t req;
@@ -987,7 +930,7 @@ int wl_run(workload_t *w, wl_result_fn fn, void *ctx, wl_run_t *out, char *err)
         free(reqs);
         free(ress);
     }
-    o.seconds = now_seconds() - t0;
+    o.seconds = host_seconds() - t0;
     if (rc == 0 && backend_finish(m) != 0) {
         errf(err, "the %s backend's end-of-run check failed", backend_kind_name(m->kind));
         rc = -1;

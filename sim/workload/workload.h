@@ -14,20 +14,11 @@
 #include "mmu.h"
 #include "physmem.h"
 #include "ptbuild.h"
+#include "rng.h"
 #include "types.h"
 
 #include <stddef.h>
 #include <stdint.h>
-
-/* --- PRNG: xoshiro256** seeded through splitmix64 ------------------------ */
-typedef struct { uint64_t s[4]; } wl_rng_t;
-
-void wl_rng_seed(wl_rng_t *r, uint64_t seed);
-uint64_t wl_rng_next(wl_rng_t *r);
-/* Uniform in [0, n) (n > 0), unbiased. */
-uint64_t wl_rng_below(wl_rng_t *r, uint64_t n);
-/* Uniform in [0, 1). */
-double wl_rng_double(wl_rng_t *r);
 
 /* --- parameters ---------------------------------------------------------- */
 typedef enum { WL_RANDOM = 0, WL_HOTCOLD, WL_STRIDE, WL_NUM_KINDS } wl_kind_t;

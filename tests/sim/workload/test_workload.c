@@ -39,27 +39,27 @@ static void params(wl_params_t *p, const char *const *kv)
 static void test_rng(void **state)
 {
     (void)state;
-    wl_rng_t a, b;
-    wl_rng_seed(&a, 7);
-    wl_rng_seed(&b, 7);
+    rng_t a, b;
+    rng_seed(&a, 7);
+    rng_seed(&b, 7);
     for (int i = 0; i < 1000; i++)
-        assert_int_equal(wl_rng_next(&a), wl_rng_next(&b));
-    wl_rng_seed(&b, 8);
+        assert_int_equal(rng_next(&a), rng_next(&b));
+    rng_seed(&b, 8);
     int same = 0;
     for (int i = 0; i < 1000; i++)
-        same += wl_rng_next(&a) == wl_rng_next(&b);
+        same += rng_next(&a) == rng_next(&b);
     assert_true(same < 2);
     uint64_t hist[10] = { 0 };
     for (int i = 0; i < 100000; i++) {
-        uint64_t v = wl_rng_below(&a, 10);
+        uint64_t v = rng_below(&a, 10);
         assert_true(v < 10);
         hist[v]++;
-        double d = wl_rng_double(&a);
+        double d = rng_double(&a);
         assert_true(d >= 0 && d < 1);
     }
     for (int i = 0; i < 10; i++)
         assert_true(hist[i] > 9000 && hist[i] < 11000);
-    assert_int_equal(wl_rng_below(&a, 1), 0);
+    assert_int_equal(rng_below(&a, 1), 0);
 }
 
 /* --- streams ----------------------------------------------------------------- */
