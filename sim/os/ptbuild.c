@@ -6,6 +6,7 @@
  * physmem_peek64/poke64 so table building never shows up in the memory
  * access counters of the walker. */
 #include "ptbuild.h"
+#include "paging.h"   /* the level geometry (level_shift, level_index) of the model */
 
 #include <string.h>
 
@@ -41,23 +42,9 @@ static unsigned entry_size(paging_mode_t mode)
     return mode == PAGING_32 ? 4 : 8;
 }
 
-/* Low bit of the VA field indexing a table of `level`. */
-static unsigned index_shift(paging_mode_t mode, int level)
-{
-    if (mode == PAGING_32)
-        return level == LVL_PD ? 22 : 12;
-    return 12 + 9 * (unsigned)(level - 1);
-}
-
-static uint64_t table_index(paging_mode_t mode, vaddr_t va, int level)
-{
-    uint64_t mask = mode == PAGING_32 ? 0x3FF : (mode == PAGING_PAE && level == LVL_PDPT) ? 0x3 : 0x1FF;
-    return (va >> index_shift(mode, level)) & mask;
-}
-
 static paddr_t entry_addr_in(const ptbuild_t *b, paddr_t table, vaddr_t va, int level)
 {
-    return table + table_index(b->mode, va, level) * entry_size(b->mode);
+    return table + level_index(b->mode, level, va) * entry_size(b->mode);
 }
 
 /* Next-table base held by a non-leaf entry. */
