@@ -145,20 +145,20 @@ static int cmd_run(const char *prog, int argc, char **argv)
     }
     if (rc == 0 && !file)
         rc = usage_error("%s", "run: missing FILE");
-    if (rc == 0 && trace && (backend == BACKEND_MODEL || !backend_rtl_trace_request ||
-                             backend_rtl_trace_request(trace, trace_from) != 0))
+    if (rc == 0 && trace && (backend == BACKEND_MODEL || !backend_can_trace()))
         rc = usage_error("%s", "run: --trace needs the rtl or cosim backend of an mmulab-trace binary");
     mmu_config_t cfg;
     if (rc == 0)
         rc = build_config("run", &ca, false, &cfg) ? 2 : 0;
     if (rc == 0) {
+        int64_t mismatch = -1;
         script_opts_t o = {
             .path = file, .base = &cfg, .sets = sets, .nsets = ca.nsets, .jsonl_path = jsonl,
-            .backend = backend,
+            .backend = backend, .backend_opts = { .trace_path = trace, .trace_from = trace_from },
+            .mismatch_cycle = &mismatch,
         };
         rc = script_run(&o);
-        int64_t c = rc && backend == BACKEND_COSIM && !trace && strcmp(file, "-") && backend_cosim_mismatch_cycle
-                  ? backend_cosim_mismatch_cycle() : -1;
+        int64_t c = rc && !trace && strcmp(file, "-") ? mismatch : -1;
         if (c >= 0) {   /* the waveform of the mismatch: the command, and the FST if it can */
             char tprog[4096], cmd[8192], fst[4096];
             cli_trace_prog(prog, tprog, sizeof tprog);

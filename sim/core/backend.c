@@ -68,15 +68,41 @@ const char *backend_kind_name(backend_kind_t kind)
 
 backend_t *backend_create(backend_kind_t kind, const mmu_config_t *cfg, physmem_t *mem, char *err)
 {
+    return backend_create_opts(kind, cfg, mem, NULL, err);
+}
+
+bool backend_available(backend_kind_t kind)
+{
+    return kind == BACKEND_MODEL || (kind == BACKEND_RTL && backend_create_rtl) ||
+           (kind == BACKEND_COSIM && backend_create_cosim);
+}
+
+bool backend_can_trace(void)
+{
+    return backend_rtl_has_trace && backend_rtl_has_trace();
+}
+
+int64_t backend_mismatch_cycle(const backend_t *b)
+{
+    return b && b->kind == BACKEND_COSIM && backend_cosim_mismatch_cycle ? backend_cosim_mismatch_cycle(b) : -1;
+}
+
+backend_t *backend_create_opts(backend_kind_t kind, const mmu_config_t *cfg, physmem_t *mem,
+                               const backend_opts_t *opts, char *err)
+{
     if (kind == BACKEND_RTL || kind == BACKEND_COSIM) {
-        backend_t *(*factory)(const mmu_config_t *, physmem_t *, char *) =
+        backend_t *(*factory)(const mmu_config_t *, physmem_t *, const backend_opts_t *, char *) =
             kind == BACKEND_RTL ? backend_create_rtl : backend_create_cosim;
         if (!factory) {
             snprintf(err, CONFIG_ERR_LEN, "backend '%s' is not built into this binary (use build/rtl/default/mmulab: make rtl-tool)",
                      backend_kind_name(kind));
             return NULL;
         }
-        return factory(cfg, mem, err);
+        return factory(cfg, mem, opts, err);
+    }
+    if (opts && opts->trace_path) {
+        snprintf(err, CONFIG_ERR_LEN, "the model backend writes no waveform (--trace needs rtl or cosim)");
+        return NULL;
     }
     mmu_t *m = mmu_create(cfg, mem, err);
     if (!m)

@@ -4,6 +4,9 @@
 #ifndef MMULAB_BACKEND_H
 #define MMULAB_BACKEND_H
 
+#include <stdbool.h>
+#include <stdint.h>
+
 #include "mmu.h"
 
 typedef enum { BACKEND_MODEL, BACKEND_RTL, BACKEND_COSIM } backend_kind_t;
@@ -30,11 +33,31 @@ typedef struct backend {
 int backend_parse_kind(const char *name, backend_kind_t *out);
 const char *backend_kind_name(backend_kind_t kind);
 
+/* Options of one backend instance (every field per instance: several backends, e.g. one
+ * MMU per CPU, can live side by side). */
+typedef struct {
+    const char *trace_path;      /* rtl/cosim: FST waveform of this instance's RTL, from RTL cycle
+                                    trace_from until it is destroyed; NULL: none */
+    cycle_t trace_from;
+} backend_opts_t;
+
 /* Creates a backend over mem (the memory the driver builds page tables in).
  * Returns NULL with a message in err (CONFIG_ERR_LEN bytes), e.g. when this
  * binary was built without the RTL. */
 backend_t *backend_create(backend_kind_t kind, const mmu_config_t *cfg, physmem_t *mem, char *err);
+/* The same with options (opts may be NULL). A trace_path on a binary Verilated without
+ * tracing, or on the model backend, is an error. */
+backend_t *backend_create_opts(backend_kind_t kind, const mmu_config_t *cfg, physmem_t *mem,
+                               const backend_opts_t *opts, char *err);
 void backend_destroy(backend_t *b);
+
+/* Which backends this binary has: a kind is available when its factory is linked in. */
+bool backend_available(backend_kind_t kind);
+/* Whether this binary's RTL can write waveforms (the mmulab-trace binaries, mk/cosim.mk). */
+bool backend_can_trace(void);
+/* The cycle of the first difference of this backend's co-simulation mismatch (the
+ * earliest cycle of the differing operation), or -1 if there was none (or b is not cosim). */
+int64_t backend_mismatch_cycle(const backend_t *b);
 
 static inline int backend_submit(backend_t *b, const mmu_req_t *req, mmu_result_t *out)
 {
@@ -80,19 +103,13 @@ static inline mmu_t *backend_model(backend_t *b)
 /* submit + sync of one request; -1 if either fails. */
 int backend_translate(backend_t *b, const mmu_req_t *req, mmu_result_t *out);
 
-/* Factories of the RTL-based backends. They are defined only in binaries linked
- * with the Verilated RTL (sim/rtl/); elsewhere they stay NULL (weak). */
-extern backend_t *backend_create_rtl(const mmu_config_t *cfg, physmem_t *mem, char *err) __attribute__((weak));
-extern backend_t *backend_create_cosim(const mmu_config_t *cfg, physmem_t *mem, char *err) __attribute__((weak));
-
-/* Waveforms and mismatch cycles of the RTL-based backends (sim/rtl/backends.c; weak like
- * the factories, so NULL in binaries without the RTL). backend_rtl_trace_request: the next
- * rtl or cosim backend created dumps an FST waveform to path from RTL cycle `from` until it
- * is destroyed (one backend only). Returns -1 if this binary was Verilated without tracing
- * (use build/rtl/CONFIG/mmulab-trace, mk/cosim.mk). backend_cosim_mismatch_cycle: the cycle
- * of the first difference of the last cosim mismatch in this process (the earliest cycle of
- * the differing operation), or -1 if there was none. */
-extern int backend_rtl_trace_request(const char *path, cycle_t from) __attribute__((weak));
-extern int64_t backend_cosim_mismatch_cycle(void) __attribute__((weak));
+/* The RTL-based backends (sim/rtl/backends.c). They are defined only in binaries linked
+ * with the Verilated RTL; elsewhere they stay NULL (weak). Use the functions above. */
+extern backend_t *backend_create_rtl(const mmu_config_t *cfg, physmem_t *mem, const backend_opts_t *opts, char *err)
+    __attribute__((weak));
+extern backend_t *backend_create_cosim(const mmu_config_t *cfg, physmem_t *mem, const backend_opts_t *opts, char *err)
+    __attribute__((weak));
+extern bool backend_rtl_has_trace(void) __attribute__((weak));
+extern int64_t backend_cosim_mismatch_cycle(const backend_t *b) __attribute__((weak));
 
 #endif

@@ -20,47 +20,26 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* --- waveforms and mismatch cycles (backend.h) ------------------------------- */
+/* --- waveforms (backend.h) ------------------------------------------------------ */
 
-static char *trace_path;          /* the pending request: the next RTL backend takes it */
-static cycle_t trace_from;
-static int64_t mismatch_cycle = -1;
-
-int backend_rtl_trace_request(const char *path, cycle_t from)
+bool backend_rtl_has_trace(void)
 {
-    if (!rtl_sim_has_trace())
-        return -1;
-    free(trace_path);
-    if (!(trace_path = strdup(path)))
-        return -1;
-    trace_from = from;
-    return 0;
+    return rtl_sim_has_trace();
 }
 
-int64_t backend_cosim_mismatch_cycle(void)
+/* Starts the waveform an instance's options ask for. */
+static int start_trace(rtl_mmu_t *r, const backend_opts_t *opts, char *err)
 {
-    return mismatch_cycle;
-}
-
-/* Hands the pending trace request (if any) to a new RTL instance. */
-static int take_trace(rtl_mmu_t *r, char *err)
-{
-    if (!trace_path)
+    if (!opts || !opts->trace_path)
         return 0;
-    int rc = rtl_mmu_trace_from(r, trace_path, trace_from);
+    if (!rtl_sim_has_trace()) {
+        snprintf(err, CONFIG_ERR_LEN, "this binary was Verilated without tracing (use mmulab-trace: make cosim-trace)");
+        return -1;
+    }
+    int rc = rtl_mmu_trace_from(r, opts->trace_path, opts->trace_from);
     if (rc != 0)
-        snprintf(err, CONFIG_ERR_LEN, "cannot trace to %s", trace_path);
-    free(trace_path);
-    trace_path = NULL;
+        snprintf(err, CONFIG_ERR_LEN, "cannot trace to %s", opts->trace_path);
     return rc;
-}
-
-/* Records where the first difference is (the earliest cycle of the differing operation). */
-static void note_mismatch(const rtl_mmu_t *r, cycle_t a, cycle_t b)
-{
-    mismatch_cycle = (int64_t)(a < b ? a : b);
-    fprintf(stderr, "cosim: first difference from cycle %" PRId64 " (found with the RTL at cycle %" PRIu64 ")\n",
-            mismatch_cycle, (uint64_t)rtl_mmu_cycle(r));
 }
 
 /* --- rtl: a thin adapter ---------------------------------------------------- */
@@ -120,12 +99,12 @@ static backend_t *wrap(backend_kind_t kind, const backend_ops_t *ops, void *impl
     return b;
 }
 
-backend_t *backend_create_rtl(const mmu_config_t *cfg, physmem_t *mem, char *err)
+backend_t *backend_create_rtl(const mmu_config_t *cfg, physmem_t *mem, const backend_opts_t *opts, char *err)
 {
     rtl_mmu_t *r = rtl_mmu_create(cfg, mem, err);
     if (!r)
         return NULL;
-    if (take_trace(r, err) != 0) {
+    if (start_trace(r, opts, err) != 0) {
         rtl_mmu_destroy(r);
         return NULL;
     }
@@ -155,7 +134,16 @@ typedef struct {
     memop_log_t model_ops, rtl_ops;
     uint64_t ops_compared;               /* operations compared so far (index of the next) */
     bool diverged;
+    int64_t mismatch_cycle;              /* first difference (backend_mismatch_cycle), -1: none */
 } cosim_t;
+
+/* Records where the first difference is (the earliest cycle of the differing operation). */
+static void note_mismatch(cosim_t *c, cycle_t a, cycle_t b)
+{
+    c->mismatch_cycle = (int64_t)(a < b ? a : b);
+    fprintf(stderr, "cosim: first difference from cycle %" PRId64 " (found with the RTL at cycle %" PRIu64 ")\n",
+            c->mismatch_cycle, (uint64_t)rtl_mmu_cycle(c->rtl));
+}
 
 static void log_memop(void *ctx, const mmu_memop_t *op)
 {
@@ -207,7 +195,7 @@ static int compare_memops(cosim_t *c)
         if (a && b && !memop_diff(a, b))
             continue;
         fprintf(stderr, "cosim MISMATCH: walker memory operation %zu (since the last sync) differs\n", i);
-        note_mismatch(c->rtl, a ? a->issue_cycle : b->issue_cycle, b ? b->issue_cycle : a->issue_cycle);
+        note_mismatch(c, a ? a->issue_cycle : b->issue_cycle, b ? b->issue_cycle : a->issue_cycle);
         if (a)
             print_memop("model", i, a);
         else
@@ -259,7 +247,7 @@ static int cosim_submit(void *impl, const mmu_req_t *req, mmu_result_t *out)
     if (rtl_mmu_submit(c->rtl, req, rtl_slot(c, c->pending)) != 0) {
         fprintf(stderr, "cosim MISMATCH: the model accepted a submission (issue cycle %" PRIu64
                         ") that the RTL refused\n", req->issue_cycle);
-        note_mismatch(c->rtl, req->issue_cycle, req->issue_cycle);
+        note_mismatch(c, req->issue_cycle, req->issue_cycle);
         c->diverged = true;
         return -1;
     }
@@ -276,7 +264,7 @@ static int compare_arch(cosim_t *c, const char *after)
     if (!field)
         return 0;
     fprintf(stderr, "cosim MISMATCH: architectural state differs after %s: %s\n", after, field);
-    note_mismatch(c->rtl, rtl_mmu_cycle(c->rtl), rtl_mmu_cycle(c->rtl));
+    note_mismatch(c, rtl_mmu_cycle(c->rtl), rtl_mmu_cycle(c->rtl));
     fprintf(stderr, "  model cr0=0x%" PRIx64 " cr2=0x%" PRIx64 " cr3=0x%" PRIx64 " cr4=0x%" PRIx64 " efer=0x%" PRIx64
                     " pcid=0x%x\n", a.cr0, a.cr2, a.cr3, a.cr4, a.efer, a.pcid);
     fprintf(stderr, "  rtl   cr0=0x%" PRIx64 " cr2=0x%" PRIx64 " cr3=0x%" PRIx64 " cr4=0x%" PRIx64 " efer=0x%" PRIx64
@@ -299,7 +287,7 @@ static int cosim_sync(void *impl)
                     c->ops_compared + i, a->seq, field);
             print_result("model", a);
             print_result("rtl", b);
-            note_mismatch(c->rtl, a->accept_cycle, b->accept_cycle);
+            note_mismatch(c, a->accept_cycle, b->accept_cycle);
             c->diverged = true;
             return -1;
         }
@@ -336,7 +324,7 @@ static int cosim_control(void *impl, const mmu_ctrl_t *op, mmu_ctrl_result_t *ou
     if (ra != rb) {
         fprintf(stderr, "cosim MISMATCH: %s issued at %" PRIu64 " accepted by one side only\n", names_ctrl(op->kind),
                 op->issue_cycle);
-        note_mismatch(c->rtl, op->issue_cycle, op->issue_cycle);
+        note_mismatch(c, op->issue_cycle, op->issue_cycle);
         c->diverged = true;
         return -1;
     }
@@ -353,7 +341,7 @@ static int cosim_control(void *impl, const mmu_ctrl_t *op, mmu_ctrl_result_t *ou
         fprintf(stderr, "  rtl   fault=%s accept=%" PRIu64 " complete=%" PRIu64 " reads=%u invalidated tlb=%u pwc=%u\n",
                 names_fault(theirs.fault), theirs.accept_cycle, theirs.complete_cycle, theirs.mem_reads,
                 theirs.tlb_invalidated, theirs.pwc_invalidated);
-        note_mismatch(c->rtl, op->issue_cycle, op->issue_cycle);
+        note_mismatch(c, op->issue_cycle, op->issue_cycle);
         c->diverged = true;
         return -1;
     }
@@ -395,7 +383,7 @@ static int cosim_finish(void *impl)
         fprintf(stderr, "cosim MISMATCH: final memory images differ; first at pa 0x%" PRIx64
                         " (model 0x%016" PRIx64 ", rtl 0x%016" PRIx64 ")\n", where,
                 physmem_peek64(c->mem, where & ~7ull), physmem_peek64(c->shadow, where & ~7ull));
-        note_mismatch(c->rtl, rtl_mmu_cycle(c->rtl), rtl_mmu_cycle(c->rtl));
+        note_mismatch(c, rtl_mmu_cycle(c->rtl), rtl_mmu_cycle(c->rtl));
         c->diverged = true;
         return -1;
     }
@@ -438,7 +426,12 @@ static void copy_page(void *ctx, paddr_t pa, const uint8_t *page)
     }
 }
 
-backend_t *backend_create_cosim(const mmu_config_t *cfg, physmem_t *mem, char *err)
+int64_t backend_cosim_mismatch_cycle(const backend_t *b)
+{
+    return b->ops == &cosim_ops ? ((const cosim_t *)b->impl)->mismatch_cycle : -1;
+}
+
+backend_t *backend_create_cosim(const mmu_config_t *cfg, physmem_t *mem, const backend_opts_t *opts, char *err)
 {
     cosim_t *c = calloc(1, sizeof *c);
     if (!c) {
@@ -446,7 +439,7 @@ backend_t *backend_create_cosim(const mmu_config_t *cfg, physmem_t *mem, char *e
         return NULL;
     }
     c->mem = mem;
-    mismatch_cycle = -1;
+    c->mismatch_cycle = -1;
     c->shadow = physmem_create(physmem_maxphyaddr(mem));
     if (!c->shadow) {
         snprintf(err, CONFIG_ERR_LEN, "out of memory");
@@ -455,7 +448,7 @@ backend_t *backend_create_cosim(const mmu_config_t *cfg, physmem_t *mem, char *e
     physmem_for_each_page(mem, copy_page, c->shadow);   /* what the driver built before us */
     physmem_track_backdoor(mem, true);
     if (!(c->model = mmu_create(cfg, mem, err)) || !(c->rtl = rtl_mmu_create(cfg, c->shadow, err)) ||
-        take_trace(c->rtl, err) != 0)
+        start_trace(c->rtl, opts, err) != 0)
         goto fail;
     mmu_set_memop_observer(c->model, log_memop, &c->model_ops);
     rtl_mmu_set_memop_observer(c->rtl, log_memop, &c->rtl_ops);

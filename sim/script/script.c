@@ -489,7 +489,7 @@ static int ensure_mmu(interp_t *I)
     if (!I->mem)
         return fail(I, "cannot create physical memory (maxphyaddr %u)", (unsigned)I->cfg.maxphyaddr);
     physmem_set_frame_range(I->mem, DEFAULT_FRAME_BASE, DEFAULT_FRAME_LIMIT);
-    I->be = backend_create(I->opts->backend, &I->cfg, I->mem, err);
+    I->be = backend_create_opts(I->opts->backend, &I->cfg, I->mem, &I->opts->backend_opts, err);
     if (!I->be)
         return fail(I, "cannot create the MMU: %s", err);
     I->base = backend_horizon(I->be);
@@ -1252,6 +1252,8 @@ static void interp_free(interp_t *I)
     for (size_t i = 0; i < I->npending; i++)
         free(I->pending[i]);
     free(I->pending);
+    if (I->be && I->opts->mismatch_cycle)
+        *I->opts->mismatch_cycle = backend_mismatch_cycle(I->be);
     if (I->be)
         backend_destroy(I->be);
     if (I->mem)
@@ -1262,6 +1264,8 @@ int script_run_stream(const script_opts_t *opts, FILE *in, const char *name)
 {
     interp_t *I = calloc(1, sizeof *I);
     FILE *err = opts->err ? opts->err : stderr;
+    if (opts->mismatch_cycle)
+        *opts->mismatch_cycle = -1;
     if (!I) {
         fprintf(err, "%s: out of memory\n", name);
         return 1;

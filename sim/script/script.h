@@ -28,6 +28,8 @@ typedef struct {
     backend_kind_t backend;      /* model (the default, 0), rtl or cosim */
     FILE *out;                   /* readable trace; NULL = stdout */
     FILE *err;                   /* diagnostics; NULL = stderr */
+    backend_opts_t backend_opts; /* the backend instance's options (rtl/cosim: waveform) */
+    int64_t *mismatch_cycle;     /* out, if not NULL: the backend's cosim first difference, -1 if none */
 } script_opts_t;
 
 /* Runs the script. Returns 0 when every line ran and every expect held,

@@ -185,7 +185,7 @@ static int parse_args(int argc, char **argv, args_t *a)
         return usage_error("%s: --merge runs nothing (no --seed, --seeds, --ops, --junit, --log)", "--merge");
     if (a->trace && (a->seed_lo != a->seed_hi || a->backend == BACKEND_MODEL))
         return usage_error("%s: one seed on the rtl or cosim backend", "--trace");
-    if (a->trace && (!backend_rtl_trace_request || backend_rtl_trace_request(a->trace, a->trace_from) != 0))
+    if (a->trace && !backend_can_trace())
         return usage_error("%s: this mmulab cannot trace (build/rtl/CONFIG/mmulab-trace can)", "--trace");
     if (a->log_path && a->range && a->seed_lo != a->seed_hi)
         return usage_error("%s writes the log of one seed; with --seeds failing logs go to --log-dir", "--log");
@@ -341,6 +341,7 @@ int regress_main(const char *prog, int argc, char **argv)
         o.cfg = &cfg;
         o.replay = a.replay;
         o.rerun = a.rerun;
+        o.backend_opts = (backend_opts_t){ .trace_path = a.trace, .trace_from = a.trace_from };
         sg_report_t r;
         cov_init(seed_cov, &cfg);
         int st = sg_run(&o, &r, seed_cov);
@@ -359,8 +360,7 @@ int regress_main(const char *prog, int argc, char **argv)
 
         char cmd[8192], run_cmd[8192] = "", wave_cmd[8192] = "", tprog[4096], fst[4096];
         replay_command(prog, &a, seed, cmd, sizeof cmd);
-        int64_t mcycle = st > 0 && a.backend == BACKEND_COSIM && backend_cosim_mismatch_cycle
-                       ? backend_cosim_mismatch_cycle() : -1;
+        int64_t mcycle = st > 0 ? r.mismatch_cycle : -1;
         if (mcycle >= 0 && !a.trace)
             wave_command(prog, &a, seed, mcycle, wave_cmd, sizeof wave_cmd, tprog, fst);
         bool wave_written = wave_cmd[0] && !a.no_wave && waves_dumped < 5 && cli_dump_wave(wave_cmd, tprog, fst);

@@ -2247,6 +2247,7 @@ static void stream(sg_t *g)
 static int run_once(const sg_opts_t *o, sg_report_t *r, cov_t *cov)
 {
     memset(r, 0, sizeof *r);
+    r->mismatch_cycle = -1;
     char err[SG_FAIL_LEN];
     sg_t *g = sg_create(o, err, sizeof err);
     if (!g) {
@@ -2270,7 +2271,7 @@ static int run_once(const sg_opts_t *o, sg_report_t *r, cov_t *cov)
     physmem_set_frame_range(g->mem, SG_FRAME_BASE, SG_FRAME_LIMIT);
     char berr[CONFIG_ERR_LEN] = "";
     g->be = o->make_backend ? o->make_backend(o->make_ctx, o->backend, &g->cfg, g->mem, berr)
-                            : backend_create(o->backend, &g->cfg, g->mem, berr);
+                            : backend_create_opts(o->backend, &g->cfg, g->mem, &o->backend_opts, berr);
     if (!g->be) {
         r->status = -1;
         snprintf(r->failure, SG_FAIL_LEN, "cannot create the %s backend: %s", backend_kind_name(o->backend), berr);
@@ -2280,9 +2281,7 @@ static int run_once(const sg_opts_t *o, sg_report_t *r, cov_t *cov)
     g->base = backend_horizon(g->be);
 
     emit(g, "# mmulab random --seed %" PRIu64 " --ops %" PRIu64 "%s%s (the stimulus does not depend on the backend)",
-         o->seed, o->ops, o->mode != PAGING_OFF ? " --mode " : "",
-         o->mode == PAGING_OFF ? "" : o->mode == PAGING_32 ? "32" : o->mode == PAGING_PAE ? "pae"
-                                   : o->mode == PAGING_4LEVEL ? "4" : "5");
+         o->seed, o->ops, o->mode != PAGING_OFF ? " --mode " : "", o->mode == PAGING_OFF ? "" : names_mode(o->mode));
     emit(g, "# knobs: %s", g->knobs_text);
     emit(g, "# replay: mmulab run THIS_FILE [--backend model|rtl|cosim]   (the config lines below are the run's)");
     config_lines(g);
@@ -2316,6 +2315,7 @@ static int run_once(const sg_opts_t *o, sg_report_t *r, cov_t *cov)
     r->log = g->logbuf;
     r->log_len = g->loglen;
     g->logbuf = NULL;
+    r->mismatch_cycle = backend_mismatch_cycle(g->be);
     sg_destroy(g);
     return r->status;
 }
@@ -2327,6 +2327,7 @@ int sg_run(const sg_opts_t *o, sg_report_t *r, cov_t *cov)
     if (rc == 0 && o->rerun) {
         sg_report_t again;
         sg_opts_t o2 = *o;
+        o2.backend_opts.trace_path = NULL;   /* the waveform is the first run's */
         int rc2 = run_once(&o2, &again, NULL);
         if (rc2 != 0 || again.digest != r->digest || again.log_len != r->log_len ||
             memcmp(again.log, r->log, r->log_len) != 0) {

@@ -47,8 +47,9 @@ typedef struct {
     const mmu_config_t *cfg;     /* NULL: the defaults */
     bool replay;                 /* replay the log through the script interpreter, compare the digest */
     bool rerun;                  /* run the seed a second time, compare log and digest (determinism) */
-    sg_backend_fn make_backend;  /* NULL: backend_create */
+    sg_backend_fn make_backend;  /* NULL: backend_create_opts */
     void *make_ctx;
+    backend_opts_t backend_opts; /* of the seed's first run (rtl/cosim: its waveform) */
 } sg_opts_t;
 
 void sg_defaults(sg_opts_t *o);   /* seed 1, 2000 ops, mode by seed, model, replay and rerun on */
@@ -69,6 +70,7 @@ typedef struct {
     char *log;                   /* the script (NUL-terminated, owned) */
     size_t log_len;
     double seconds;              /* wall clock, checks included */
+    int64_t mismatch_cycle;      /* cosim: the first difference of the run (backend_mismatch_cycle), -1: none */
 } sg_report_t;
 
 /* Runs one seed. Returns r->status. cov (may be NULL) receives the results. */
