@@ -104,6 +104,13 @@ $(BUILD)/san/tests/%: $(call san_obj,tests/%.c $(TEST_SUPPORT)) $(BUILD)/san/lib
 $(BUILD)/rel/bench_model: $(call rel_obj,sim/bench/bench_model.c) $(BUILD)/rel/libmmulab.a
 	$(CC) $(REL_CFLAGS) $^ -o $@ $(LIBS)
 
+# `mmulab backends` names what a binary has (mk/rtl.mk checks its RTL tools the same way)
+TEST_BINS += $(BUILD)/san/tests/sim/cli/backends
+$(BUILD)/san/tests/sim/cli/backends: tests/sim/cli/backends.sh $(BUILD)/san/mmulab
+	@mkdir -p $(dir $@)
+	printf '#!/bin/sh\nexec tests/sim/cli/backends.sh %s model\n' '$(BUILD)/san/mmulab' > $@
+	chmod +x $@
+
 # --- the two set-up commands -------------------------------------------------
 
 run: deps $(RUN_MMULAB)

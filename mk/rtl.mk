@@ -86,6 +86,13 @@ $(RTL_B)/%/mmulab-san: $(call san_obj,$(RTL_TOOL_SRC)) $(BUILD)/san/libmmulab.a 
 
 rtl-tool: $(RTL_B)/default/mmulab
 
+# the RTL tool says it has the three backends (tests/sim/cli/backends.sh)
+TEST_BINS += $(BUILD)/san/tests/sim/cli/backends-rtl
+$(BUILD)/san/tests/sim/cli/backends-rtl: tests/sim/cli/backends.sh $(RTL_B)/default/mmulab
+	@mkdir -p $(dir $@)
+	printf '#!/bin/sh\nexec tests/sim/cli/backends.sh %s "model rtl cosim"\n' '$(RTL_B)/default/mmulab' > $@
+	chmod +x $@
+
 # make test's smoke regression runs in co-simulation (mk/regress.mk)
 SMOKE_BACKEND := cosim
 SMOKE_MMULAB  := $(RTL_B)/default/mmulab-san

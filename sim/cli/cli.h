@@ -29,4 +29,34 @@ void cli_append_wave_window(char *buf, size_t len, const char *fst, uint64_t cyc
  * leaves its waveform, while normal builds carry no tracing cost. */
 bool cli_dump_wave(const char *cmd, const char *tprog, const char *fst);
 
+/* --- shared by the subcommands (sim/cli/cmd_*.c) ----------------------------- */
+
+#include "config.h"
+
+/* The tool's usage text (sim/cli/mmulab.c). */
+extern const char cli_usage_text[];
+
+/* "mmulab: " + the message (fmt with one %s) + the usage text on stderr; returns 2. */
+int cli_usage_error(const char *fmt, const char *arg);
+
+/* --config FILE and --set KEY=VALUE, shared by run and params. */
+typedef struct {
+    const char *config_path;
+    const char **sets;           /* argc entries, allocated by the caller */
+    size_t nsets;
+} cli_config_args_t;
+
+/* Returns 1 if argv[*i] was --config or --set (consumed), 0 if not, -1 on a usage
+ * error (already reported). */
+int cli_config_option(int argc, char **argv, int *i, cli_config_args_t *ca);
+
+/* Defaults, then --config, then (with apply_sets) every --set. Returns 0, or 1 after
+ * reporting the problem; every --set is checked either way. */
+int cli_build_config(const char *cmd, const cli_config_args_t *ca, bool apply_sets, mmu_config_t *cfg);
+
+/* The subcommands. */
+int cmd_run(const char *prog, int argc, char **argv);
+int cmd_params(int argc, char **argv);
+int cmd_backends(int argc, char **argv);
+
 #endif
