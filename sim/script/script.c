@@ -3,371 +3,12 @@
  * One interpreter object per run; the MMU and its physical memory are created
  * at the first command that is not `config`. Accesses without @CYCLE are
  * sequential (sync, issue at the horizon, sync); accesses with @CYCLE are
- * queued on the model and reported at the next synchronising command. */
-#include "script.h"
-#include "names.h"
-#include "record.h"
+ * queued on the model and reported at the next synchronising command.
+ * This file: the interpreter state, its commands and their dispatch; the lexer, the
+ * expect checks and the output live beside it (script_int.h). */
+#include "script_int.h"
 
-#include <errno.h>
-#include <inttypes.h>
-#include <stdarg.h>
-#include <stdbool.h>
-#include <stdlib.h>
-#include <string.h>
-
-#include "mmu.h"
-#include "physmem.h"
-#include "ptbuild.h"
-
-/* Frames the `pt` builder allocates tables from, unless `frames` says otherwise. */
-#define DEFAULT_FRAME_BASE  0x01000000ull
-#define DEFAULT_FRAME_LIMIT 0x02000000ull
-/* Issue cycles a script may name: far from wrapping around. */
-#define MAX_CYCLE (1ull << 62)
-/* Access results kept for `expect seq N`. */
-#define HISTORY 1024
-
-/* ========================================================================= */
-/* Parser pieces                                                              */
-/* ========================================================================= */
-
-int script_tokenize(char *line, char **toks, int max)
-{
-    int n = 0;
-    char *p = line;
-    for (;;) {
-        while (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n' || *p == '\v' || *p == '\f')
-            p++;
-        if (*p == '\0' || *p == '#')
-            break;
-        if (n == max)
-            return -1;
-        toks[n++] = p;
-        while (*p && *p != ' ' && *p != '\t' && *p != '\r' && *p != '\n' && *p != '\v' &&
-               *p != '\f' && *p != '#')
-            p++;
-        if (*p == '#') {
-            *p = '\0';
-            break;
-        }
-        if (*p)
-            *p++ = '\0';
-    }
-    return n;
-}
-
-static int digit_value(char c)
-{
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
-}
-
-int script_parse_number(const char *s, uint64_t *out)
-{
-    if (!s || !*s)
-        return -1;
-    uint64_t base = 10;
-    const char *p = s;
-    if (p[0] == '0' && (p[1] == 'x' || p[1] == 'X')) {
-        base = 16;
-        p += 2;
-    }
-    if (!*p)
-        return -1;
-    uint64_t v = 0;
-    bool prev_digit = false;
-    for (; *p; p++) {
-        if (*p == '_') {
-            if (!prev_digit || p[1] == '\0')
-                return -1;
-            prev_digit = false;
-            continue;
-        }
-        int d = digit_value(*p);
-        if (d < 0 || (uint64_t)d >= base)
-            return -1;
-        if (v > (UINT64_MAX - (uint64_t)d) / base)
-            return -1;
-        v = v * base + (uint64_t)d;
-        prev_digit = true;
-    }
-    *out = v;
-    return 0;
-}
-
-static const struct { const char *name; uint64_t bit; } flag_names[] = {
-    {"p", PTE_P}, {"rw", PTE_RW}, {"us", PTE_US}, {"pwt", PTE_PWT}, {"pcd", PTE_PCD},
-    {"a", PTE_A}, {"d", PTE_D}, {"ps", PTE_PS}, {"g", PTE_G}, {"xd", PTE_XD},
-};
-#define NUM_FLAG_NAMES (sizeof flag_names / sizeof flag_names[0])
-
-/* Splits s at sep and ors the terms; term() turns one term into bits. */
-typedef int (*term_fn)(void *ctx, const char *term, uint64_t *bits, char *err);
-
-static int parse_terms(const char *s, char sep, const char *what, term_fn term, void *ctx,
-                       uint64_t *out, char *err)
-{
-    char buf[128];
-    if (!s || !*s) {
-        snprintf(err, SCRIPT_ERR_LEN, "missing %s", what);
-        return -1;
-    }
-    if (strlen(s) >= sizeof buf) {
-        snprintf(err, SCRIPT_ERR_LEN, "%s too long", what);
-        return -1;
-    }
-    strcpy(buf, s);
-    uint64_t v = 0;
-    char *p = buf;
-    for (;;) {
-        char *end = strchr(p, sep);
-        if (end)
-            *end = '\0';
-        if (!*p) {
-            snprintf(err, SCRIPT_ERR_LEN, "empty term in %s '%.48s'", what, s);
-            return -1;
-        }
-        uint64_t bits;
-        if (term(ctx, p, &bits, err) < 0)
-            return -1;
-        v |= bits;
-        if (!end)
-            break;
-        p = end + 1;
-    }
-    *out = v;
-    return 0;
-}
-
-static int flag_term(void *ctx, const char *t, uint64_t *bits, char *err)
-{
-    (void)ctx;
-    for (size_t i = 0; i < NUM_FLAG_NAMES; i++)
-        if (strcmp(t, flag_names[i].name) == 0) {
-            *bits = flag_names[i].bit;
-            return 0;
-        }
-    if (script_parse_number(t, bits) == 0)
-        return 0;
-    snprintf(err, SCRIPT_ERR_LEN,
-             "bad flag '%.48s' (p, rw, us, pwt, pcd, a, d, ps, g, xd or a number, joined by '+')", t);
-    return -1;
-}
-
-int script_parse_flags(const char *s, uint64_t *out, char *err)
-{
-    return parse_terms(s, '+', "flags", flag_term, NULL, out, err);
-}
-
-const char *script_format_flags(uint64_t flags, char *buf, size_t len)
-{
-    size_t used = 0;
-    if (len == 0)
-        return buf;
-    buf[0] = '\0';
-    uint64_t rest = flags;
-    for (size_t i = 0; i < NUM_FLAG_NAMES; i++) {
-        if (!(flags & flag_names[i].bit))
-            continue;
-        rest &= ~flag_names[i].bit;
-        int k = snprintf(buf + used, len - used, "%s%s", used ? "+" : "", flag_names[i].name);
-        if (k < 0 || (size_t)k >= len - used)
-            return buf;
-        used += (size_t)k;
-    }
-    if (rest || !used)
-        snprintf(buf + used, len - used, "%s0x%" PRIx64, used ? "+" : "", rest);
-    if (!flags)
-        snprintf(buf, len, "0");
-    return buf;
-}
-
-int script_parse_size(const char *s, unsigned *shift)
-{
-    int64_t v;
-    if (names_parse(&NAMES_SIZE, s, &v) != 0 || v == 0)   /* "none" names no page size */
-        return -1;
-    *shift = (unsigned)v;
-    return 0;
-}
-
-int script_parse_level(const char *s)
-{
-    int64_t v;
-    return names_parse(&NAMES_LEVEL, s, &v) == 0 ? (int)v : -1;
-}
-
-/* --- expect fields --------------------------------------------------------- */
-
-typedef enum { V_NUM, V_FAULT, V_TLB, V_PWC, V_YESNO, V_SIZE, V_PORT, V_MODE } value_kind_t;
-
-static const struct { const char *name; value_kind_t kind; } fields[XF_COUNT] = {
-    [XF_PA] = {"pa", V_NUM},           [XF_FAULT] = {"fault", V_FAULT},
-    [XF_EC] = {"ec", V_NUM},           [XF_CR2] = {"cr2", V_NUM},
-    [XF_CYCLES] = {"cycles", V_NUM},   [XF_COMPLETE] = {"complete", V_NUM},
-    [XF_ISSUE] = {"issue", V_NUM},     [XF_ACCEPT] = {"accept", V_NUM},
-    [XF_TLB] = {"tlb", V_TLB},         [XF_PWC] = {"pwc", V_PWC},
-    [XF_READS] = {"reads", V_NUM},     [XF_WRITES] = {"writes", V_NUM},
-    [XF_WALKED] = {"walked", V_YESNO}, [XF_ASSIST] = {"assist", V_YESNO},
-    [XF_SIZE] = {"size", V_SIZE},      [XF_PORT] = {"port", V_PORT},
-    [XF_CR0] = {"cr0", V_NUM},         [XF_CR3] = {"cr3", V_NUM},
-    [XF_CR4] = {"cr4", V_NUM},         [XF_EFER] = {"efer", V_NUM},
-    [XF_MODE] = {"mode", V_MODE},      [XF_PCID] = {"pcid", V_NUM},
-};
-
-static const names_entry_t yesno_canon[] = {{"yes", 1}, {"no", 0}, {NULL, 0}};
-static const names_table_t yesno_names = {"yes/no", yesno_canon, NULL};
-
-static const names_table_t *kind_values(value_kind_t k)
-{
-    switch (k) {
-    case V_FAULT: return &NAMES_FAULT;
-    case V_TLB:   return &NAMES_TLB;
-    case V_PWC:   return &NAMES_PWC;
-    case V_YESNO: return &yesno_names;
-    case V_SIZE:  return &NAMES_SIZE;
-    case V_PORT:  return &NAMES_PORT;
-    case V_MODE:  return &NAMES_MODE;
-    case V_NUM:   break;
-    }
-    return NULL;
-}
-
-const char *script_field_name(script_field_t f)
-{
-    return (unsigned)f < XF_COUNT ? fields[f].name : "?";
-}
-
-int script_parse_check(const char *field, const char *value, script_check_t *out, char *err)
-{
-    int f;
-    for (f = 0; f < XF_COUNT; f++)
-        if (strcmp(field, fields[f].name) == 0)
-            break;
-    if (f == XF_COUNT) {
-        snprintf(err, SCRIPT_ERR_LEN, "expect: unknown field '%.48s'", field);
-        return -1;
-    }
-    out->field = (script_field_t)f;
-    if (!value) {
-        snprintf(err, SCRIPT_ERR_LEN, "expect %s: missing value", field);
-        return -1;
-    }
-    const names_table_t *nv = kind_values(fields[f].kind);
-    if (!nv) {
-        if (script_parse_number(value, &out->value) < 0) {
-            snprintf(err, SCRIPT_ERR_LEN, "expect %s: bad number '%.48s'", field, value);
-            return -1;
-        }
-        return 0;
-    }
-    int64_t v;
-    if (names_parse(nv, value, &v) == 0) {
-        out->value = (uint64_t)v;
-        return 0;
-    }
-    char names[128];
-    names_list(nv, names, sizeof names);
-    snprintf(err, SCRIPT_ERR_LEN, "expect %s: bad value '%.48s' (%s)", field, value, names);
-    return -1;
-}
-
-int script_parse_checks(char *const *toks, int ntoks, script_check_t *out, int max, char *err)
-{
-    if (ntoks <= 0) {
-        snprintf(err, SCRIPT_ERR_LEN, "expect: missing FIELD VALUE");
-        return -1;
-    }
-    int n = 0;
-    for (int i = 0; i < ntoks; i += 2) {
-        if (n == max) {
-            snprintf(err, SCRIPT_ERR_LEN, "expect: too many checks on one line");
-            return -1;
-        }
-        if (script_parse_check(toks[i], i + 1 < ntoks ? toks[i + 1] : NULL, &out[n], err) < 0)
-            return -1;
-        n++;
-    }
-    return n;
-}
-
-const char *script_format_value(script_field_t f, uint64_t v, char *buf, size_t len)
-{
-    if ((unsigned)f >= XF_COUNT) {
-        snprintf(buf, len, "?");
-        return buf;
-    }
-    const names_table_t *nv = kind_values(fields[f].kind);
-    if (nv) {
-        const char *n = names_lookup(nv, (int64_t)v);
-        if (n)
-            snprintf(buf, len, "%s", n);
-        else
-            snprintf(buf, len, "%" PRIu64 "?", v);
-        return buf;
-    }
-    switch (f) {
-    case XF_CYCLES: case XF_COMPLETE: case XF_ISSUE: case XF_ACCEPT:
-    case XF_READS: case XF_WRITES:
-        snprintf(buf, len, "%" PRIu64, v);
-        break;
-    default:
-        snprintf(buf, len, "0x%" PRIx64, v);
-        break;
-    }
-    return buf;
-}
-
-/* ========================================================================= */
-/* The interpreter                                                            */
-/* ========================================================================= */
-
-typedef struct {
-    mmu_result_t res;
-    unsigned line;
-    bool ac, implicit;
-} access_rec_t;
-
-typedef struct {
-    mmu_ctrl_t op;
-    mmu_ctrl_result_t res;
-    unsigned line;
-    uint64_t seq;
-} ctrl_rec_t;
-
-enum { LAST_NONE, LAST_ACCESS, LAST_CTRL };
-
-typedef struct {
-    const script_opts_t *opts;
-    const char *name;
-    FILE *out, *err, *jsonl;
-    unsigned line;
-
-    mmu_config_t cfg;
-    unsigned first_cmd_line;     /* 0 until the first non-config command */
-    physmem_t *mem;
-    backend_t *be;
-    ptbuild_t pt;
-    bool have_pt;
-
-    access_rec_t **pending;      /* @CYCLE accesses submitted, not yet reported */
-    size_t npending, cap;
-    cycle_t base;                /* horizon at the last synchronising command (for @+N) */
-
-    access_rec_t hist[HISTORY];  /* reported accesses by seq % HISTORY */
-    bool hist_valid[HISTORY];
-    int last_kind;
-    uint64_t last_seq;           /* of the last access submitted */
-    ctrl_rec_t last_ctrl;
-
-    uint64_t naccess, nctrl, nchecks;
-} interp_t;
-
-static int fail(interp_t *I, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-static int fail(interp_t *I, const char *fmt, ...)
+int sc_fail(interp_t *I, const char *fmt, ...)
 {
     va_list ap;
     fflush(I->out);
@@ -382,95 +23,27 @@ static int fail(interp_t *I, const char *fmt, ...)
     return -1;
 }
 
-static int number_arg(interp_t *I, const char *cmd, const char *what, const char *tok, uint64_t *v)
+int sc_number_arg(interp_t *I, const char *cmd, const char *what, const char *tok, uint64_t *v)
 {
     if (!tok)
-        return fail(I, "%s: missing %s", cmd, what);
+        return sc_fail(I, "%s: missing %s", cmd, what);
     if (script_parse_number(tok, v) < 0)
-        return fail(I, "%s: bad number '%.48s' for %s", cmd, tok, what);
+        return sc_fail(I, "%s: bad number '%.48s' for %s", cmd, tok, what);
     return 0;
 }
 
-static int no_more(interp_t *I, const char *cmd, char **toks, int n, int used, const char *usage)
+int sc_no_more(interp_t *I, const char *cmd, char **toks, int n, int used, const char *usage)
 {
     if (n > used)
-        return fail(I, "%s: unexpected '%.48s' (usage: %s)", cmd, toks[used], usage);
+        return sc_fail(I, "%s: unexpected '%.48s' (usage: %s)", cmd, toks[used], usage);
     return 0;
 }
 
-static int need(interp_t *I, const char *cmd, int n, int want, const char *usage)
+int sc_need(interp_t *I, const char *cmd, int n, int want, const char *usage)
 {
     if (n < want)
-        return fail(I, "%s: missing argument (usage: %s)", cmd, usage);
+        return sc_fail(I, "%s: missing argument (usage: %s)", cmd, usage);
     return 0;
-}
-
-/* --- output ---------------------------------------------------------------- */
-
-static int emit_record(interp_t *I, const record_t *rec)
-{
-    char err[RECORD_ERR_LEN];
-    return record_write(I->jsonl, rec, err) == 0 ? 0 : fail(I, "%s", err);
-}
-
-static int report_access(interp_t *I, const access_rec_t *a)
-{
-    const mmu_result_t *r = &a->res;
-    const char *pwc = r->pwc_hit == 0 ? "-" : names_format(&NAMES_PWC, r->pwc_hit);
-    fprintf(I->out, "#%" PRIu64 " %c %-2s va=0x%016" PRIx64 " cpl%u%s%s -> ", r->seq,
-            r->port == PORT_I ? 'I' : 'D', names_access(r->access), r->va, (unsigned)r->cpl,
-            a->ac ? " ac" : "", a->implicit ? " implicit" : "");
-    if (r->fault == FAULT_NONE)
-        fprintf(I->out, "pa=0x%016" PRIx64 " %s", r->pa, names_size(r->page_shift));
-    else if (r->fault == FAULT_PF)
-        fprintf(I->out, "#PF ec=0x%x cr2=0x%016" PRIx64, (unsigned)r->error_code, r->cr2);
-    else
-        fprintf(I->out, "#GP");
-    fprintf(I->out, " %s pwc=%s walk=%s%s rd=%u wr=%u cyc %" PRIu64 "->%" PRIu64 " (%" PRIu64,
-            names_tlb(r->tlb_hit), pwc, r->walked ? "yes" : "no", r->dirty_assist ? " assist" : "",
-            (unsigned)r->mem_reads, (unsigned)r->mem_writes, r->issue_cycle, r->complete_cycle,
-            r->complete_cycle - r->issue_cycle);
-    if (r->accept_cycle != r->issue_cycle)
-        fprintf(I->out, ", accepted %" PRIu64, r->accept_cycle);
-    fprintf(I->out, ")\n");
-
-    if (!I->jsonl)
-        return 0;
-    record_t rec = { .kind = RECORD_ACCESS, .line = a->line, .req = { .ac = a->ac, .implicit = a->implicit }, .res = *r };
-    return emit_record(I, &rec);
-}
-
-static int report_ctrl(interp_t *I, const ctrl_rec_t *c)
-{
-    const mmu_ctrl_t *op = &c->op;
-    const mmu_ctrl_result_t *r = &c->res;
-    fprintf(I->out, "%s ", names_ctrl(op->kind));
-    switch (op->kind) {
-    case CTRL_INVLPG:
-        fprintf(I->out, "va=0x%016" PRIx64, op->va);
-        break;
-    case CTRL_INVPCID:
-        fprintf(I->out, "type=%u pcid=0x%" PRIx64 " va=0x%016" PRIx64, op->invpcid_type, op->pcid, op->va);
-        break;
-    default:
-        fprintf(I->out, "0x%016" PRIx64, op->value);
-        break;
-    }
-    fprintf(I->out, " -> %s", r->fault == FAULT_NONE ? "ok" : r->fault == FAULT_GP ? "#GP" : "#PF");
-    if (r->mem_reads)
-        fprintf(I->out, " rd=%u", (unsigned)r->mem_reads);
-    if (r->tlb_invalidated || r->pwc_invalidated)
-        fprintf(I->out, " inv tlb=%u pwc=%u", (unsigned)r->tlb_invalidated, (unsigned)r->pwc_invalidated);
-    fprintf(I->out, " cyc %" PRIu64 "->%" PRIu64 " (%" PRIu64, r->issue_cycle, r->complete_cycle,
-            r->complete_cycle - r->issue_cycle);
-    if (r->accept_cycle != r->issue_cycle)
-        fprintf(I->out, ", accepted %" PRIu64, r->accept_cycle);
-    fprintf(I->out, ")\n");
-
-    if (!I->jsonl)
-        return 0;
-    record_t rec = { .kind = RECORD_CTRL, .line = c->line, .seq = c->seq, .op = *op, .cres = *r };
-    return emit_record(I, &rec);
 }
 
 /* --- model life cycle ------------------------------------------------------ */
@@ -482,16 +55,16 @@ static int ensure_mmu(interp_t *I)
         return 0;
     for (size_t i = 0; i < I->opts->nsets; i++)
         if (config_set_assignment(&I->cfg, I->opts->sets[i], err) < 0)
-            return fail(I, "--set %s: %s", I->opts->sets[i], err);
+            return sc_fail(I, "--set %s: %s", I->opts->sets[i], err);
     if (config_validate(&I->cfg, err) < 0)
-        return fail(I, "invalid configuration: %s", err);
+        return sc_fail(I, "invalid configuration: %s", err);
     I->mem = physmem_create((unsigned)I->cfg.maxphyaddr);
     if (!I->mem)
-        return fail(I, "cannot create physical memory (maxphyaddr %u)", (unsigned)I->cfg.maxphyaddr);
+        return sc_fail(I, "cannot create physical memory (maxphyaddr %u)", (unsigned)I->cfg.maxphyaddr);
     physmem_set_frame_range(I->mem, DEFAULT_FRAME_BASE, DEFAULT_FRAME_LIMIT);
     I->be = backend_create_opts(I->opts->backend, &I->cfg, I->mem, &I->opts->backend_opts, err);
     if (!I->be)
-        return fail(I, "cannot create the MMU: %s", err);
+        return sc_fail(I, "cannot create the MMU: %s", err);
     I->base = backend_horizon(I->be);
     return 0;
 }
@@ -508,10 +81,10 @@ static void remember(interp_t *I, const access_rec_t *a)
  * mismatch (reported on stderr by the backend), never a script error. */
 static int diverged(interp_t *I)
 {
-    return fail(I, "%s backend: the run diverged (details above)", backend_kind_name(I->be->kind));
+    return sc_fail(I, "%s backend: the run diverged (details above)", backend_kind_name(I->be->kind));
 }
 
-static int sync_all(interp_t *I)
+int sc_sync_all(interp_t *I)
 {
     if (!I->be)
         return 0;
@@ -519,7 +92,7 @@ static int sync_all(interp_t *I)
         return diverged(I);
     int rc = 0;
     for (size_t i = 0; i < I->npending; i++) {
-        if (rc == 0 && report_access(I, I->pending[i]) < 0)
+        if (rc == 0 && sc_report_access(I, I->pending[i]) < 0)
             rc = -1;
         remember(I, I->pending[i]);
         free(I->pending[i]);
@@ -535,11 +108,11 @@ static int parse_cycle(interp_t *I, const char *cmd, const char *tok, cycle_t *c
     uint64_t v;
     bool rel = tok[1] == '+';
     if (script_parse_number(tok + 1 + rel, &v) < 0)
-        return fail(I, "%s: bad cycle '%.48s' (@N or @+N)", cmd, tok);
+        return sc_fail(I, "%s: bad cycle '%.48s' (@N or @+N)", cmd, tok);
     if (rel)
         v = v > MAX_CYCLE - I->base ? MAX_CYCLE + 1 : v + I->base;
     if (v > MAX_CYCLE)
-        return fail(I, "%s: cycle '%.48s' out of range (at most 2^62)", cmd, tok);
+        return sc_fail(I, "%s: cycle '%.48s' out of range (at most 2^62)", cmd, tok);
     *c = v;
     return 0;
 }
@@ -602,16 +175,16 @@ static int do_control(interp_t *I, mmu_ctrl_t *op, char **toks, int n, int used,
         explicit_cycle = true;
         used++;
     }
-    if (no_more(I, cmd, toks, n, used, usage) < 0)
+    if (sc_no_more(I, cmd, toks, n, used, usage) < 0)
         return -1;
-    if (sync_all(I) < 0)
+    if (sc_sync_all(I) < 0)
         return -1;
     cycle_t horizon = backend_horizon(I->be);
     if (!explicit_cycle)
         op->issue_cycle = horizon;
     ctrl_rec_t rec = {.op = *op, .line = I->line, .seq = I->nctrl};
     if (op->issue_cycle < horizon)
-        return fail(I, "%s: issue cycle %" PRIu64 " is earlier than allowed (horizon %" PRIu64 ")", cmd,
+        return sc_fail(I, "%s: issue cycle %" PRIu64 " is earlier than allowed (horizon %" PRIu64 ")", cmd,
                     op->issue_cycle, horizon);
     if (backend_control(I->be, op, &rec.res) < 0)
         return diverged(I);
@@ -619,7 +192,7 @@ static int do_control(interp_t *I, mmu_ctrl_t *op, char **toks, int n, int used,
     I->last_kind = LAST_CTRL;
     I->last_ctrl = rec;
     I->base = backend_horizon(I->be);
-    return report_ctrl(I, &rec);
+    return sc_report_ctrl(I, &rec);
 }
 
 static int cmd_cr(interp_t *I, char **toks, int n)
@@ -631,13 +204,13 @@ static int cmd_cr(interp_t *I, char **toks, int n)
     else if (strcmp(toks[0], "cr3") == 0) { op.kind = CTRL_CR3; rc.names = cr3_names; rc.allow_pt = true; }
     else if (strcmp(toks[0], "cr4") == 0) { op.kind = CTRL_CR4; rc.names = cr4_names; }
     else { op.kind = CTRL_EFER; rc.names = efer_names; }
-    if (need(I, toks[0], n, 2, usage) < 0)
+    if (sc_need(I, toks[0], n, 2, usage) < 0)
         return -1;
     char err[SCRIPT_ERR_LEN];
     if (toks[1][0] == '@')
-        return fail(I, "%s: missing value (usage: %s)", toks[0], usage);
-    if (parse_terms(toks[1], '|', "value", reg_term, &rc, &op.value, err) < 0)
-        return fail(I, "%s: %s", toks[0], err);
+        return sc_fail(I, "%s: missing value (usage: %s)", toks[0], usage);
+    if (sc_parse_terms(toks[1], '|', "value", reg_term, &rc, &op.value, err) < 0)
+        return sc_fail(I, "%s: %s", toks[0], err);
     return do_control(I, &op, toks, n, 2, usage);
 }
 
@@ -645,7 +218,7 @@ static int cmd_invlpg(interp_t *I, char **toks, int n)
 {
     static const char usage[] = "invlpg VA [@CYCLE]";
     mmu_ctrl_t op = {.kind = CTRL_INVLPG};
-    if (need(I, "invlpg", n, 2, usage) < 0 || number_arg(I, "invlpg", "VA", toks[1], &op.va) < 0)
+    if (sc_need(I, "invlpg", n, 2, usage) < 0 || sc_number_arg(I, "invlpg", "VA", toks[1], &op.va) < 0)
         return -1;
     return do_control(I, &op, toks, n, 2, usage);
 }
@@ -655,12 +228,12 @@ static int cmd_invpcid(interp_t *I, char **toks, int n)
     static const char usage[] = "invpcid TYPE PCID VA [@CYCLE]";
     mmu_ctrl_t op = {.kind = CTRL_INVPCID};
     uint64_t type;
-    if (need(I, "invpcid", n, 4, usage) < 0 || number_arg(I, "invpcid", "TYPE", toks[1], &type) < 0 ||
-        number_arg(I, "invpcid", "PCID", toks[2], &op.pcid) < 0 ||
-        number_arg(I, "invpcid", "VA", toks[3], &op.va) < 0)
+    if (sc_need(I, "invpcid", n, 4, usage) < 0 || sc_number_arg(I, "invpcid", "TYPE", toks[1], &type) < 0 ||
+        sc_number_arg(I, "invpcid", "PCID", toks[2], &op.pcid) < 0 ||
+        sc_number_arg(I, "invpcid", "VA", toks[3], &op.va) < 0)
         return -1;
     if (type > 0xffffffffu)
-        return fail(I, "invpcid: TYPE %" PRIu64 " out of range", type);
+        return sc_fail(I, "invpcid: TYPE %" PRIu64 " out of range", type);
     op.invpcid_type = (unsigned)type;
     return do_control(I, &op, toks, n, 4, usage);
 }
@@ -672,22 +245,22 @@ static int cmd_access(interp_t *I, char **toks, int n)
     static const char usage[] = "access VA r|w|x user|sup|cpl=N [ac] [implicit] [@CYCLE]";
     mmu_req_t req = {0};
     bool have_acc = false, have_priv = false, have_cycle = false, have_ac = false, have_imp = false;
-    if (need(I, "access", n, 2, usage) < 0 || number_arg(I, "access", "VA", toks[1], &req.va) < 0)
+    if (sc_need(I, "access", n, 2, usage) < 0 || sc_number_arg(I, "access", "VA", toks[1], &req.va) < 0)
         return -1;
     for (int i = 2; i < n; i++) {
         const char *t = toks[i];
         if (!strcmp(t, "r") || !strcmp(t, "w") || !strcmp(t, "x")) {
             if (have_acc)
-                return fail(I, "access: two access types ('%.48s')", t);
+                return sc_fail(I, "access: two access types ('%.48s')", t);
             req.access = t[0] == 'r' ? ACC_READ : t[0] == 'w' ? ACC_WRITE : ACC_EXEC;
             have_acc = true;
         } else if (!strcmp(t, "user") || !strcmp(t, "sup") || !strncmp(t, "cpl=", 4)) {
             if (have_priv)
-                return fail(I, "access: two privileges ('%.48s')", t);
+                return sc_fail(I, "access: two privileges ('%.48s')", t);
             if (t[0] == 'c') {
                 uint64_t cpl;
                 if (script_parse_number(t + 4, &cpl) < 0 || cpl > 3)
-                    return fail(I, "access: bad CPL '%.48s' (cpl=0..3)", t);
+                    return sc_fail(I, "access: bad CPL '%.48s' (cpl=0..3)", t);
                 req.cpl = (uint8_t)cpl;
             } else {
                 req.cpl = t[0] == 'u' ? 3 : 0;
@@ -695,37 +268,37 @@ static int cmd_access(interp_t *I, char **toks, int n)
             have_priv = true;
         } else if (!strcmp(t, "ac")) {
             if (have_ac)
-                return fail(I, "access: 'ac' given twice");
+                return sc_fail(I, "access: 'ac' given twice");
             req.ac = have_ac = true;
         } else if (!strcmp(t, "implicit")) {
             if (have_imp)
-                return fail(I, "access: 'implicit' given twice");
+                return sc_fail(I, "access: 'implicit' given twice");
             req.implicit = have_imp = true;
         } else if (t[0] == '@') {
             if (have_cycle)
-                return fail(I, "access: two cycles ('%.48s')", t);
+                return sc_fail(I, "access: two cycles ('%.48s')", t);
             if (parse_cycle(I, "access", t, &req.issue_cycle) < 0)
                 return -1;
             have_cycle = true;
         } else {
-            return fail(I, "access: unexpected '%.48s' (usage: %s)", t, usage);
+            return sc_fail(I, "access: unexpected '%.48s' (usage: %s)", t, usage);
         }
     }
     if (!have_acc)
-        return fail(I, "access: missing access type r, w or x (usage: %s)", usage);
+        return sc_fail(I, "access: missing access type r, w or x (usage: %s)", usage);
     if (!have_priv)
-        return fail(I, "access: missing privilege user, sup or cpl=N (usage: %s)", usage);
+        return sc_fail(I, "access: missing privilege user, sup or cpl=N (usage: %s)", usage);
     if (req.implicit && req.access == ACC_EXEC)
-        return fail(I, "access: implicit with x: there is no implicit instruction fetch");
+        return sc_fail(I, "access: implicit with x: there is no implicit instruction fetch");
 
     if (!have_cycle) {
-        if (sync_all(I) < 0)
+        if (sc_sync_all(I) < 0)
             return -1;
         req.issue_cycle = backend_horizon(I->be);
     }
     access_rec_t *rec = calloc(1, sizeof *rec);
     if (!rec)
-        return fail(I, "out of memory");
+        return sc_fail(I, "out of memory");
     rec->line = I->line;
     rec->ac = req.ac;
     rec->implicit = req.implicit;
@@ -734,7 +307,7 @@ static int cmd_access(interp_t *I, char **toks, int n)
         access_rec_t **p = realloc(I->pending, cap * sizeof *p);
         if (!p) {
             free(rec);
-            return fail(I, "out of memory");
+            return sc_fail(I, "out of memory");
         }
         I->pending = p;
         I->cap = cap;
@@ -746,11 +319,11 @@ static int cmd_access(interp_t *I, char **toks, int n)
         if (req.issue_cycle >= h && in_order)
             return diverged(I);
         if (I->npending && req.issue_cycle >= h)
-            return fail(I, "access: issue cycle %" PRIu64 " is earlier than allowed (horizon %" PRIu64
+            return sc_fail(I, "access: issue cycle %" PRIu64 " is earlier than allowed (horizon %" PRIu64
                         "; the previous access on line %u was issued at %" PRIu64 ")",
                         req.issue_cycle, h, I->pending[I->npending - 1]->line,
                         I->pending[I->npending - 1]->res.issue_cycle);
-        return fail(I, "access: issue cycle %" PRIu64 " is earlier than allowed (horizon %" PRIu64 ")",
+        return sc_fail(I, "access: issue cycle %" PRIu64 " is earlier than allowed (horizon %" PRIu64 ")",
                     req.issue_cycle, h);
     }
     I->pending[I->npending++] = rec;
@@ -759,15 +332,15 @@ static int cmd_access(interp_t *I, char **toks, int n)
     I->last_kind = LAST_ACCESS;
     I->last_seq = I->naccess++;
     if (!have_cycle)
-        return sync_all(I);
+        return sc_sync_all(I);
     return 0;
 }
 
 static int cmd_sync(interp_t *I, char **toks, int n)
 {
-    if (no_more(I, "sync", toks, n, 1, "sync") < 0)
+    if (sc_no_more(I, "sync", toks, n, 1, "sync") < 0)
         return -1;
-    return sync_all(I);
+    return sc_sync_all(I);
 }
 
 /* --- memory ---------------------------------------------------------------- */
@@ -777,17 +350,17 @@ static int cmd_poke(interp_t *I, char **toks, int n)
     const char *cmd = toks[0];
     bool is64 = cmd[4] == '6';
     uint64_t pa, v;
-    if (need(I, cmd, n, 3, is64 ? "poke64 PA VALUE" : "poke32 PA VALUE") < 0 ||
-        number_arg(I, cmd, "PA", toks[1], &pa) < 0 || number_arg(I, cmd, "VALUE", toks[2], &v) < 0 ||
-        no_more(I, cmd, toks, n, 3, is64 ? "poke64 PA VALUE" : "poke32 PA VALUE") < 0)
+    if (sc_need(I, cmd, n, 3, is64 ? "poke64 PA VALUE" : "poke32 PA VALUE") < 0 ||
+        sc_number_arg(I, cmd, "PA", toks[1], &pa) < 0 || sc_number_arg(I, cmd, "VALUE", toks[2], &v) < 0 ||
+        sc_no_more(I, cmd, toks, n, 3, is64 ? "poke64 PA VALUE" : "poke32 PA VALUE") < 0)
         return -1;
     if (!is64 && v > 0xffffffffu)
-        return fail(I, "poke32: value 0x%" PRIx64 " does not fit in 32 bits", v);
-    if (sync_all(I) < 0)
+        return sc_fail(I, "poke32: value 0x%" PRIx64 " does not fit in 32 bits", v);
+    if (sc_sync_all(I) < 0)
         return -1;
     unsigned size = is64 ? 8 : 4;
     if ((pa & (size - 1)) || (pa >> physmem_maxphyaddr(I->mem)))
-        return fail(I, "%s: address 0x%" PRIx64 " is unaligned or beyond maxphyaddr", cmd, pa);
+        return sc_fail(I, "%s: address 0x%" PRIx64 " is unaligned or beyond maxphyaddr", cmd, pa);
     /* A backdoor write (the driver's, not the MMU's): uncounted, and mirrored in co-simulation. */
     if (is64)
         physmem_poke64(I->mem, pa, v);
@@ -802,20 +375,20 @@ static int cmd_expect_mem(interp_t *I, char **toks, int n)
     bool is64 = cmd[6] == '6';
     const char *usage = is64 ? "expect64 PA VALUE [mask MASK]" : "expect32 PA VALUE [mask MASK]";
     uint64_t pa, want, mask = is64 ? UINT64_MAX : 0xffffffffu, got;
-    if (need(I, cmd, n, 3, usage) < 0 || number_arg(I, cmd, "PA", toks[1], &pa) < 0 ||
-        number_arg(I, cmd, "VALUE", toks[2], &want) < 0)
+    if (sc_need(I, cmd, n, 3, usage) < 0 || sc_number_arg(I, cmd, "PA", toks[1], &pa) < 0 ||
+        sc_number_arg(I, cmd, "VALUE", toks[2], &want) < 0)
         return -1;
     int used = 3;
     if (n > 3 && strcmp(toks[3], "mask") == 0) {
-        if (number_arg(I, cmd, "MASK", n > 4 ? toks[4] : NULL, &mask) < 0)
+        if (sc_number_arg(I, cmd, "MASK", n > 4 ? toks[4] : NULL, &mask) < 0)
             return -1;
         used = 5;
     }
-    if (no_more(I, cmd, toks, n, used, usage) < 0)
+    if (sc_no_more(I, cmd, toks, n, used, usage) < 0)
         return -1;
     if (!is64 && (want > 0xffffffffu || mask > 0xffffffffu))
-        return fail(I, "expect32: value or mask does not fit in 32 bits");
-    if (sync_all(I) < 0)
+        return sc_fail(I, "expect32: value or mask does not fit in 32 bits");
+    if (sc_sync_all(I) < 0)
         return -1;
     int rc;
     if (is64) {
@@ -826,12 +399,12 @@ static int cmd_expect_mem(interp_t *I, char **toks, int n)
         got = g32;
     }
     if (rc < 0)
-        return fail(I, "%s: address 0x%" PRIx64 " is unaligned or beyond maxphyaddr", cmd, pa);
+        return sc_fail(I, "%s: address 0x%" PRIx64 " is unaligned or beyond maxphyaddr", cmd, pa);
     I->nchecks++;
     if ((got & mask) != (want & mask)) {
         if (used == 5)
-            return fail(I, "%s: expected 0x%" PRIx64 " (mask 0x%" PRIx64 "), got 0x%" PRIx64, cmd, want, mask, got);
-        return fail(I, "%s: expected 0x%" PRIx64 ", got 0x%" PRIx64, cmd, want, got);
+            return sc_fail(I, "%s: expected 0x%" PRIx64 " (mask 0x%" PRIx64 "), got 0x%" PRIx64, cmd, want, mask, got);
+        return sc_fail(I, "%s: expected 0x%" PRIx64 ", got 0x%" PRIx64, cmd, want, got);
     }
     return 0;
 }
@@ -842,15 +415,15 @@ static int cmd_frames(interp_t *I, char **toks, int n)
 {
     static const char usage[] = "frames BASE LIMIT";
     uint64_t base, limit;
-    if (need(I, "frames", n, 3, usage) < 0 || number_arg(I, "frames", "BASE", toks[1], &base) < 0 ||
-        number_arg(I, "frames", "LIMIT", toks[2], &limit) < 0 || no_more(I, "frames", toks, n, 3, usage) < 0)
+    if (sc_need(I, "frames", n, 3, usage) < 0 || sc_number_arg(I, "frames", "BASE", toks[1], &base) < 0 ||
+        sc_number_arg(I, "frames", "LIMIT", toks[2], &limit) < 0 || sc_no_more(I, "frames", toks, n, 3, usage) < 0)
         return -1;
     if ((base | limit) & (PAGE_SIZE - 1) || base == 0 || base >= limit)
-        return fail(I, "frames: need 4 KiB-aligned 0 < BASE < LIMIT");
+        return sc_fail(I, "frames: sc_need 4 KiB-aligned 0 < BASE < LIMIT");
     if (I->cfg.maxphyaddr < 64 && limit > (1ull << I->cfg.maxphyaddr))
-        return fail(I, "frames: LIMIT 0x%" PRIx64 " is beyond maxphyaddr (%u bits)", limit,
+        return sc_fail(I, "frames: LIMIT 0x%" PRIx64 " is beyond maxphyaddr (%u bits)", limit,
                     (unsigned)I->cfg.maxphyaddr);
-    if (sync_all(I) < 0)
+    if (sc_sync_all(I) < 0)
         return -1;
     physmem_set_frame_range(I->mem, base, limit);
     return 0;
@@ -860,15 +433,15 @@ static int cmd_pt(interp_t *I, char **toks, int n)
 {
     static const char usage[] = "pt 32bit|pae|4level|5level";
     paging_mode_t mode;
-    if (need(I, "pt", n, 2, usage) < 0 || no_more(I, "pt", toks, n, 2, usage) < 0)
+    if (sc_need(I, "pt", n, 2, usage) < 0 || sc_no_more(I, "pt", toks, n, 2, usage) < 0)
         return -1;
     if (names_parse_mode(toks[1], &mode) != 0 || mode == PAGING_OFF)
-        return fail(I, "pt: bad mode '%.48s' (32bit, pae, 4level or 5level)", toks[1]);
-    if (sync_all(I) < 0)
+        return sc_fail(I, "pt: bad mode '%.48s' (32bit, pae, 4level or 5level)", toks[1]);
+    if (sc_sync_all(I) < 0)
         return -1;
     ptbuild_t b;
     if (ptb_init(&b, I->mem, mode) < 0)
-        return fail(I, "pt: cannot allocate the top table (frame range exhausted?)");
+        return sc_fail(I, "pt: cannot allocate the top table (frame range exhausted?)");
     I->pt = b;
     I->have_pt = true;
     return 0;
@@ -877,7 +450,7 @@ static int cmd_pt(interp_t *I, char **toks, int n)
 static int require_pt(interp_t *I, const char *cmd)
 {
     if (!I->have_pt)
-        return fail(I, "%s: no page table yet (use `pt MODE` first)", cmd);
+        return sc_fail(I, "%s: no page table yet (use `pt MODE` first)", cmd);
     return 0;
 }
 
@@ -885,11 +458,11 @@ static int flags_arg(interp_t *I, const char *cmd, const char *tok, uint64_t *v)
 {
     char err[SCRIPT_ERR_LEN];
     if (!tok)
-        return fail(I, "%s: missing FLAGS", cmd);
+        return sc_fail(I, "%s: missing FLAGS", cmd);
     if (script_parse_flags(tok, v, err) < 0)
-        return fail(I, "%s: %s", cmd, err);
+        return sc_fail(I, "%s: %s", cmd, err);
     if (I->have_pt && I->pt.mode == PAGING_32 && *v > 0xffffffffu)
-        return fail(I, "%s: flags '%.48s' do not fit in a 4-byte entry", cmd, tok);
+        return sc_fail(I, "%s: flags '%.48s' do not fit in a 4-byte entry", cmd, tok);
     return 0;
 }
 
@@ -898,11 +471,11 @@ static int cmd_map(interp_t *I, char **toks, int n)
     static const char usage[] = "map VA PA 4k|2m|4m|1g FLAGS [table FLAGS]";
     uint64_t va, pa, leaf, table = PTB_TABLE_FLAGS;
     unsigned shift;
-    if (require_pt(I, "map") < 0 || need(I, "map", n, 5, usage) < 0 ||
-        number_arg(I, "map", "VA", toks[1], &va) < 0 || number_arg(I, "map", "PA", toks[2], &pa) < 0)
+    if (require_pt(I, "map") < 0 || sc_need(I, "map", n, 5, usage) < 0 ||
+        sc_number_arg(I, "map", "VA", toks[1], &va) < 0 || sc_number_arg(I, "map", "PA", toks[2], &pa) < 0)
         return -1;
     if (script_parse_size(toks[3], &shift) < 0)
-        return fail(I, "map: bad size '%.48s' (4k, 2m, 4m or 1g)", toks[3]);
+        return sc_fail(I, "map: bad size '%.48s' (4k, 2m, 4m or 1g)", toks[3]);
     if (flags_arg(I, "map", toks[4], &leaf) < 0)
         return -1;
     int used = 5;
@@ -911,10 +484,10 @@ static int cmd_map(interp_t *I, char **toks, int n)
             return -1;
         used = 7;
     }
-    if (no_more(I, "map", toks, n, used, usage) < 0 || sync_all(I) < 0)
+    if (sc_no_more(I, "map", toks, n, used, usage) < 0 || sc_sync_all(I) < 0)
         return -1;
     if (ptb_map(&I->pt, va, pa, shift, leaf, table) < 0)
-        return fail(I, "map: cannot map 0x%" PRIx64 " -> 0x%" PRIx64 " as %s in %s paging (size not "
+        return sc_fail(I, "map: cannot map 0x%" PRIx64 " -> 0x%" PRIx64 " as %s in %s paging (size not "
                     "possible in the mode, unaligned address, a large page or table in the way, or no "
                     "frames left)", va, pa, toks[3], names_mode(I->pt.mode));
     return 0;
@@ -923,12 +496,12 @@ static int cmd_map(interp_t *I, char **toks, int n)
 static int cmd_unmap(interp_t *I, char **toks, int n)
 {
     uint64_t va;
-    if (require_pt(I, "unmap") < 0 || need(I, "unmap", n, 2, "unmap VA") < 0 ||
-        number_arg(I, "unmap", "VA", toks[1], &va) < 0 || no_more(I, "unmap", toks, n, 2, "unmap VA") < 0 ||
-        sync_all(I) < 0)
+    if (require_pt(I, "unmap") < 0 || sc_need(I, "unmap", n, 2, "unmap VA") < 0 ||
+        sc_number_arg(I, "unmap", "VA", toks[1], &va) < 0 || sc_no_more(I, "unmap", toks, n, 2, "unmap VA") < 0 ||
+        sc_sync_all(I) < 0)
         return -1;
     if (ptb_unmap(&I->pt, va) < 0)
-        return fail(I, "unmap: 0x%" PRIx64 " is not mapped", va);
+        return sc_fail(I, "unmap: 0x%" PRIx64 " is not mapped", va);
     return 0;
 }
 
@@ -939,17 +512,17 @@ static int entry_arg(interp_t *I, const char *cmd, char **toks, int n, int at, u
     if (require_pt(I, cmd) < 0)
         return -1;
     if (at + 1 >= n)
-        return fail(I, "%s: missing argument (VA LEVEL)", cmd);
-    if (number_arg(I, cmd, "VA", toks[at], va) < 0)
+        return sc_fail(I, "%s: missing argument (VA LEVEL)", cmd);
+    if (sc_number_arg(I, cmd, "VA", toks[at], va) < 0)
         return -1;
     *level = script_parse_level(toks[at + 1]);
     if (*level < 0)
-        return fail(I, "%s: bad level '%.48s' (1..5 or pt, pd, pdpt, pml4, pml5)", cmd, toks[at + 1]);
-    if (sync_all(I) < 0)
+        return sc_fail(I, "%s: bad level '%.48s' (1..5 or pt, pd, pdpt, pml4, pml5)", cmd, toks[at + 1]);
+    if (sc_sync_all(I) < 0)
         return -1;
     *addr = ptb_entry_addr(&I->pt, *va, *level);
     if (!*addr)
-        return fail(I, "%s: no level-%d entry on the path of 0x%" PRIx64 " in %s paging", cmd, *level, *va,
+        return sc_fail(I, "%s: no level-%d entry on the path of 0x%" PRIx64 " in %s paging", cmd, *level, *va,
                     names_mode(I->pt.mode));
     return 0;
 }
@@ -961,7 +534,7 @@ static int cmd_entry(interp_t *I, char **toks, int n)
     paddr_t addr;
     char fl[160];
     if (entry_arg(I, "entry", toks, n, 1, &va, &level, &addr) < 0 ||
-        no_more(I, "entry", toks, n, 3, "entry VA LEVEL") < 0)
+        sc_no_more(I, "entry", toks, n, 3, "entry VA LEVEL") < 0)
         return -1;
     uint64_t v = ptb_read_entry(&I->pt, addr);
     fprintf(I->out, "entry va=0x%016" PRIx64 " %s @0x%" PRIx64 " = 0x%016" PRIx64 " %s\n", va,
@@ -975,8 +548,8 @@ static int cmd_setclear(interp_t *I, char **toks, int n)
     uint64_t va, flags;
     int level;
     paddr_t addr;
-    if (need(I, cmd, n, 4, "set|clear VA LEVEL FLAGS") < 0 || flags_arg(I, cmd, toks[3], &flags) < 0 ||
-        no_more(I, cmd, toks, n, 4, "set|clear VA LEVEL FLAGS") < 0 ||
+    if (sc_need(I, cmd, n, 4, "set|clear VA LEVEL FLAGS") < 0 || flags_arg(I, cmd, toks[3], &flags) < 0 ||
+        sc_no_more(I, cmd, toks, n, 4, "set|clear VA LEVEL FLAGS") < 0 ||
         entry_arg(I, cmd, toks, n, 1, &va, &level, &addr) < 0)
         return -1;
     uint64_t v = ptb_read_entry(&I->pt, addr);
@@ -985,209 +558,29 @@ static int cmd_setclear(interp_t *I, char **toks, int n)
     return 0;
 }
 
-static int expect_entry(interp_t *I, char **toks, int n)
+int sc_expect_entry(interp_t *I, char **toks, int n)
 {
     static const char usage[] = "expect entry VA LEVEL has|lacks FLAGS";
     uint64_t va, flags;
     int level;
     paddr_t addr;
     char fl[160], gotfl[160];
-    if (need(I, "expect entry", n, 6, usage) < 0)
+    if (sc_need(I, "expect entry", n, 6, usage) < 0)
         return -1;
     bool has = strcmp(toks[4], "has") == 0;
     if (!has && strcmp(toks[4], "lacks") != 0)
-        return fail(I, "expect entry: expected 'has' or 'lacks', got '%.48s' (usage: %s)", toks[4], usage);
-    if (flags_arg(I, "expect entry", toks[5], &flags) < 0 || no_more(I, "expect entry", toks, n, 6, usage) < 0 ||
+        return sc_fail(I, "expect entry: expected 'has' or 'lacks', got '%.48s' (usage: %s)", toks[4], usage);
+    if (flags_arg(I, "expect entry", toks[5], &flags) < 0 || sc_no_more(I, "expect entry", toks, n, 6, usage) < 0 ||
         entry_arg(I, "expect entry", toks, n, 2, &va, &level, &addr) < 0)
         return -1;
     uint64_t v = ptb_read_entry(&I->pt, addr);
     I->nchecks++;
     bool ok = has ? (v & flags) == flags : (v & flags) == 0;
     if (!ok)
-        return fail(I, "expect entry: expected %s entry of 0x%" PRIx64 " %s %s, got 0x%016" PRIx64 " (%s)",
+        return sc_fail(I, "expect entry: expected %s entry of 0x%" PRIx64 " %s %s, got 0x%016" PRIx64 " (%s)",
                     names_format(&NAMES_LEVEL, level), va, has ? "to have" : "to lack",
                     script_format_flags(flags, fl, sizeof fl), v,
                     script_format_flags(v & (0xfffull | PTE_XD), gotfl, sizeof gotfl));
-    return 0;
-}
-
-/* --- expect ---------------------------------------------------------------- */
-
-static bool is_arch_field(script_field_t f)
-{
-    return f == XF_CR0 || f == XF_CR3 || f == XF_CR4 || f == XF_EFER || f == XF_MODE || f == XF_PCID;
-}
-
-static int check_one(interp_t *I, const script_check_t *c, const access_rec_t *acc, const ctrl_rec_t *ctl)
-{
-    const char *fname = script_field_name(c->field);
-    uint64_t got = 0;
-    bool have = true;
-    char wbuf[48], gbuf[64];
-
-    if (is_arch_field(c->field)) {
-        mmu_arch_t st;
-        backend_arch_state(I->be, &st);
-        switch (c->field) {
-        case XF_CR0: got = st.cr0; break;
-        case XF_CR3: got = st.cr3; break;
-        case XF_CR4: got = st.cr4; break;
-        case XF_EFER: got = st.efer; break;
-        case XF_MODE: got = st.mode; break;
-        default: got = st.pcid; break;
-        }
-    } else if (acc) {
-        const mmu_result_t *r = &acc->res;
-        switch (c->field) {
-        case XF_PA: got = r->pa; have = r->fault == FAULT_NONE; break;
-        case XF_FAULT: got = r->fault; break;
-        case XF_EC: got = r->error_code; break;
-        case XF_CR2: got = r->cr2; break;
-        case XF_CYCLES: got = r->complete_cycle - r->issue_cycle; break;
-        case XF_COMPLETE: got = r->complete_cycle; break;
-        case XF_ISSUE: got = r->issue_cycle; break;
-        case XF_ACCEPT: got = r->accept_cycle; break;
-        case XF_TLB: got = r->tlb_hit; break;
-        case XF_PWC: got = r->pwc_hit; break;
-        case XF_READS: got = r->mem_reads; break;
-        case XF_WRITES: got = r->mem_writes; break;
-        case XF_WALKED: got = r->walked; break;
-        case XF_ASSIST: got = r->dirty_assist; break;
-        case XF_SIZE: got = r->page_shift; break;
-        case XF_PORT: got = r->port; break;
-        default: have = false; break;
-        }
-    } else if (ctl) {
-        const mmu_ctrl_result_t *r = &ctl->res;
-        switch (c->field) {
-        case XF_FAULT: got = r->fault; break;
-        case XF_CYCLES: got = r->complete_cycle - r->issue_cycle; break;
-        case XF_COMPLETE: got = r->complete_cycle; break;
-        case XF_ISSUE: got = r->issue_cycle; break;
-        case XF_ACCEPT: got = r->accept_cycle; break;
-        case XF_READS: got = r->mem_reads; break;
-        case XF_CR2: {
-            mmu_arch_t st;
-            backend_arch_state(I->be, &st);
-            got = st.cr2;
-            break;
-        }
-        default:
-            return fail(I, "expect %s: the last operation (line %u) is %s, not an access", fname, ctl->line,
-                        names_ctrl(ctl->op.kind));
-        }
-    } else {
-        return fail(I, "expect %s: no access or control operation yet", fname);
-    }
-
-    I->nchecks++;
-    if (have && got == c->value)
-        return 0;
-    script_format_value(c->field, c->value, wbuf, sizeof wbuf);
-    if (!have)
-        snprintf(gbuf, sizeof gbuf, "none (fault %s)", names_fault(acc->res.fault));
-    else
-        script_format_value(c->field, got, gbuf, sizeof gbuf);
-    return fail(I, "expect %s: expected %s, got %s", fname, wbuf, gbuf);
-}
-
-static int cmd_expect(interp_t *I, char **toks, int n)
-{
-    char err[SCRIPT_ERR_LEN];
-    script_check_t checks[SCRIPT_MAX_TOKENS / 2];
-    if (n >= 2 && strcmp(toks[1], "entry") == 0)
-        return expect_entry(I, toks, n);
-    int at = 1;
-    const access_rec_t *acc = NULL;
-    const ctrl_rec_t *ctl = NULL;
-    uint64_t seq = 0;
-    bool by_seq = false;
-    if (n >= 2 && strcmp(toks[1], "seq") == 0) {
-        if (number_arg(I, "expect seq", "N", n > 2 ? toks[2] : NULL, &seq) < 0)
-            return -1;
-        by_seq = true;
-        at = 3;
-    }
-    int nc = script_parse_checks(toks + at, n - at, checks, (int)(sizeof checks / sizeof checks[0]), err);
-    if (nc < 0)
-        return fail(I, "%s", err);
-    if (sync_all(I) < 0)
-        return -1;
-    if (by_seq) {
-        size_t k = seq % HISTORY;
-        if (seq >= I->naccess || !I->hist_valid[k] || I->hist[k].res.seq != seq)
-            return fail(I, "expect seq %" PRIu64 ": no such access (%" PRIu64 " submitted; the last %d are kept)",
-                        seq, I->naccess, HISTORY);
-        acc = &I->hist[k];
-    } else if (I->last_kind == LAST_ACCESS) {
-        acc = &I->hist[I->last_seq % HISTORY];
-    } else if (I->last_kind == LAST_CTRL) {
-        ctl = &I->last_ctrl;
-    }
-    for (int i = 0; i < nc; i++)
-        if (check_one(I, &checks[i], acc, ctl) < 0)
-            return -1;
-    return 0;
-}
-
-/* --- print ----------------------------------------------------------------- */
-
-static uint64_t sum3(const uint64_t v[NUM_PSC])
-{
-    return v[0] + v[1] + v[2];
-}
-
-static void print_stats(interp_t *I)
-{
-    const mmu_stats_t *s = backend_stats(I->be);
-    const tlb_stats_t *it = &s->tlb[TLB_ITLB], *dt = &s->tlb[TLB_DTLB], *l2 = &s->tlb[TLB_L2];
-    FILE *o = I->out;
-    fprintf(o, "stats: requests %" PRIu64 " (port I %" PRIu64 ", port D %" PRIu64 "), latency mean %.2f max %" PRIu64 "\n",
-            s->requests, s->requests_by_port[PORT_I], s->requests_by_port[PORT_D],
-            hist_mean(&s->translation_latency), s->translation_latency.max);
-    fprintf(o, "stats: itlb hits %" PRIu64 " misses %" PRIu64 "; dtlb hits %" PRIu64 " misses %" PRIu64
-               "; l2 hits %" PRIu64 " misses %" PRIu64 "; dropped %" PRIu64 "\n",
-            sum3(it->hits), sum3(it->misses) + it->misses_unresolved, sum3(dt->hits),
-            sum3(dt->misses) + dt->misses_unresolved, sum3(l2->hits), sum3(l2->misses) + l2->misses_unresolved,
-            it->dropped + dt->dropped + l2->dropped);
-    fprintf(o, "stats: walks %" PRIu64 " (reads %" PRIu64 ", writes %" PRIu64 "); pwc lookups %" PRIu64
-               " hits pml5 %" PRIu64 " pml4 %" PRIu64 " pdpt %" PRIu64 " pd %" PRIu64 "\n",
-            s->walks, s->walk_reads, s->walk_writes, s->pwc_lookups, s->pwc_hits[5], s->pwc_hits[4],
-            s->pwc_hits[3], s->pwc_hits[2]);
-    fprintf(o, "stats: #PF %" PRIu64 " (not present %" PRIu64 ", reserved %" PRIu64 ", rights %" PRIu64
-               "); #GP %" PRIu64 "; dirty assists %" PRIu64 "; rights rechecks %" PRIu64 "\n",
-            s->faults_pf, s->pf_not_present, s->pf_reserved, s->pf_rights, s->faults_gp, s->dirty_assists,
-            s->rights_rechecks);
-    fprintf(o, "stats: control ops %" PRIu64 " (#GP %" PRIu64 ", PDPTE loads %" PRIu64 "); invalidated tlb %"
-               PRIu64 " pwc %" PRIu64 "\n",
-            s->ctrl_ops, s->ctrl_gp, s->pdpte_loads, s->flushes_tlb_entries, s->flushes_pwc_entries);
-}
-
-static void print_regs(interp_t *I)
-{
-    mmu_arch_t st;
-    backend_arch_state(I->be, &st);
-    fprintf(I->out, "regs: mode %s cr0=0x%" PRIx64 " cr2=0x%" PRIx64 " cr3=0x%" PRIx64 " cr4=0x%" PRIx64
-                    " efer=0x%" PRIx64 " pcid=0x%x horizon %" PRIu64 "\n",
-            names_mode(st.mode), st.cr0, st.cr2, st.cr3, st.cr4, st.efer, (unsigned)st.pcid,
-            backend_horizon(I->be));
-    if (st.mode == PAGING_PAE)
-        fprintf(I->out, "regs: pdpte 0x%" PRIx64 " 0x%" PRIx64 " 0x%" PRIx64 " 0x%" PRIx64 "\n", st.pdpte[0],
-                st.pdpte[1], st.pdpte[2], st.pdpte[3]);
-}
-
-static int cmd_print(interp_t *I, char **toks, int n)
-{
-    if (need(I, "print", n, 2, "print stats|regs") < 0 || no_more(I, "print", toks, n, 2, "print stats|regs") < 0)
-        return -1;
-    if (strcmp(toks[1], "stats") && strcmp(toks[1], "regs"))
-        return fail(I, "print: unknown '%.48s' (stats or regs)", toks[1]);
-    if (sync_all(I) < 0)
-        return -1;
-    if (toks[1][0] == 's')
-        print_stats(I);
-    else
-        print_regs(I);
     return 0;
 }
 
@@ -1197,37 +590,37 @@ static int cmd_config(interp_t *I, char **toks, int n)
 {
     char buf[256], err[CONFIG_ERR_LEN];
     if (I->first_cmd_line)
-        return fail(I, "config after the first command (line %u): config lines must come first",
+        return sc_fail(I, "config after the first command (line %u): config lines must come first",
                     I->first_cmd_line);
     if (n < 2)
-        return fail(I, "config: missing KEY=VALUE");
+        return sc_fail(I, "config: missing KEY=VALUE");
     /* "config key=value" or "config key = value" */
     size_t used = 0;
     for (int i = 1; i < n; i++) {
         size_t l = strlen(toks[i]);
         if (used + l >= sizeof buf)
-            return fail(I, "config: assignment too long");
+            return sc_fail(I, "config: assignment too long");
         memcpy(buf + used, toks[i], l);
         used += l;
     }
     buf[used] = '\0';
     if (!strchr(buf, '='))
-        return fail(I, "config: expected KEY=VALUE, got '%.48s'", buf);
+        return sc_fail(I, "config: expected KEY=VALUE, got '%.48s'", buf);
     if (config_set_assignment(&I->cfg, buf, err) < 0)
-        return fail(I, "config: %s", err);
+        return sc_fail(I, "config: %s", err);
     return 0;
 }
 
 typedef int (*cmd_fn)(interp_t *I, char **toks, int n);
 
 static const struct { const char *name; cmd_fn fn; } commands[] = {
-    {"access", cmd_access},   {"expect", cmd_expect},     {"sync", cmd_sync},
+    {"access", cmd_access},   {"expect", sc_cmd_expect},     {"sync", cmd_sync},
     {"cr0", cmd_cr},          {"cr3", cmd_cr},            {"cr4", cmd_cr},
     {"efer", cmd_cr},         {"invlpg", cmd_invlpg},     {"invpcid", cmd_invpcid},
     {"poke32", cmd_poke},     {"poke64", cmd_poke},       {"expect32", cmd_expect_mem},
     {"expect64", cmd_expect_mem}, {"pt", cmd_pt},         {"map", cmd_map},
     {"unmap", cmd_unmap},     {"entry", cmd_entry},       {"set", cmd_setclear},
-    {"clear", cmd_setclear},  {"frames", cmd_frames},     {"print", cmd_print},
+    {"clear", cmd_setclear},  {"frames", cmd_frames},     {"print", sc_cmd_print},
 };
 
 static int run_line(interp_t *I, char **toks, int n)
@@ -1244,7 +637,7 @@ static int run_line(interp_t *I, char **toks, int n)
         }
         return commands[i].fn(I, toks, n);
     }
-    return fail(I, "unknown command '%.48s'", toks[0]);
+    return sc_fail(I, "unknown command '%.48s'", toks[0]);
 }
 
 static void interp_free(interp_t *I)
@@ -1283,7 +676,7 @@ int script_run_stream(const script_opts_t *opts, FILE *in, const char *name)
     if (opts->jsonl_path) {
         I->jsonl = fopen(opts->jsonl_path, "w");
         if (!I->jsonl) {
-            fail(I, "cannot open JSONL output %s: %s", opts->jsonl_path, strerror(errno));
+            sc_fail(I, "cannot open JSONL output %s: %s", opts->jsonl_path, strerror(errno));
             free(I);
             return 1;
         }
@@ -1297,32 +690,32 @@ int script_run_stream(const script_opts_t *opts, FILE *in, const char *name)
     while (rc == 0 && (len = getline(&line, &cap, in)) >= 0) {
         I->line++;
         if (strlen(line) != (size_t)len) {
-            rc = fail(I, "NUL byte in line");
+            rc = sc_fail(I, "NUL byte in line");
             break;
         }
         int n = script_tokenize(line, toks, SCRIPT_MAX_TOKENS);
         if (n < 0)
-            rc = fail(I, "too many words on one line (at most %d)", SCRIPT_MAX_TOKENS);
+            rc = sc_fail(I, "too many words on one line (at most %d)", SCRIPT_MAX_TOKENS);
         else if (n > 0)
             rc = run_line(I, toks, n);
     }
     free(line);
     if (rc == 0 && ferror(in))
-        rc = fail(I, "read error: %s", strerror(errno));
+        rc = sc_fail(I, "read error: %s", strerror(errno));
     if (rc == 0) {
         I->line = 0;
         if (!I->be)
             rc = ensure_mmu(I);   /* a script of config lines still validates them */
         if (rc == 0)
-            rc = sync_all(I);
+            rc = sc_sync_all(I);
         if (rc == 0 && backend_finish(I->be) != 0)
-            rc = fail(I, "%s backend: end-of-run check failed (details above)", backend_kind_name(I->be->kind));
+            rc = sc_fail(I, "%s backend: end-of-run check failed (details above)", backend_kind_name(I->be->kind));
     }
     if (rc == 0)
         fprintf(I->out, "%s: ok (%" PRIu64 " accesses, %" PRIu64 " control operations, %" PRIu64 " checks)\n",
                 name, I->naccess, I->nctrl, I->nchecks);
     if (I->jsonl && fclose(I->jsonl) != 0 && rc == 0)
-        rc = fail(I, "JSONL: write to %s failed: %s", opts->jsonl_path, strerror(errno));
+        rc = sc_fail(I, "JSONL: write to %s failed: %s", opts->jsonl_path, strerror(errno));
     fflush(I->out);
     interp_free(I);
     free(I);
