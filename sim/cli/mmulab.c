@@ -1,13 +1,12 @@
 /* mmulab: the command-line tool. One file per subcommand in sim/cli/: `run`
  * (cmd_run.c, a script of sim/script/), `params` (cmd_params.c), `demo` (demo.c, a
- * seeded workload with a report), `random` (sim/verif/regress.c, the constrained-random
- * regression), `backends` (cmd_backends.c, what this binary has). */
+ * seeded workload with a report), `random` (cmd_random.c over sim/verif/regress.c, the
+ * constrained-random regression), `backends` (cmd_backends.c, what this binary has). */
 #include <stdio.h>
 #include <string.h>
 
 #include "cli.h"
 #include "demo.h"
-#include "regress.h"
 
 const char cli_usage_text[] =
     "usage: mmulab COMMAND [ARGS]\n"
@@ -65,6 +64,6 @@ int main(int argc, char **argv)
     if (!strcmp(cmd, "demo"))
         return demo_main(argc - 1, argv + 1);
     if (!strcmp(cmd, "random"))
-        return regress_main(argv[0], argc - 1, argv + 1);
+        return cmd_random(argv[0], argc - 1, argv + 1);
     return cli_usage_error("unknown command '%s'", cmd);
 }
