@@ -1,4 +1,4 @@
-/* The script interpreter's parser pieces (sim/script.h): tokens, numbers,
+/* The script interpreter's parser pieces (sim/script/script.h): tokens, numbers,
  * flag lists, sizes, levels and expect fields; plus a few whole scripts run
  * from memory to pin the error messages and the JSONL output. */
 #include <setjmp.h>

@@ -1,4 +1,4 @@
-/* Functional coverage (sim/coverage.h): binning of hand-made results, the
+/* Functional coverage (sim/verif/coverage.h): binning of hand-made results, the
  * impossible bins, control-operation kinds, merging, JSON round trips and the
  * printed table. */
 #include <setjmp.h>

@@ -1,4 +1,4 @@
-/* The constrained-random generator (sim/stimgen.h): determinism, the log as a
+/* The constrained-random generator (sim/verif/stimgen.h): determinism, the log as a
  * script, well-formed tables per mode, the operation mix, replay, and that the
  * self-checks really fail when a backend misbehaves (a wrapped model backend
  * injects one kind of error at a time). */
