@@ -51,21 +51,18 @@ int sc_need(interp_t *I, const char *cmd, int n, int want, const char *usage)
 static int ensure_mmu(interp_t *I)
 {
     char err[CONFIG_ERR_LEN];
-    if (I->be)
+    if (I->m.be)
         return 0;
     for (size_t i = 0; i < I->opts->nsets; i++)
         if (config_set_assignment(&I->cfg, I->opts->sets[i], err) < 0)
             return sc_fail(I, "--set %s: %s", I->opts->sets[i], err);
     if (config_validate(&I->cfg, err) < 0)
         return sc_fail(I, "invalid configuration: %s", err);
-    I->mem = physmem_create((unsigned)I->cfg.maxphyaddr);
-    if (!I->mem)
-        return sc_fail(I, "cannot create physical memory (maxphyaddr %u)", (unsigned)I->cfg.maxphyaddr);
-    physmem_set_frame_range(I->mem, DEFAULT_FRAME_BASE, DEFAULT_FRAME_LIMIT);
-    I->be = backend_create_opts(I->opts->backend, &I->cfg, I->mem, &I->opts->backend_opts, err);
-    if (!I->be)
+    if (machine_init(&I->m, (unsigned)I->cfg.maxphyaddr, DEFAULT_FRAME_BASE, DEFAULT_FRAME_LIMIT, err) < 0)
+        return sc_fail(I, "%s", err);
+    if (machine_start(&I->m, I->opts->backend, &I->cfg, &I->opts->backend_opts, err) < 0)
         return sc_fail(I, "cannot create the MMU: %s", err);
-    I->base = backend_horizon(I->be);
+    I->base = backend_horizon(I->m.be);
     return 0;
 }
 
@@ -81,14 +78,14 @@ static void remember(interp_t *I, const access_rec_t *a)
  * mismatch (reported on stderr by the backend), never a script error. */
 static int diverged(interp_t *I)
 {
-    return sc_fail(I, "%s backend: the run diverged (details above)", backend_kind_name(I->be->kind));
+    return sc_fail(I, "%s backend: the run diverged (details above)", backend_kind_name(I->m.be->kind));
 }
 
 int sc_sync_all(interp_t *I)
 {
-    if (!I->be)
+    if (!I->m.be)
         return 0;
-    if (backend_sync(I->be) != 0)
+    if (backend_sync(I->m.be) != 0)
         return diverged(I);
     int rc = 0;
     for (size_t i = 0; i < I->npending; i++) {
@@ -98,7 +95,7 @@ int sc_sync_all(interp_t *I)
         free(I->pending[i]);
     }
     I->npending = 0;
-    I->base = backend_horizon(I->be);
+    I->base = backend_horizon(I->m.be);
     return rc;
 }
 
@@ -179,19 +176,19 @@ static int do_control(interp_t *I, mmu_ctrl_t *op, char **toks, int n, int used,
         return -1;
     if (sc_sync_all(I) < 0)
         return -1;
-    cycle_t horizon = backend_horizon(I->be);
+    cycle_t horizon = backend_horizon(I->m.be);
     if (!explicit_cycle)
         op->issue_cycle = horizon;
     ctrl_rec_t rec = {.op = *op, .line = I->line, .seq = I->nctrl};
     if (op->issue_cycle < horizon)
         return sc_fail(I, "%s: issue cycle %" PRIu64 " is earlier than allowed (horizon %" PRIu64 ")", cmd,
                     op->issue_cycle, horizon);
-    if (backend_control(I->be, op, &rec.res) < 0)
+    if (backend_control(I->m.be, op, &rec.res) < 0)
         return diverged(I);
     I->nctrl++;
     I->last_kind = LAST_CTRL;
     I->last_ctrl = rec;
-    I->base = backend_horizon(I->be);
+    I->base = backend_horizon(I->m.be);
     return sc_report_ctrl(I, &rec);
 }
 
@@ -294,7 +291,7 @@ static int cmd_access(interp_t *I, char **toks, int n)
     if (!have_cycle) {
         if (sc_sync_all(I) < 0)
             return -1;
-        req.issue_cycle = backend_horizon(I->be);
+        req.issue_cycle = backend_horizon(I->m.be);
     }
     access_rec_t *rec = calloc(1, sizeof *rec);
     if (!rec)
@@ -312,9 +309,9 @@ static int cmd_access(interp_t *I, char **toks, int n)
         I->pending = p;
         I->cap = cap;
     }
-    if (backend_submit(I->be, &req, &rec->res) < 0) {
+    if (backend_submit(I->m.be, &req, &rec->res) < 0) {
         free(rec);
-        cycle_t h = backend_horizon(I->be);
+        cycle_t h = backend_horizon(I->m.be);
         bool in_order = !I->npending || req.issue_cycle >= I->pending[I->npending - 1]->res.issue_cycle;
         if (req.issue_cycle >= h && in_order)
             return diverged(I);
@@ -359,13 +356,13 @@ static int cmd_poke(interp_t *I, char **toks, int n)
     if (sc_sync_all(I) < 0)
         return -1;
     unsigned size = is64 ? 8 : 4;
-    if ((pa & (size - 1)) || (pa >> physmem_maxphyaddr(I->mem)))
+    if ((pa & (size - 1)) || (pa >> physmem_maxphyaddr(I->m.mem)))
         return sc_fail(I, "%s: address 0x%" PRIx64 " is unaligned or beyond maxphyaddr", cmd, pa);
     /* A backdoor write (the driver's, not the MMU's): uncounted, and mirrored in co-simulation. */
     if (is64)
-        physmem_poke64(I->mem, pa, v);
+        physmem_poke64(I->m.mem, pa, v);
     else
-        physmem_poke32(I->mem, pa, (uint32_t)v);
+        physmem_poke32(I->m.mem, pa, (uint32_t)v);
     return 0;
 }
 
@@ -392,10 +389,10 @@ static int cmd_expect_mem(interp_t *I, char **toks, int n)
         return -1;
     int rc;
     if (is64) {
-        rc = physmem_read64(I->mem, pa, &got);
+        rc = physmem_read64(I->m.mem, pa, &got);
     } else {
         uint32_t g32 = 0;
-        rc = physmem_read32(I->mem, pa, &g32);
+        rc = physmem_read32(I->m.mem, pa, &g32);
         got = g32;
     }
     if (rc < 0)
@@ -425,7 +422,7 @@ static int cmd_frames(interp_t *I, char **toks, int n)
                     (unsigned)I->cfg.maxphyaddr);
     if (sc_sync_all(I) < 0)
         return -1;
-    physmem_set_frame_range(I->mem, base, limit);
+    physmem_set_frame_range(I->m.mem, base, limit);
     return 0;
 }
 
@@ -440,7 +437,7 @@ static int cmd_pt(interp_t *I, char **toks, int n)
     if (sc_sync_all(I) < 0)
         return -1;
     ptbuild_t b;
-    if (ptb_init(&b, I->mem, mode) < 0)
+    if (ptb_init(&b, I->m.mem, mode) < 0)
         return sc_fail(I, "pt: cannot allocate the top table (frame range exhausted?)");
     I->pt = b;
     I->have_pt = true;
@@ -645,12 +642,9 @@ static void interp_free(interp_t *I)
     for (size_t i = 0; i < I->npending; i++)
         free(I->pending[i]);
     free(I->pending);
-    if (I->be && I->opts->mismatch_cycle)
-        *I->opts->mismatch_cycle = backend_mismatch_cycle(I->be);
-    if (I->be)
-        backend_destroy(I->be);
-    if (I->mem)
-        physmem_destroy(I->mem);
+    if (I->m.be && I->opts->mismatch_cycle)
+        *I->opts->mismatch_cycle = backend_mismatch_cycle(I->m.be);
+    machine_release(&I->m);
 }
 
 int script_run_stream(const script_opts_t *opts, FILE *in, const char *name)
@@ -704,12 +698,12 @@ int script_run_stream(const script_opts_t *opts, FILE *in, const char *name)
         rc = sc_fail(I, "read error: %s", strerror(errno));
     if (rc == 0) {
         I->line = 0;
-        if (!I->be)
+        if (!I->m.be)
             rc = ensure_mmu(I);   /* a script of config lines still validates them */
         if (rc == 0)
             rc = sc_sync_all(I);
-        if (rc == 0 && backend_finish(I->be) != 0)
-            rc = sc_fail(I, "%s backend: end-of-run check failed (details above)", backend_kind_name(I->be->kind));
+        if (rc == 0 && backend_finish(I->m.be) != 0)
+            rc = sc_fail(I, "%s backend: end-of-run check failed (details above)", backend_kind_name(I->m.be->kind));
     }
     if (rc == 0)
         fprintf(I->out, "%s: ok (%" PRIu64 " accesses, %" PRIu64 " control operations, %" PRIu64 " checks)\n",

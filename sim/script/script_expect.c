@@ -19,7 +19,7 @@ static int check_one(interp_t *I, const script_check_t *c, const access_rec_t *a
 
     if (is_arch_field(c->field)) {
         mmu_arch_t st;
-        backend_arch_state(I->be, &st);
+        backend_arch_state(I->m.be, &st);
         switch (c->field) {
         case XF_CR0: got = st.cr0; break;
         case XF_CR3: got = st.cr3; break;
@@ -60,7 +60,7 @@ static int check_one(interp_t *I, const script_check_t *c, const access_rec_t *a
         case XF_READS: got = r->mem_reads; break;
         case XF_CR2: {
             mmu_arch_t st;
-            backend_arch_state(I->be, &st);
+            backend_arch_state(I->m.be, &st);
             got = st.cr2;
             break;
         }

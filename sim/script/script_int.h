@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "machine.h"
 #include "mmu.h"
 #include "names.h"
 #include "physmem.h"
@@ -58,8 +59,7 @@ typedef struct {
 
     mmu_config_t cfg;
     unsigned first_cmd_line;     /* 0 until the first non-config command */
-    physmem_t *mem;
-    backend_t *be;
+    machine_t m;                 /* the memory and the backend (created at the first command) */
     ptbuild_t pt;
     bool have_pt;
 

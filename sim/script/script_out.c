@@ -79,7 +79,7 @@ static uint64_t sum3(const uint64_t v[NUM_PSC])
 
 static void print_stats(interp_t *I)
 {
-    const mmu_stats_t *s = backend_stats(I->be);
+    const mmu_stats_t *s = backend_stats(I->m.be);
     const tlb_stats_t *it = &s->tlb[TLB_ITLB], *dt = &s->tlb[TLB_DTLB], *l2 = &s->tlb[TLB_L2];
     FILE *o = I->out;
     fprintf(o, "stats: requests %" PRIu64 " (port I %" PRIu64 ", port D %" PRIu64 "), latency mean %.2f max %" PRIu64 "\n",
@@ -106,11 +106,11 @@ static void print_stats(interp_t *I)
 static void print_regs(interp_t *I)
 {
     mmu_arch_t st;
-    backend_arch_state(I->be, &st);
+    backend_arch_state(I->m.be, &st);
     fprintf(I->out, "regs: mode %s cr0=0x%" PRIx64 " cr2=0x%" PRIx64 " cr3=0x%" PRIx64 " cr4=0x%" PRIx64
                     " efer=0x%" PRIx64 " pcid=0x%x horizon %" PRIu64 "\n",
             names_mode(st.mode), st.cr0, st.cr2, st.cr3, st.cr4, st.efer, (unsigned)st.pcid,
-            backend_horizon(I->be));
+            backend_horizon(I->m.be));
     if (st.mode == PAGING_PAE)
         fprintf(I->out, "regs: pdpte 0x%" PRIx64 " 0x%" PRIx64 " 0x%" PRIx64 " 0x%" PRIx64 "\n", st.pdpte[0],
                 st.pdpte[1], st.pdpte[2], st.pdpte[3]);

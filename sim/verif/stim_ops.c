@@ -100,9 +100,9 @@ static void check_access(sg_t *g, const pend_t *p)
 /* Completes everything queued; digests, bins and checks the results in order. */
 void sg_do_sync(sg_t *g)
 {
-    if (backend_sync(g->be) != 0)
+    if (backend_sync(g->m.be) != 0)
         sg_failf(g, g->line, "the %s backend reported a divergence at this synchronisation (details on stderr)",
-              backend_kind_name(g->be->kind));
+              backend_kind_name(g->m.be->kind));
     paging_mode_t mode = sg_cpu_mode(&g->cpu);
     for (size_t i = 0; i < g->npend && !g->failed; i++) {
         const pend_t *p = &g->pend[i];
@@ -114,7 +114,7 @@ void sg_do_sync(sg_t *g)
         check_access(g, p);
     }
     g->npend = 0;
-    g->base = backend_horizon(g->be);
+    g->base = backend_horizon(g->m.be);
     g->rel = 0;
 }
 
@@ -161,9 +161,9 @@ static void do_ctrl(sg_t *g, mmu_ctrl_t op, const char *text)
     mmu_ctrl_result_t res;
     g->rep->ctrl_ops++;
     g->rep->ops++;
-    if (backend_control(g->be, &op, &res) != 0) {
+    if (backend_control(g->m.be, &op, &res) != 0) {
         sg_failf(g, line, "%s: the %s backend rejected the operation or reported a divergence", text,
-              backend_kind_name(g->be->kind));
+              backend_kind_name(g->m.be->kind));
         return;
     }
     dig_ctrl_t d;
@@ -177,7 +177,7 @@ static void do_ctrl(sg_t *g, mmu_ctrl_t op, const char *text)
               want == FAULT_GP ? "#GP" : "ok");
         return;
     }
-    backend_arch_state(g->be, &after);
+    backend_arch_state(g->m.be, &after);
     sg_cpu_arch(g, &want_arch);
     if (!arch_equal(&after, &want_arch)) {
         sg_failf(g, line, "%s: registers after it cr0=0x%" PRIx64 " cr3=0x%" PRIx64 " cr4=0x%" PRIx64 " efer=0x%" PRIx64
@@ -188,7 +188,7 @@ static void do_ctrl(sg_t *g, mmu_ctrl_t op, const char *text)
         return;
     }
     sg_apply_flush(g, fl, fl_pcid);
-    g->base = backend_horizon(g->be);
+    g->base = backend_horizon(g->m.be);
     g->rel = 0;
 }
 
@@ -362,9 +362,9 @@ void sg_op_access(sg_t *g, uint64_t budget)
         p->stale_free = sg_note_access(g, req.va);
         g->rep->accesses++;
         g->rep->ops++;
-        if (backend_submit(g->be, &req, &p->res) != 0) {
+        if (backend_submit(g->m.be, &req, &p->res) != 0) {
             sg_failf(g, g->line, "the %s backend rejected the access issued at cycle %" PRIu64 " (horizon %" PRIu64 ")",
-                  backend_kind_name(g->be->kind), req.issue_cycle, backend_horizon(g->be));
+                  backend_kind_name(g->m.be->kind), req.issue_cycle, backend_horizon(g->m.be));
             return;
         }
         g->npend++;
@@ -528,9 +528,9 @@ static void poke_entry(sg_t *g, paging_mode_t mode, paddr_t ea, uint64_t old, ui
     sg_emit(g, "%s 0x%" PRIx64 " 0x%" PRIx64, es == 8 ? "poke64" : "poke32", ea, v);
     sg_img_write(g, ea, es, v);
     if (es == 8)
-        physmem_poke64(g->mem, ea, v);
+        physmem_poke64(g->m.mem, ea, v);
     else
-        physmem_poke32(g->mem, ea, (uint32_t)v);
+        physmem_poke32(g->m.mem, ea, (uint32_t)v);
     if ((old ^ v) & ~safe_bits(mode))
         g->remapped = true;
     g->rep->edits++;

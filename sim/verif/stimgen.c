@@ -67,7 +67,7 @@ uint64_t sg_img_entry(const sg_t *g, paddr_t pa, unsigned size)
 
 uint64_t sg_mem_entry(const sg_t *g, paddr_t pa, unsigned size)
 {
-    return read_entry(g->mem, g->M, pa, size);
+    return read_entry(g->m.mem, g->M, pa, size);
 }
 
 void sg_img_write(sg_t *g, paddr_t pa, unsigned size, uint64_t v)
@@ -146,10 +146,7 @@ void sg_destroy(sg_t *g)
 {
     if (!g)
         return;
-    if (g->be)
-        backend_destroy(g->be);
-    if (g->mem)
-        physmem_destroy(g->mem);
+    machine_release(&g->m);
     if (g->img)
         physmem_destroy(g->img);
     if (g->log)
@@ -198,7 +195,7 @@ static void dump_page(void *ctx, paddr_t pa, const uint8_t *page)
         if (!v)
             continue;
         sg_emit(g, "poke64 0x%" PRIx64 " 0x%" PRIx64, pa + off, v);
-        physmem_poke64(g->mem, pa + off, v);
+        physmem_poke64(g->m.mem, pa + off, v);
     }
 }
 
@@ -319,24 +316,24 @@ static int run_once(const sg_opts_t *o, sg_report_t *r, cov_t *cov)
     r->mode = g->k.modes[0];
     snprintf(r->knobs, sizeof r->knobs, "%s", g->knobs_text);
     g->log = open_memstream(&g->logbuf, &g->loglen);
-    g->mem = physmem_create(g->M);
-    if (!g->log || !g->mem) {
+    char berr[CONFIG_ERR_LEN] = "";
+    if (!g->log || machine_init(&g->m, g->M, SG_FRAME_BASE, SG_FRAME_LIMIT, berr) < 0) {
         r->status = -1;
         snprintf(r->failure, SG_FAIL_LEN, "out of memory");
         sg_destroy(g);
         return -1;
     }
-    physmem_set_frame_range(g->mem, SG_FRAME_BASE, SG_FRAME_LIMIT);
-    char berr[CONFIG_ERR_LEN] = "";
-    g->be = o->make_backend ? o->make_backend(o->make_ctx, o->backend, &g->cfg, g->mem, berr)
-                            : backend_create_opts(o->backend, &g->cfg, g->mem, &o->backend_opts, berr);
-    if (!g->be) {
+    if (o->make_backend)
+        machine_adopt(&g->m, o->make_backend(o->make_ctx, o->backend, &g->cfg, g->m.mem, berr));
+    else
+        machine_start(&g->m, o->backend, &g->cfg, &o->backend_opts, berr);
+    if (!g->m.be) {
         r->status = -1;
         snprintf(r->failure, SG_FAIL_LEN, "cannot create the %s backend: %s", backend_kind_name(o->backend), berr);
         sg_destroy(g);
         return -1;
     }
-    g->base = backend_horizon(g->be);
+    g->base = backend_horizon(g->m.be);
 
     sg_emit(g, "# mmulab random --seed %" PRIu64 " --ops %" PRIu64 "%s%s (the stimulus does not depend on the backend)",
          o->seed, o->ops, o->mode != PAGING_OFF ? " --mode " : "", o->mode == PAGING_OFF ? "" : names_mode(o->mode));
@@ -351,15 +348,15 @@ static int run_once(const sg_opts_t *o, sg_report_t *r, cov_t *cov)
         sg_emit(g, "sync");
         sg_do_sync(g);
     }
-    if (!g->failed && backend_finish(g->be) != 0)
+    if (!g->failed && backend_finish(g->m.be) != 0)
         sg_failf(g, g->line, "the %s backend's end-of-run check failed (details on stderr)",
-              backend_kind_name(g->be->kind));
+              backend_kind_name(g->m.be->kind));
     if (!g->failed) {
         sg_emit(g, "# the A/D bits the walker set");
-        final_ctx_t fc = {.g = g, .other = g->mem, .mem_side = false};
+        final_ctx_t fc = {.g = g, .other = g->m.mem, .mem_side = false};
         physmem_for_each_page(g->img, final_page, &fc);
         final_ctx_t fm = {.g = g, .other = g->img, .mem_side = true};
-        physmem_for_each_page(g->mem, final_page, &fm);
+        physmem_for_each_page(g->m.mem, final_page, &fm);
         g->rep->checks++;
     }
     r->digest = g->digest;
@@ -373,7 +370,7 @@ static int run_once(const sg_opts_t *o, sg_report_t *r, cov_t *cov)
     r->log = g->logbuf;
     r->log_len = g->loglen;
     g->logbuf = NULL;
-    r->mismatch_cycle = backend_mismatch_cycle(g->be);
+    r->mismatch_cycle = backend_mismatch_cycle(g->m.be);
     sg_destroy(g);
     return r->status;
 }

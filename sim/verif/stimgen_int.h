@@ -21,6 +21,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "machine.h"
 #include "names.h"
 #include "ptbuild.h"
 #include "record.h"
@@ -106,8 +107,7 @@ struct sg {
     char knobs_text[512];
 
     physmem_t *img;              /* what the generator wrote */
-    physmem_t *mem;              /* what the backend sees */
-    backend_t *be;
+    machine_t m;                 /* m.mem: what the backend sees; m.be: the backend */
 
     set_t set[MAX_SETS];
     unsigned nsets;

@@ -22,11 +22,11 @@ int wl_run(workload_t *w, wl_result_fn fn, void *ctx, wl_run_t *out, char *err)
 {
     wl_run_t o;
     memset(&o, 0, sizeof o);
-    if (!w->be) {
+    if (!w->m.be) {
         wl_errf(err, "workload has no MMU");
         return -1;
     }
-    backend_t *m = w->be;
+    backend_t *m = w->m.be;
     const double t0 = host_seconds();
     o.first_issue = backend_horizon(m);
     int rc = 0;

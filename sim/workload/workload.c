@@ -4,9 +4,9 @@
 #include "workload_int.h"
 
 const wl_params_t *wl_params(const workload_t *w) { return &w->p; }
-mmu_t *wl_mmu(workload_t *w) { return w->be ? backend_model(w->be) : NULL; }
-backend_t *wl_backend(workload_t *w) { return w->be; }
-physmem_t *wl_mem(workload_t *w) { return w->mem; }
+mmu_t *wl_mmu(workload_t *w) { return w->m.be ? backend_model(w->m.be) : NULL; }
+backend_t *wl_backend(workload_t *w) { return w->m.be; }
+physmem_t *wl_mem(workload_t *w) { return w->m.mem; }
 const ptbuild_t *wl_ptb(const workload_t *w) { return &w->ptb; }
 uint64_t wl_pages(const workload_t *w, page_class_t c) { return c < NUM_PSC ? w->pages[c] : 0; }
 uint64_t wl_pages_mapped(const workload_t *w, page_class_t c) { return c < NUM_PSC ? w->pages_mapped[c] : 0; }
@@ -149,9 +149,9 @@ int wl_map_slot(workload_t *w, uint64_t s)
 
 static int ctrl(workload_t *w, mmu_ctrl_kind_t kind, uint64_t value, const char *what, char *err)
 {
-    mmu_ctrl_t op = { .kind = kind, .value = value, .issue_cycle = backend_horizon(w->be) };
+    mmu_ctrl_t op = { .kind = kind, .value = value, .issue_cycle = backend_horizon(w->m.be) };
     mmu_ctrl_result_t r;
-    if (backend_control(w->be, &op, &r) != 0 || r.fault != FAULT_NONE) {
+    if (backend_control(w->m.be, &op, &r) != 0 || r.fault != FAULT_NONE) {
         wl_errf(err, "setting up the MMU: %s write 0x%" PRIx64 " failed", what, value);
         return -1;
     }
@@ -173,7 +173,7 @@ static int setup_crs(workload_t *w, char *err)
         ctrl(w, CTRL_CR3, ptb_cr3(&w->ptb), "CR3", err) ||
         ctrl(w, CTRL_CR0, CR0_PE | CR0_WP | CR0_PG, "CR0", err))
         return -1;
-    backend_clear_stats(w->be);
+    backend_clear_stats(w->m.be);
     return 0;
 }
 
@@ -197,12 +197,11 @@ workload_t *wl_create_on(const wl_params_t *params, const mmu_config_t *cfg, bac
     w->esize = p.mode == PAGING_32 ? 4 : 8;
     w->two_ports = cfg && cfg->ports >= 2;
     const unsigned maxphyaddr = cfg ? (unsigned)cfg->maxphyaddr : 46;
-    w->mem = physmem_create(maxphyaddr);
-    if (!w->mem) {
-        wl_errf(err, "cannot create physical memory (maxphyaddr %u)", maxphyaddr);
+    char merr[CONFIG_ERR_LEN] = "";
+    if (machine_init(&w->m, maxphyaddr, TABLE_FRAMES_BASE, TABLE_FRAMES_LIMIT, merr) < 0) {
+        wl_errf(err, "%s", merr);
         goto fail;
     }
-    physmem_set_frame_range(w->mem, TABLE_FRAMES_BASE, TABLE_FRAMES_LIMIT);
     if (p.mode == PAGING_32) {
         w->data_base = w->data_span = 2 * GIB;
     } else {
@@ -210,7 +209,7 @@ workload_t *wl_create_on(const wl_params_t *params, const mmu_config_t *cfg, bac
     }
     w->leaf_flags = PTE_P | PTE_RW | (p.user ? PTE_US : 0) | (p.global ? PTE_G : 0) |
                     (p.preset_a ? PTE_A : 0) | (p.preset_d ? PTE_D : 0);
-    if (ptb_init(&w->ptb, w->mem, p.mode) != 0) {
+    if (ptb_init(&w->ptb, w->m.mem, p.mode) != 0) {
         wl_errf(err, "cannot allocate the top-level page table");
         goto fail;
     }
@@ -226,16 +225,14 @@ workload_t *wl_create_on(const wl_params_t *params, const mmu_config_t *cfg, bac
             }
     }
     if (cfg) {
-        char merr[CONFIG_ERR_LEN] = "";
-        w->be = backend_create(kind, cfg, w->mem, merr);
-        if (!w->be) {
+        if (machine_start(&w->m, kind, cfg, NULL, merr) < 0) {
             wl_errf(err, "%s", merr);
             goto fail;
         }
         if (setup_crs(w, err) != 0)
             goto fail;
     }
-    physmem_reset_counters(w->mem);
+    physmem_reset_counters(w->m.mem);
     wl_rewind(w);
     return w;
 fail:
@@ -247,10 +244,7 @@ void wl_destroy(workload_t *w)
 {
     if (!w)
         return;
-    if (w->be)
-        backend_destroy(w->be);
-    if (w->mem)
-        physmem_destroy(w->mem);
+    machine_release(&w->m);
     free(w->cls);
     free(w->mapped);
     free(w->hot);

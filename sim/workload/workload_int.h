@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "machine.h"
 #include "names.h"
 
 #define GIB (1ull << 30)
@@ -25,9 +26,8 @@
 
 struct workload {
     wl_params_t p;
-    physmem_t *mem;
+    machine_t m;              /* the memory the tables are built in, and the backend (cfg != NULL) */
     ptbuild_t ptb;
-    backend_t *be;
     bool two_ports;
 
     unsigned lshift;          /* large-page shift: 21, or 22 in 32-bit paging */
