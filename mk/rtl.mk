@@ -71,10 +71,11 @@ $(RTL_B)/%/bench_rtl: $(call rel_obj,sim/bench/bench_rtl.c $(RTL_C_SRC)) $(BUILD
 	$(RTL_CXX) -O2 $(call rel_obj,sim/bench/bench_rtl.c $(RTL_C_SRC)) $(BUILD)/rel/libmmulab.a \
 	  $(RTL_B)/$*/librtl.a $(RTL_B)/$*/librtl_model.a -o $@ $(RTL_LDLIBS)
 
-# mmulab with the rtl and cosim backends (sim/rtl/backends.c) linked in, one per RTL
+# mmulab with the rtl and cosim backends (every C file of sim/rtl/) linked in, one per RTL
 # configuration: build/rtl/CONFIG/mmulab (-O2) and mmulab-san (the C side under ASan/UBSan).
 # The backends' factories are linked as objects: they override weak references.
-RTL_TOOL_SRC := sim/cli/mmulab.c sim/rtl/backends.c $(RTL_C_SRC)
+RTL_BACKEND_SRC := $(wildcard sim/rtl/*.c)
+RTL_TOOL_SRC := sim/cli/mmulab.c $(RTL_BACKEND_SRC)
 
 $(RTL_B)/%/mmulab: $(call rel_obj,$(RTL_TOOL_SRC)) $(BUILD)/rel/libmmulab.a $(RTL_B)/%/librtl.a
 	$(RTL_CXX) -O2 $(call rel_obj,$(RTL_TOOL_SRC)) $(BUILD)/rel/libmmulab.a \

@@ -107,13 +107,20 @@ backend_t *backend_create_opts(backend_kind_t kind, const mmu_config_t *cfg, phy
     mmu_t *m = mmu_create(cfg, mem, err);
     if (!m)
         return NULL;
+    backend_t *b = backend_wrap(BACKEND_MODEL, &model_ops, m, err);
+    if (!b)
+        mmu_destroy(m);
+    return b;
+}
+
+backend_t *backend_wrap(backend_kind_t kind, const backend_ops_t *ops, void *impl, char *err)
+{
     backend_t *b = malloc(sizeof *b);
     if (!b) {
-        mmu_destroy(m);
         snprintf(err, CONFIG_ERR_LEN, "out of memory");
         return NULL;
     }
-    *b = (backend_t){ BACKEND_MODEL, &model_ops, m };
+    *b = (backend_t){ kind, ops, impl };
     return b;
 }
 

@@ -50,6 +50,9 @@ backend_t *backend_create(backend_kind_t kind, const mmu_config_t *cfg, physmem_
 backend_t *backend_create_opts(backend_kind_t kind, const mmu_config_t *cfg, physmem_t *mem,
                                const backend_opts_t *opts, char *err);
 void backend_destroy(backend_t *b);
+/* Wraps an implementation (impl, driven through ops) in a new backend_t, for the factories
+ * of the backends. Returns NULL with a message in err when out of memory. */
+backend_t *backend_wrap(backend_kind_t kind, const backend_ops_t *ops, void *impl, char *err);
 
 /* Which backends this binary has: a kind is available when its factory is linked in. */
 bool backend_available(backend_kind_t kind);
@@ -103,7 +106,7 @@ static inline mmu_t *backend_model(backend_t *b)
 /* submit + sync of one request; -1 if either fails. */
 int backend_translate(backend_t *b, const mmu_req_t *req, mmu_result_t *out);
 
-/* The RTL-based backends (sim/rtl/backends.c). They are defined only in binaries linked
+/* The RTL-based backends (sim/rtl/backends.c, sim/rtl/cosim.c). They are defined only in binaries linked
  * with the Verilated RTL; elsewhere they stay NULL (weak). Use the functions above. */
 extern backend_t *backend_create_rtl(const mmu_config_t *cfg, physmem_t *mem, const backend_opts_t *opts, char *err)
     __attribute__((weak));
