@@ -29,6 +29,11 @@ const names_table_t NAMES_FAULT = { "fault", fault_canon, NULL };
 static const names_entry_t size_canon[] = { { "4k", 12 }, { "2m", 21 }, { "4m", 22 }, { "1g", 30 }, { "none", 0 }, END };
 const names_table_t NAMES_SIZE = { "page size", size_canon, NULL };
 
+/* page-size classes of the TLB arrays and the statistics (page_class_t): the 2m class holds
+ * 4 MiB pages in 32-bit paging */
+static const names_entry_t psc_canon[] = { { "4k", PSC_4K }, { "2m", PSC_2M }, { "1g", PSC_1G }, END };
+const names_table_t NAMES_PSC = { "page-size class", psc_canon, NULL };
+
 static const names_entry_t ctrl_canon[] = {
     { "cr0", CTRL_CR0 }, { "cr3", CTRL_CR3 }, { "cr4", CTRL_CR4 }, { "efer", CTRL_EFER },
     { "invlpg", CTRL_INVLPG }, { "invpcid", CTRL_INVPCID }, END,

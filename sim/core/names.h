@@ -30,6 +30,7 @@ extern const names_table_t NAMES_MODE;    /* off 32bit pae 4level 5level (paging
 extern const names_table_t NAMES_ACCESS;  /* r w x (mmu_access_t) */
 extern const names_table_t NAMES_FAULT;   /* none pf gp (mmu_fault_t) */
 extern const names_table_t NAMES_SIZE;    /* 4k 2m 4m 1g none (page shift 12 21 22 30, 0) */
+extern const names_table_t NAMES_PSC;     /* 4k 2m 1g (page_class_t; 2m holds 4 MiB pages in 32-bit paging) */
 extern const names_table_t NAMES_CTRL;    /* cr0 cr3 cr4 efer invlpg invpcid (mmu_ctrl_kind_t) */
 extern const names_table_t NAMES_TLB;     /* miss l1 l2 (tlb_hit_t) */
 extern const names_table_t NAMES_PORT;    /* d i (mmu_port_t) */

@@ -1,11 +1,11 @@
 /* Readable and JSON summaries of the model's statistics (see report.h). */
 #include "report.h"
+#include "names.h"
 
 #include <inttypes.h>
 #include <string.h>
 
 static const char *const tlb_names[NUM_TLBS] = { "itlb", "dtlb", "l2" };
-static const char *const class_names[NUM_PSC] = { "4k", "2m", "1g" };
 static const char *const level_names[MAX_LEVELS + 1] = { "", "pt", "pd", "pdpt", "pml4", "pml5" };
 
 double report_rate(uint64_t num, uint64_t den)
@@ -87,10 +87,10 @@ void report_config_line(FILE *f, const mmu_config_t *c)
             int64_t sets = g[t][2 * k], ways = g[t][2 * k + 1];
             if (ways)
                 n += (size_t)snprintf(geom[t] + n, sizeof geom[t] - n, "%s%s %" PRId64 "x%" PRId64,
-                                      n ? " " : "", class_names[k], sets, ways);
+                                      n ? " " : "", names_format(&NAMES_PSC, k), sets, ways);
             else
                 n += (size_t)snprintf(geom[t] + n, sizeof geom[t] - n, "%s%s off", n ? " " : "",
-                                      class_names[k]);
+                                      names_format(&NAMES_PSC, k));
             if (n >= sizeof geom[t])
                 n = sizeof geom[t] - 1;
         }
@@ -306,7 +306,7 @@ cJSON *report_json(const mmu_stats_t *s, const physmem_stats_t *pm, const mmu_co
         num(o, "evictions", (double)t->evictions);
         cJSON *bc = cJSON_AddObjectToObject(o, "by_class");
         for (int k = 0; k < NUM_PSC; k++) {
-            cJSON *ko = cJSON_AddObjectToObject(bc, class_names[k]);
+            cJSON *ko = cJSON_AddObjectToObject(bc, names_format(&NAMES_PSC, k));
             num(ko, "hits", (double)t->hits[k]);
             num(ko, "misses", (double)t->misses[k]);
             num(ko, "hit_rate", report_rate(t->hits[k], t->hits[k] + t->misses[k]));

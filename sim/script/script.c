@@ -197,10 +197,16 @@ static int cmd_cr(interp_t *I, char **toks, int n)
     static const char usage[] = "crN|efer VALUE [@CYCLE]";
     mmu_ctrl_t op = {0};
     reg_ctx_t rc = {.I = I};
-    if (strcmp(toks[0], "cr0") == 0) { op.kind = CTRL_CR0; rc.names = cr0_names; }
-    else if (strcmp(toks[0], "cr3") == 0) { op.kind = CTRL_CR3; rc.names = cr3_names; rc.allow_pt = true; }
-    else if (strcmp(toks[0], "cr4") == 0) { op.kind = CTRL_CR4; rc.names = cr4_names; }
-    else { op.kind = CTRL_EFER; rc.names = efer_names; }
+    int64_t kind;
+    if (names_parse(&NAMES_CTRL, toks[0], &kind) != 0)   /* the dispatch table only sends cr0 cr3 cr4 efer */
+        return sc_fail(I, "unknown command '%.48s'", toks[0]);
+    op.kind = (mmu_ctrl_kind_t)kind;
+    switch (op.kind) {
+    case CTRL_CR0: rc.names = cr0_names; break;
+    case CTRL_CR3: rc.names = cr3_names; rc.allow_pt = true; break;
+    case CTRL_CR4: rc.names = cr4_names; break;
+    default:       rc.names = efer_names; break;
+    }
     if (sc_need(I, toks[0], n, 2, usage) < 0)
         return -1;
     char err[SCRIPT_ERR_LEN];

@@ -9,10 +9,30 @@ _Static_assert((int)COV_M_OFF == (int)PAGING_OFF && (int)COV_M_32 == (int)PAGING
                (int)COV_M_PAE == (int)PAGING_PAE && (int)COV_M_4 == (int)PAGING_4LEVEL &&
                (int)COV_M_5 == (int)PAGING_5LEVEL && (int)COV_NMODES == (int)PAGING_5LEVEL + 1,
                "coverage mode indices are paging_mode_t values");
-const char *const cov_size_names[COV_NSIZES] = {"4k", "2m", "1g", "none"};
-const char *const cov_fault_names[COV_NFAULTS] = {"none", "pf-np", "pf-rsvd", "pf-rights", "gp"};
-const char *const cov_pwc_names[COV_NPWC] = {"pwc-none", "pwc-pd", "pwc-pdpt", "pwc-pml4", "pwc-pml5"};
-const char *const cov_tlb_names[COV_NTLB] = {"miss", "l1", "l2"};
+_Static_assert((int)COV_S_4K == (int)PSC_4K && (int)COV_S_2M == (int)PSC_2M && (int)COV_S_1G == (int)PSC_1G &&
+               (int)COV_S_NONE == (int)NUM_PSC, "coverage size indices are page_class_t values, then none");
+_Static_assert((int)COV_T_MISS == (int)TLB_HIT_NONE && (int)COV_T_L1 == (int)TLB_HIT_L1 &&
+               (int)COV_T_L2 == (int)TLB_HIT_L2, "coverage TLB indices are tlb_hit_t values");
+
+/* Size and TLB bins are named by the names table; fault and PWC bins are coverage's own classes. */
+const char *cov_size_name(int i)
+{
+    return i < NUM_PSC ? names_format(&NAMES_PSC, i) : "none";
+}
+const char *cov_tlb_name(int i)
+{
+    return names_tlb((tlb_hit_t)i);
+}
+const char *cov_fault_name(int i)
+{
+    static const char *const n[COV_NFAULTS] = {"none", "pf-np", "pf-rsvd", "pf-rights", "gp"};
+    return n[i];
+}
+const char *cov_pwc_name(int i)
+{
+    static const char *const n[COV_NPWC] = {"pwc-none", "pwc-pd", "pwc-pdpt", "pwc-pml4", "pwc-pml5"};
+    return n[i];
+}
 const char *const cov_inval_names[COV_NINVAL] = {
     "cr3-flush", "cr3-noflush", "invlpg", "invpcid0", "invpcid1", "invpcid2", "invpcid3",
     "cr4-pge", "cr4-pcide", "cr4-pae", "cr4-smep", "cr0-pg",
@@ -31,8 +51,8 @@ const char *cov_inval_name(int kind)
 
 void cov_access_bin_name(int mode, int size, int fault, int pwc, int tlb, char *buf, size_t len)
 {
-    snprintf(buf, len, "%s/%s/%s/%s/%s", mode_names(mode), cov_size_names[size], cov_fault_names[fault],
-             cov_pwc_names[pwc], cov_tlb_names[tlb]);
+    snprintf(buf, len, "%s/%s/%s/%s/%s", mode_names(mode), cov_size_name(size), cov_fault_name(fault),
+             cov_pwc_name(pwc), cov_tlb_name(tlb));
 }
 
 /* --- which bins exist ----------------------------------------------------- */

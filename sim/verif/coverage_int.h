@@ -17,12 +17,11 @@
 /* Mode bins are named by the paging mode's word (sim/core/names.h). */
 #define mode_names(m) names_mode((paging_mode_t)(m))
 
-/* The names of the other bin dimensions (coverage's own classes, not the names table's
- * vocabularies: "pf-rsvd", "pwc-pml4", "2m" for 2 MiB and 4 MiB pages, ...). */
-extern const char *const cov_size_names[COV_NSIZES];
-extern const char *const cov_fault_names[COV_NFAULTS];
-extern const char *const cov_pwc_names[COV_NPWC];
-extern const char *const cov_tlb_names[COV_NTLB];
+/* The names of the other bin dimensions, by index. */
+const char *cov_size_name(int i);    /* 4k 2m 1g (NAMES_PSC) none */
+const char *cov_fault_name(int i);
+const char *cov_pwc_name(int i);
+const char *cov_tlb_name(int i);     /* miss l1 l2 (NAMES_TLB) */
 extern const char *const cov_inval_names[COV_NINVAL];
 
 /* Whether a bin can be hit at all in the configuration. */

@@ -45,8 +45,8 @@ void cov_print(const cov_t *c, FILE *out)
                 if (!any)
                     continue;
                 char row[32];
-                snprintf(row, sizeof row, "%s %s", sz == COV_S_NONE ? "-" : cov_size_names[sz],
-                         f == COV_F_NONE ? "ok" : cov_fault_names[f]);
+                snprintf(row, sizeof row, "%s %s", sz == COV_S_NONE ? "-" : cov_size_name(sz),
+                         f == COV_F_NONE ? "ok" : cov_fault_name(f));
                 fprintf(out, "    %-14s", row);
                 cell(out, c->access_possible[m][sz][f][COV_P_NONE][COV_T_L1],
                      c->access[m][sz][f][COV_P_NONE][COV_T_L1], 10);
@@ -100,10 +100,10 @@ void cov_print(const cov_t *c, FILE *out)
 
 #define COV_FORMAT "mmulab-coverage/1"
 
-static int find_name(const char *const *names, int n, const char *s, size_t len)
+static int find_name(const char *(*name_of)(int), int n, const char *s, size_t len)
 {
     for (int i = 0; i < n; i++)
-        if (strlen(names[i]) == len && strncmp(names[i], s, len) == 0)
+        if (strlen(name_of(i)) == len && strncmp(name_of(i), s, len) == 0)
             return i;
     return -1;
 }
@@ -123,7 +123,7 @@ static int find_mode(const char *s, size_t len)
 /* "MODE/SIZE/FAULT/PWC/TLB" -> indices. */
 static int parse_access_bin(const char *name, int idx[5])
 {
-    static const char *const *const tables[5] = {NULL, cov_size_names, cov_fault_names, cov_pwc_names, cov_tlb_names};
+    static const char *(*const tables[5])(int) = {NULL, cov_size_name, cov_fault_name, cov_pwc_name, cov_tlb_name};
     static const int counts[5] = {COV_NMODES, COV_NSIZES, COV_NFAULTS, COV_NPWC, COV_NTLB};
     const char *p = name;
     for (int i = 0; i < 5; i++) {
@@ -144,7 +144,7 @@ static int parse_inval_bin(const char *name, int *k, int *m)
     const char *at = strchr(name, '@');
     if (!at)
         return -1;
-    *k = find_name(cov_inval_names, COV_NINVAL, name, (size_t)(at - name));
+    *k = find_name(cov_inval_name, COV_NINVAL, name, (size_t)(at - name));
     *m = find_mode(at + 1, strlen(at + 1));
     return *k < 0 || *m < 0 ? -1 : 0;
 }

@@ -55,6 +55,8 @@ static void test_parse(void **state)
         {&NAMES_LEVEL, "3", 1, 3},                 {&NAMES_LEVEL, "0", 0, 0},
         {&NAMES_PWC, "none", 1, 0},                {&NAMES_PWC, "pd", 1, 2},
         {&NAMES_PWC, "pt", 0, 0},
+        {&NAMES_PSC, "4k", 1, PSC_4K},             {&NAMES_PSC, "2m", 1, PSC_2M},
+        {&NAMES_PSC, "1g", 1, PSC_1G},             {&NAMES_PSC, "4m", 0, 0},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         int64_t v = -1;
@@ -71,7 +73,7 @@ static void test_format_roundtrip(void **state)
 {
     (void)state;
     const names_table_t *tables[] = {&NAMES_MODE, &NAMES_ACCESS, &NAMES_FAULT, &NAMES_SIZE, &NAMES_CTRL,
-                                     &NAMES_TLB,  &NAMES_PORT,   &NAMES_LEVEL, &NAMES_PWC};
+                                     &NAMES_TLB,  &NAMES_PORT,   &NAMES_LEVEL, &NAMES_PWC, &NAMES_PSC};
     for (size_t t = 0; t < sizeof tables / sizeof tables[0]; t++)
         for (const names_entry_t *e = tables[t]->canon; e->name; e++) {
             int64_t v;
