@@ -6,7 +6,7 @@
 #       (default: the number of CPUs); writes OUTDIR/junit.xml (one testcase per seed,
 #       random.SEED), OUTDIR/coverage.json and OUTDIR/coverage.txt (merged coverage with
 #       its holes), the script logs of failing seeds in OUTDIR/logs/. ARGS go to every
-#       `mmulab random` (e.g. --config configs/small.cfg, --set k=v, --mode 5).
+#       `mmulab random` (e.g. --config configs/small.cfg, --set k=v, --mode 5level).
 #   tools/regress.sh smoke MMULAB [BACKEND]
 #       the short regression of `make test`: $SMOKE_SEEDS seeds (default 300) of
 #       $SMOKE_OPS operations (default 250); failing logs next to MMULAB in regress-smoke/.
