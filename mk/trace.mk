@@ -8,7 +8,7 @@
 FUZZ_SECONDS ?= 30
 FUZZ_B       := $(BUILD)/fuzz
 FUZZ_CFLAGS  := -std=c11 -D_POSIX_C_SOURCE=200809L -g -O1 -fsanitize=fuzzer,address,undefined \
-                -fno-sanitize-recover=all -Imodel -Isim -Isim/workload
+                -fno-sanitize-recover=all -Imodel -Isim/workload
 TRACE_SRC    := $(filter-out %/trace_replay.c,$(wildcard sim/workload/trace*.c))   # the readers alone
 FUZZ_TARGETS := $(patsubst tests/fuzz/%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
 

@@ -2,7 +2,7 @@
  * input_instr records, see sim/workload/trace_champsim.c) from a fixed,
  * deterministic pattern, to standard output. Compress it with `xz` or `zstd`
  * as ChampSim users do. Used for tests/traces/pattern.champsim.xz and by the
- * trace-replay benchmark (bench/bench_model.c, docs/bench.md).
+ * trace-replay benchmark (sim/bench/bench_trace.c, docs/bench.md).
  *
  *   champsim_gen RECORDS [FOOTPRINT_BYTES]     (footprint default 64 MiB, a power of two)
  *

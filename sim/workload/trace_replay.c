@@ -1,9 +1,13 @@
 /* Trace replay on the model (trace_replay.h). Flow per access: one
  * mmu_translate; a not-present #PF (the page's first touch) maps the page and
- * translates again, so the page tables hold exactly the pages touched. */
+ * translates again, so the page tables hold exactly the pages touched.
+ * The memory and the model backend are owned by a machine_t (machine.h); the
+ * loop calls the model behind it directly (backend_model), as the workloads'
+ * fast path does, so the benchmark measures the model without the dispatch. */
 #include "trace_replay.h"
 
-#include "physmem.h"
+#include "machine.h"
+#include "names.h"
 #include "ptbuild.h"
 
 #include <stdio.h>
@@ -14,9 +18,9 @@
 #define REPLAY_FRAME_LIMIT 0x40000000ull
 
 struct replay {
-    physmem_t *mem;
+    machine_t m;
     ptbuild_t pt;
-    mmu_t *mmu;
+    mmu_t *mmu;                  /* the model behind m.be */
     bool feed_data;
     uint64_t pa_mask;
 };
@@ -26,7 +30,7 @@ static int control(replay_t *r, mmu_ctrl_kind_t kind, uint64_t value, char *err)
     mmu_ctrl_t op = { .kind = kind, .value = value, .issue_cycle = mmu_horizon(r->mmu) };
     mmu_ctrl_result_t res;
     if (mmu_control(r->mmu, &op, &res) != 0 || res.fault != FAULT_NONE) {
-        snprintf(err, REPLAY_ERR_LEN, "replay: entering 4-level paging failed (control op %d)", (int)kind);
+        snprintf(err, REPLAY_ERR_LEN, "replay: entering 4level paging failed (%s)", names_ctrl(kind));
         return -1;
     }
     return 0;
@@ -42,24 +46,22 @@ replay_t *replay_create(const mmu_config_t *cfg, bool feed_data, char *err)
     char cerr[CONFIG_ERR_LEN];
     r->feed_data = feed_data;
     r->pa_mask = (1ull << cfg->maxphyaddr) - 1;
-    r->mem = physmem_create((unsigned)cfg->maxphyaddr);
-    if (!r->mem) {
-        snprintf(err, REPLAY_ERR_LEN, "replay: out of memory");
-        replay_destroy(r);
-        return NULL;
-    }
-    physmem_set_frame_range(r->mem, REPLAY_FRAME_BASE, REPLAY_FRAME_LIMIT);
-    if (ptb_init(&r->pt, r->mem, PAGING_4LEVEL) != 0) {
-        snprintf(err, REPLAY_ERR_LEN, "replay: no frame for the PML4");
-        replay_destroy(r);
-        return NULL;
-    }
-    r->mmu = mmu_create(cfg, r->mem, cerr);
-    if (!r->mmu) {
+    if (machine_init(&r->m, (unsigned)cfg->maxphyaddr, REPLAY_FRAME_BASE, REPLAY_FRAME_LIMIT, cerr) != 0) {
         snprintf(err, REPLAY_ERR_LEN, "replay: %s", cerr);
         replay_destroy(r);
         return NULL;
     }
+    if (ptb_init(&r->pt, r->m.mem, PAGING_4LEVEL) != 0) {
+        snprintf(err, REPLAY_ERR_LEN, "replay: no frame for the PML4");
+        replay_destroy(r);
+        return NULL;
+    }
+    if (machine_start(&r->m, BACKEND_MODEL, cfg, NULL, cerr) != 0) {
+        snprintf(err, REPLAY_ERR_LEN, "replay: %s", cerr);
+        replay_destroy(r);
+        return NULL;
+    }
+    r->mmu = backend_model(r->m.be);
     if (control(r, CTRL_EFER, EFER_LME | EFER_NXE, err) || control(r, CTRL_CR4, CR4_PAE, err) ||
         control(r, CTRL_CR3, ptb_cr3(&r->pt), err) || control(r, CTRL_CR0, CR0_PE | CR0_WP | CR0_PG, err)) {
         replay_destroy(r);
@@ -73,8 +75,7 @@ void replay_destroy(replay_t *r)
 {
     if (!r)
         return;
-    mmu_destroy(r->mmu);
-    physmem_destroy(r->mem);
+    machine_release(&r->m);
     free(r);
 }
 
