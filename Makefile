@@ -14,7 +14,7 @@ SEED   ?= 1
 WARN       := -std=c11 -D_POSIX_C_SOURCE=200809L -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes
 REL_CFLAGS := $(WARN) -O2 -g
 SAN_CFLAGS := $(WARN) -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
-LIBS       := -lcjson -lm
+LIBS       := -lcjson -lm -lz -llzma -lzstd
 
 rel_obj = $(patsubst %.c,$(BUILD)/rel/%.o,$(1))
 san_obj = $(patsubst %.c,$(BUILD)/san/%.o,$(1))
@@ -105,7 +105,7 @@ $(BUILD)/san/tests/%: $(call san_obj,tests/%.c $(TEST_SUPPORT)) $(BUILD)/san/lib
 	@mkdir -p $(dir $@)
 	$(CC) $(SAN_CFLAGS) $^ -o $@ $(LIBS) -lcmocka
 
-$(BUILD)/rel/bench_model: $(call rel_obj,sim/bench/bench_model.c) $(BUILD)/rel/libmmulab.a
+$(BUILD)/rel/bench_model: $(call rel_obj,sim/bench/bench_model.c sim/bench/bench_trace.c) $(BUILD)/rel/libmmulab.a
 	$(CC) $(REL_CFLAGS) $^ -o $@ $(LIBS)
 
 # `mmulab backends` names what a binary has (mk/rtl.mk checks its RTL tools the same way)

@@ -20,7 +20,7 @@ const config_param_t config_params[] = {
 const size_t config_num_params = sizeof config_params / sizeof config_params[0];
 
 static const char *const repl_names[] = { "lru", "plru", "random" };
-static const char *const mem_names[] = { "fixed", "dram" };
+static const char *const mem_names[] = { "fixed", "dram", "cache" };
 
 /* A piece of a larger string: values and keys are parsed in place. */
 typedef struct {
@@ -362,6 +362,27 @@ typedef struct {
     const char *ways_keys[3]; /* by page-size class */
 } tlb_shape_t;
 
+/* The cache model's levels in use: each needs a whole power-of-two number of sets. */
+static int validate_cache_levels(const mmu_config_t *cfg, char *err)
+{
+    const int64_t levels[3][3] = {
+        { cfg->cache_l1_bytes, cfg->cache_l1_ways, cfg->cache_l1_line },
+        { cfg->cache_l2_bytes, cfg->cache_l2_ways, cfg->cache_l2_line },
+        { cfg->cache_l3_bytes, cfg->cache_l3_ways, cfg->cache_l3_line },
+    };
+    for (int64_t i = 0; i < cfg->cache_levels && i < 3; i++) {
+        int64_t bytes = levels[i][0], ways = levels[i][1], line = levels[i][2];
+        int64_t way_bytes = ways * line;
+        if (bytes % way_bytes != 0 || !is_pow2(bytes / way_bytes)) {
+            set_error(err, "cache_l%lld_bytes: %lld bytes / (%lld ways x %lld-byte lines) is not a "
+                      "power-of-two number of sets", (long long)(i + 1), (long long)bytes,
+                      (long long)ways, (long long)line);
+            return -1;
+        }
+    }
+    return 0;
+}
+
 int config_validate(const mmu_config_t *cfg, char *err)
 {
     if (!cfg) {
@@ -403,5 +424,7 @@ int config_validate(const mmu_config_t *cfg, char *err)
             return -1;
         }
     }
+    if (cfg->mem_model == MEM_CACHE && validate_cache_levels(cfg, err) != 0)
+        return -1;
     return 0;
 }

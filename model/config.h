@@ -7,7 +7,7 @@
 #include <stdint.h>
 
 enum { REPL_LRU = 0, REPL_PLRU = 1, REPL_RANDOM = 2 };
-enum { MEM_FIXED = 0, MEM_DRAM = 1 };
+enum { MEM_FIXED = 0, MEM_DRAM = 1, MEM_CACHE = 2 };
 
 typedef struct mmu_config {
 #define PARAM(key, rtl, def, lo, hi, kind, doc) int64_t key;

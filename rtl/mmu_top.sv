@@ -43,6 +43,20 @@ module mmu_top #(
   parameter int          DRAM_ROW_BYTES   = 2048,
   parameter int          DRAM_ROW_HIT     = 12,
   parameter int          DRAM_ROW_MISS    = 36,
+  parameter int          CACHE_LEVELS     = 3,
+  parameter int          CACHE_L1_BYTES   = 49152,
+  parameter int          CACHE_L1_WAYS    = 12,
+  parameter int          CACHE_L1_LINE    = 64,
+  parameter int          CACHE_L1_LATENCY = 5,
+  parameter int          CACHE_L2_BYTES   = 524288,
+  parameter int          CACHE_L2_WAYS    = 8,
+  parameter int          CACHE_L2_LINE    = 64,
+  parameter int          CACHE_L2_LATENCY = 10,
+  parameter int          CACHE_L3_BYTES   = 2097152,
+  parameter int          CACHE_L3_WAYS    = 16,
+  parameter int          CACHE_L3_LINE    = 64,
+  parameter int          CACHE_L3_LATENCY = 20,
+  parameter int          CACHE_DRAM_LATENCY = 100,
   parameter int          PERF_W           = 32
 ) (
   input  logic              clk_i,
@@ -471,7 +485,10 @@ module mmu_top #(
 
   // the memory-model parameters only configure the harness
   /* verilator lint_off UNUSEDPARAM */
-  localparam int UNUSED_HARNESS = MEM_MODEL + MEM_LATENCY + DRAM_BANKS + DRAM_ROW_BYTES + DRAM_ROW_HIT + DRAM_ROW_MISS;
+  localparam int UNUSED_HARNESS = MEM_MODEL + MEM_LATENCY + DRAM_BANKS + DRAM_ROW_BYTES + DRAM_ROW_HIT + DRAM_ROW_MISS
+    + CACHE_LEVELS + CACHE_L1_BYTES + CACHE_L1_WAYS + CACHE_L1_LINE + CACHE_L1_LATENCY
+    + CACHE_L2_BYTES + CACHE_L2_WAYS + CACHE_L2_LINE + CACHE_L2_LATENCY
+    + CACHE_L3_BYTES + CACHE_L3_WAYS + CACHE_L3_LINE + CACHE_L3_LATENCY + CACHE_DRAM_LATENCY;
   /* verilator lint_on UNUSEDPARAM */
 
 endmodule

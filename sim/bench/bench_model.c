@@ -2,6 +2,7 @@
  * for a TLB-hit-dominated stream, a walk-dominated stream, and the overlapped
  * two-port submit/sync path. A benchmark, not a test: always exits 0.
  * See docs/bench.md. */
+#include "bench_trace.h"
 #include "hostclock.h"
 #include "config.h"
 #include "mmu.h"
@@ -218,7 +219,8 @@ static bool selected(int argc, char **argv, const char *name)
     return false;
 }
 
-/* Usage: bench_model [STREAM...]   (default: all; STREAM = tlb-hit walk overlap-hit overlap-walk build) */
+/* Usage: bench_model [STREAM...]   (default: all; STREAM = tlb-hit walk overlap-hit overlap-walk build
+ * trace-zstd trace-xz trace-lackey trace-rss) */
 int main(int argc, char **argv)
 {
     mmu_config_t cfg;
@@ -294,5 +296,6 @@ int main(int argc, char **argv)
             printf("  %-14s %s\n", runs[i].b.name, runs[i].b.what);
     printf("best/median over %d repetitions after a warm-up; PASS/BELOW compares the best with the target.\n",
            REPS);
+    bench_traces(argc, argv);
     return 0;
 }

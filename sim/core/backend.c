@@ -44,9 +44,15 @@ static void model_destroy(void *impl)
     mmu_destroy(impl);
 }
 
+static int model_data_access(void *impl, paddr_t pa, bool is_write)
+{
+    mmu_data_access(impl, pa, is_write);
+    return 0;
+}
+
 static const backend_ops_t model_ops = {
     model_submit, model_sync, model_control, model_horizon, model_arch_state, model_stats, model_clear_stats,
-    model_finish, model_destroy,
+    model_finish, model_destroy, model_data_access,
 };
 
 int backend_parse_kind(const char *name, backend_kind_t *out)

@@ -21,6 +21,9 @@ typedef struct backend_ops {
     void (*clear_stats)(void *impl);
     int (*finish)(void *impl);        /* end-of-run checks (cosim: the memory images); -1 on failure */
     void (*destroy)(void *impl);
+    /* mmu_data_access: synchronises, then feeds one data access to the memory
+     * hierarchy (cosim: to both sides, after comparing); -1 on a cosim mismatch */
+    int (*data_access)(void *impl, paddr_t pa, bool is_write);
 } backend_ops_t;
 
 typedef struct backend {
@@ -96,6 +99,12 @@ static inline const mmu_stats_t *backend_stats(const backend_t *b)
 static inline void backend_clear_stats(backend_t *b)
 {
     b->ops->clear_stats(b->impl);
+}
+/* One data access of the workload fed to the walker's memory hierarchy (mem_model=cache;
+ * see mmu_data_access). Returns -1 when the backend found a problem (a cosim mismatch). */
+static inline int backend_data_access(backend_t *b, paddr_t pa, bool is_write)
+{
+    return b->ops->data_access(b->impl, pa, is_write);
 }
 /* The model instance behind a model backend (NULL for the others): for benchmarks
  * that measure the model itself without the dispatch. */

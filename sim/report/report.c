@@ -70,6 +70,39 @@ static bool tlb_applies(int id, const mmu_stats_t *s, const mmu_config_t *cfg)
     return true;
 }
 
+/* " | mem=cache L1 48K/12w/64B/5 L2 ... dram 100" */
+static void print_cache_config(FILE *f, const mmu_config_t *c)
+{
+    const int64_t lv[3][4] = {
+        { c->cache_l1_bytes, c->cache_l1_ways, c->cache_l1_line, c->cache_l1_latency },
+        { c->cache_l2_bytes, c->cache_l2_ways, c->cache_l2_line, c->cache_l2_latency },
+        { c->cache_l3_bytes, c->cache_l3_ways, c->cache_l3_line, c->cache_l3_latency },
+    };
+    fprintf(f, " | mem=cache");
+    for (int64_t i = 0; i < c->cache_levels && i < 3; i++)
+        fprintf(f, " L%d %" PRId64 "B/%" PRId64 "w/%" PRId64 "B/%" PRId64, (int)i + 1, lv[i][0], lv[i][1],
+                lv[i][2], lv[i][3]);
+    fprintf(f, " dram %" PRId64 "\n", c->cache_dram_latency);
+}
+
+/* Where the walker's (and the fed data) memory operations were served: "L1 n (x%) ... DRAM n". */
+static void print_cache_hits(FILE *f, const char *name, const uint64_t *hits, int64_t levels)
+{
+    uint64_t total = 0;
+    for (int i = 0; i < CACHE_HIT_SLOTS; i++)
+        total += hits[i];
+    fprintf(f, "%-13s", name);
+    for (int64_t i = 0; i <= levels && i < CACHE_HIT_SLOTS; i++) {
+        char a[32];
+        pct(a, sizeof a, hits[i == levels ? CACHE_HIT_SLOTS - 1 : i], total);
+        if (i == levels)
+            fprintf(f, "  DRAM %" PRIu64 " (%s)", hits[CACHE_HIT_SLOTS - 1], a);
+        else
+            fprintf(f, "  L%d %" PRIu64 " (%s)", (int)i + 1, hits[i], a);
+    }
+    fprintf(f, "\n");
+}
+
 void report_config_line(FILE *f, const mmu_config_t *c)
 {
     const char *repl = config_enum_name(P_ENUM_REPL, c->tlb_repl);
@@ -113,6 +146,8 @@ void report_config_line(FILE *f, const mmu_config_t *c)
     if (c->mem_model == MEM_DRAM)
         fprintf(f, " | mem=dram banks=%" PRId64 " row=%" PRId64 " hit=%" PRId64 " miss=%" PRId64 "\n",
                 c->dram_banks, c->dram_row_bytes, c->dram_row_hit, c->dram_row_miss);
+    else if (c->mem_model == MEM_CACHE)
+        print_cache_config(f, c);
     else
         fprintf(f, " | mem=%s %" PRId64 "\n", mem ? mem : "fixed", c->mem_latency);
 }
@@ -236,6 +271,10 @@ void report_print(FILE *f, const mmu_stats_t *s, const physmem_stats_t *pm, cons
         fprintf(f, "physmem      reads %" PRIu64 "  writes %" PRIu64 "  backing pages %" PRIu64
                    "  frames allocated %" PRIu64 "\n",
                 pm->reads, pm->writes, pm->pages_allocated, pm->frames_allocated);
+    if (cfg && cfg->mem_model == MEM_CACHE) {
+        print_cache_hits(f, "PTE cache", s->walk_cache_hits, cfg->cache_levels);
+        print_cache_hits(f, "data cache", s->data_cache_hits, cfg->cache_levels);
+    }
     report_print_hist(f, "walk latency", &s->walk_latency);
     report_print_hist(f, "translation latency", &s->translation_latency);
 }
@@ -351,6 +390,16 @@ cJSON *report_json(const mmu_stats_t *s, const physmem_stats_t *pm, const mmu_co
     num(ctl, "flushed_tlb_entries", (double)s->flushes_tlb_entries);
     num(ctl, "flushed_pwc_entries", (double)s->flushes_pwc_entries);
 
+    if (cfg && cfg->mem_model == MEM_CACHE) {
+        /* [level 1, ..., level N, DRAM]: memory operations served there */
+        cJSON *mc = cJSON_AddObjectToObject(root, "mem_cache");
+        cJSON *walk = cJSON_AddArrayToObject(mc, "pte_hits"), *data = cJSON_AddArrayToObject(mc, "data_hits");
+        for (int64_t i = 0; i <= cfg->cache_levels && i < CACHE_HIT_SLOTS; i++) {
+            int slot = i == cfg->cache_levels ? CACHE_HIT_SLOTS - 1 : (int)i;
+            cJSON_AddItemToArray(walk, cJSON_CreateNumber((double)s->walk_cache_hits[slot]));
+            cJSON_AddItemToArray(data, cJSON_CreateNumber((double)s->data_cache_hits[slot]));
+        }
+    }
     cJSON_AddItemToObject(root, "walk_latency", hist_json(&s->walk_latency));
     cJSON_AddItemToObject(root, "translation_latency", hist_json(&s->translation_latency));
 

@@ -70,9 +70,15 @@ static void rtl_destroy(void *impl)
     rtl_mmu_destroy(impl);
 }
 
+static int rtl_data_access(void *impl, paddr_t pa, bool is_write)
+{
+    rtl_mmu_data_access(impl, pa, is_write);
+    return 0;
+}
+
 static const backend_ops_t rtl_ops = {
     rtl_submit, rtl_sync, rtl_control, rtl_horizon, rtl_arch_state, rtl_stats, rtl_clear_stats,
-    rtl_finish, rtl_destroy,
+    rtl_finish, rtl_destroy, rtl_data_access,
 };
 
 backend_t *backend_create_rtl(const mmu_config_t *cfg, physmem_t *mem, const backend_opts_t *opts, char *err)

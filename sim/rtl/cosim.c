@@ -308,9 +308,21 @@ static void cosim_destroy(void *impl)
     free(c);
 }
 
+/* Both sides get the access at the same point of their request streams (after a
+ * compared sync), so their caches stay identical. */
+static int cosim_data_access(void *impl, paddr_t pa, bool is_write)
+{
+    cosim_t *c = impl;
+    if (cosim_sync(c) != 0)
+        return -1;
+    mmu_data_access(c->model, pa, is_write);
+    rtl_mmu_data_access(c->rtl, pa, is_write);
+    return 0;
+}
+
 static const backend_ops_t cosim_ops = {
     cosim_submit, cosim_sync, cosim_control, cosim_horizon, cosim_arch_state, cosim_stats, cosim_clear_stats,
-    cosim_finish, cosim_destroy,
+    cosim_finish, cosim_destroy, cosim_data_access,
 };
 
 static void copy_page(void *ctx, paddr_t pa, const uint8_t *page)

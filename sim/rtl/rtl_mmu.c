@@ -82,7 +82,7 @@ static void rq_pop(rq_t *q)
 /* Keys the RTL does not implement: they configure the memory responder. */
 static bool harness_only(const char *key)
 {
-    return !strncmp(key, "mem_", 4) || !strncmp(key, "dram_", 5);
+    return !strncmp(key, "mem_", 4) || !strncmp(key, "dram_", 5) || !strncmp(key, "cache_", 6);
 }
 
 static int check_params(const mmu_config_t *cfg, char *err)
@@ -121,6 +121,11 @@ rtl_mmu_t *rtl_mmu_create(const mmu_config_t *cfg, physmem_t *mem, char *err)
     r->cfg = *cfg;
     r->mem = mem;
     r->sim = rtl_sim_create();
+    if (memlat_init(&r->memlat, cfg) != 0) {
+        snprintf(err, CONFIG_ERR_LEN, "rtl_mmu_create: out of memory (cache model arrays)");
+        rtl_mmu_destroy(r);
+        return NULL;
+    }
     rtl_mmu_reset(r);
     return r;
 }
@@ -130,6 +135,7 @@ void rtl_mmu_destroy(rtl_mmu_t *r)
     if (!r)
         return;
     rtl_sim_destroy(r->sim);
+    memlat_destroy(&r->memlat);
     free(r->trace_path);
     for (int p = 0; p < MMU_MAX_PORTS; p++) {
         free(r->queue[p].buf);
@@ -141,7 +147,7 @@ void rtl_mmu_destroy(rtl_mmu_t *r)
 void rtl_mmu_reset(rtl_mmu_t *r)
 {
     rtl_sim_reset(r->sim);
-    memlat_init(&r->memlat, &r->cfg);
+    memlat_reset(&r->memlat);
     r->cycle = r->horizon = r->last_issue = r->last_complete = 0;
     r->any_complete = false;
     r->next_seq = 0;
@@ -327,6 +333,8 @@ static bool step(rtl_mmu_t *r, const mmu_ctrl_t *ctrl, bool *ctrl_accepted, cycl
         }
         r->mem_busy = true;
         r->mem_done = r->cycle + memlat_access(&r->memlat, pa, o.mem_req_write);
+        if (r->memlat.model == MEM_CACHE)
+            r->stats.walk_cache_hits[r->memlat.last_level]++;
         r->mem_rdata = v;
         r->mem_op = (mmu_memop_t){ r->cycle, 0, pa, o.mem_req_write, (uint8_t)size, v };
         if (ctrl)
@@ -484,4 +492,12 @@ int rtl_mmu_trace_from(rtl_mmu_t *r, const char *path, cycle_t from)
         return -1;
     r->trace_from = from;
     return 0;
+}
+
+void rtl_mmu_data_access(rtl_mmu_t *r, paddr_t pa, bool is_write)
+{
+    rtl_mmu_sync(r);
+    memlat_data_access(&r->memlat, pa, is_write);
+    if (r->memlat.model == MEM_CACHE)
+        r->stats.data_cache_hits[r->memlat.last_level]++;
 }

@@ -31,6 +31,8 @@ void rtl_mmu_arch_state(const rtl_mmu_t *r, mmu_arch_t *out);
 const mmu_stats_t *rtl_mmu_stats(const rtl_mmu_t *r);
 void rtl_mmu_clear_stats(rtl_mmu_t *r);
 void rtl_mmu_set_memop_observer(rtl_mmu_t *r, mmu_memop_fn fn, void *ctx);
+/* As mmu_data_access: the harness's memory hierarchy serves the RTL's memory port. */
+void rtl_mmu_data_access(rtl_mmu_t *r, paddr_t pa, bool is_write);
 
 /* The next cycle the RTL will evaluate (cycles simulated since reset). */
 cycle_t rtl_mmu_cycle(const rtl_mmu_t *r);

@@ -165,8 +165,8 @@ static void test_set_rejects(void **state)
         { "tlb_repl", "3", "tlb_repl: '3' is not one of lru, plru, random (or their index 0..2)" },
         { "tlb_repl", "pl", "tlb_repl: 'pl' is not one of lru, plru, random (or their index 0..2)" },
         { "tlb_repl", "lrux", "tlb_repl: 'lrux' is not one of lru, plru, random (or their index 0..2)" },
-        { "mem_model", "sram", "mem_model: 'sram' is not one of fixed, dram (or their index 0..1)" },
-        { "mem_model", "-1", "mem_model: '-1' is not one of fixed, dram (or their index 0..1)" },
+        { "mem_model", "sram", "mem_model: 'sram' is not one of fixed, dram, cache (or their index 0..2)" },
+        { "mem_model", "-1", "mem_model: '-1' is not one of fixed, dram, cache (or their index 0..2)" },
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         mmu_config_t cfg, before;
@@ -414,7 +414,7 @@ static void test_validate_checks_fields(void **state)
     config_defaults(&cfg);
     cfg.mem_model = 5;
     assert_int_equal(config_validate(&cfg, err), -1);
-    assert_string_equal(err, "mem_model: '5' is not one of fixed, dram (or their index 0..1)");
+    assert_string_equal(err, "mem_model: '5' is not one of fixed, dram, cache (or their index 0..2)");
 }
 
 int main(void)

@@ -460,8 +460,14 @@ static void inj_destroy(void *impl)
     free(x);
 }
 
+static int inj_data_access(void *impl, paddr_t pa, bool is_write)
+{
+    inj_t *x = impl;
+    return backend_data_access(x->inner, pa, is_write);
+}
+
 static const backend_ops_t inj_ops = {inj_submit, inj_sync, inj_control, inj_horizon, inj_arch,
-                                      inj_stats, inj_clear, inj_finish, inj_destroy};
+                                      inj_stats, inj_clear, inj_finish, inj_destroy, inj_data_access};
 
 static backend_t *make_injector(void *ctx, backend_kind_t kind, const mmu_config_t *cfg, physmem_t *mem, char *err)
 {
