@@ -12,13 +12,13 @@ CC     ?= gcc
 SEED   ?= 1
 
 WARN       := -std=c11 -D_POSIX_C_SOURCE=200809L -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes
-INCS       := -Imodel -Isim
+INCS       := -Imodel -Isim -Isim/os
 REL_CFLAGS := $(WARN) -O2 -g
 SAN_CFLAGS := $(WARN) -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 LIBS       := -lcjson -lm
 
 MODEL_SRC    := $(wildcard model/*.c)
-SIM_SRC      := $(filter-out sim/mmulab.c,$(wildcard sim/*.c))
+SIM_SRC      := $(filter-out sim/mmulab.c,$(wildcard sim/*.c)) $(wildcard sim/os/*.c)
 LIB_SRC      := $(MODEL_SRC) $(SIM_SRC)
 TEST_SUPPORT := $(filter-out tests/unit/test_%.c,$(wildcard tests/unit/*.c))
 UNIT_TESTS   := $(patsubst tests/unit/%.c,%,$(wildcard tests/unit/test_*.c))
@@ -31,7 +31,8 @@ san_obj = $(patsubst %.c,$(BUILD)/san/%.o,$(1))
 
 # Test executables run by `make test`, and dependency groups of tools/deps.sh;
 # fragments in mk/ (RTL, co-simulation, ...) extend both.
-TEST_BINS   := $(addprefix $(BUILD)/san/tests/,$(UNIT_TESTS))
+OS_TESTS    := $(patsubst tests/sim/os/%.c,%,$(wildcard tests/sim/os/test_*.c))
+TEST_BINS   := $(addprefix $(BUILD)/san/tests/,$(UNIT_TESTS)) $(addprefix $(BUILD)/san/tests/os/,$(OS_TESTS))
 DEPS_GROUPS := base
 # `make run`: the model alone, unless a fragment (mk/rtl.mk) runs it in lockstep with the RTL.
 RUN_MMULAB  := $(BUILD)/rel/mmulab
@@ -77,6 +78,10 @@ $(BUILD)/san/mmulab: $(call san_obj,sim/mmulab.c) $(BUILD)/san/libmmulab.a
 	$(CC) $(SAN_CFLAGS) $^ -o $@ $(LIBS)
 
 $(BUILD)/san/tests/%: $(call san_obj,tests/unit/%.c $(TEST_SUPPORT)) $(BUILD)/san/libmmulab.a
+	@mkdir -p $(dir $@)
+	$(CC) $(SAN_CFLAGS) $^ -o $@ $(LIBS) -lcmocka
+
+$(BUILD)/san/tests/os/%: $(call san_obj,tests/sim/os/%.c) $(BUILD)/san/libmmulab.a
 	@mkdir -p $(dir $@)
 	$(CC) $(SAN_CFLAGS) $^ -o $@ $(LIBS) -lcmocka
 

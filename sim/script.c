@@ -16,6 +16,7 @@
 #include <cjson/cJSON.h>
 
 #include "mmu.h"
+#include "os_script.h"
 #include "physmem.h"
 #include "ptbuild.h"
 
@@ -397,6 +398,7 @@ typedef struct {
     ctrl_rec_t last_ctrl;
 
     uint64_t naccess, nctrl, nchecks;
+    os_script_t *os;             /* the OS layer's verbs (sim/os/os_script.c) */
 } interp_t;
 
 static int fail(interp_t *I, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -1375,10 +1377,30 @@ static const struct { const char *name; cmd_fn fn; } commands[] = {
     {"clear", cmd_setclear},  {"frames", cmd_frames},     {"print", cmd_print},
 };
 
+/* An OS-layer line (sim/os/os_script.h), on the script's MMU as CPU 0. */
+static int run_os_line(interp_t *I, char **toks, int n)
+{
+    char err[SCRIPT_ERR_LEN];
+    if (sync_all(I) < 0)
+        return -1;
+    os_script_env_t env = { I->be, I->mem, &I->cfg, I->opts->backend, I->out };
+    int rc = os_script_line(&I->os, &env, toks, n, err, sizeof err);
+    I->base = backend_horizon(I->be);
+    return rc < 0 ? fail(I, "%s", err) : 0;
+}
+
 static int run_line(interp_t *I, char **toks, int n)
 {
     if (strcmp(toks[0], "config") == 0)
         return cmd_config(I, toks, n);
+    if (os_script_claims(toks, n)) {
+        if (!I->first_cmd_line) {
+            I->first_cmd_line = I->line;
+            if (ensure_mmu(I) < 0)
+                return -1;
+        }
+        return run_os_line(I, toks, n);
+    }
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++) {
         if (strcmp(toks[0], commands[i].name) != 0)
             continue;
@@ -1397,6 +1419,7 @@ static void interp_free(interp_t *I)
     for (size_t i = 0; i < I->npending; i++)
         free(I->pending[i]);
     free(I->pending);
+    os_script_free(I->os);
     if (I->be)
         backend_destroy(I->be);
     if (I->mem)
@@ -1462,6 +1485,11 @@ int script_run_stream(const script_opts_t *opts, FILE *in, const char *name)
     if (rc == 0)
         fprintf(I->out, "%s: ok (%" PRIu64 " accesses, %" PRIu64 " control operations, %" PRIu64 " checks)\n",
                 name, I->naccess, I->nctrl, I->nchecks);
+    char *os_json = rc == 0 && I->jsonl ? os_script_json(I->os) : NULL;
+    if (os_json) {
+        fprintf(I->jsonl, "%s\n", os_json);   /* the OS counters, once at the end */
+        free(os_json);
+    }
     if (I->jsonl && fclose(I->jsonl) != 0 && rc == 0)
         rc = fail(I, "JSONL: write to %s failed: %s", opts->jsonl_path, strerror(errno));
     fflush(I->out);
