@@ -205,10 +205,10 @@ static void gather_add(gather_t *g, vaddr_t va, unsigned shift)
 
 /* free_pgtables, simplified: tables on va's path that became empty are freed
  * bottom-up; the pgd and PAE's preallocated PMDs stay. */
-static void free_empty_tables(os_t *os, mm_struct_t *mm, vaddr_t va, gather_t *g)
+static void free_empty_tables(os_t *os, mm_struct_t *mm, vaddr_t va, int leaf_level, gather_t *g)
 {
     int top = ptb_top_level(os->p.mode);
-    for (int level = LVL_PT; level < top; level++) {
+    for (int level = leaf_level; level < top; level++) {
         if (os->p.mode == PAGING_PAE && level == LVL_PD)
             return;
         paddr_t parent = ptb_entry_addr(&mm->pt, va, level + 1);
@@ -252,7 +252,7 @@ static void zap_range(os_t *os, mm_struct_t *mm, vaddr_t start, vaddr_t end, gat
             for (uint64_t i = 0; i < (1ull << shift) / PAGE_SIZE; i++)
                 frames_free(&os->frames, page + i * PAGE_SIZE);
         gather_add(g, va & ~((1ull << shift) - 1), shift);
-        free_empty_tables(os, mm, va, g);
+        free_empty_tables(os, mm, va, leaf, g);
         va = (va & ~((1ull << shift) - 1)) + (1ull << shift);
     }
 }

@@ -386,9 +386,9 @@ static int verb_mmap(ctx_t *x, char *const *t, int n)
     static const char usage[] = "mmap NAME VA LEN r|rw|rx|rwx [4k|2m|4m|1g]";
     os_t *os = booted(x, t[0]);
     mm_struct_t *mm;
-    vaddr_t va;
-    uint64_t len;
-    unsigned prot, shift = 12;
+    vaddr_t va = 0;
+    uint64_t len = 0;
+    unsigned prot = 0, shift = 12;
     if (!os || need_args(x, n, 5, 6, usage) < 0 || !(mm = process_arg(x, "mmap", t[1])) ||
         parse_va(x, "mmap", t[2], &va) < 0 || parse_len(x, "mmap", t[3], &len) < 0 ||
         parse_prot(x, "mmap", t[4], &prot) < 0)
@@ -404,8 +404,8 @@ static int verb_munmap(ctx_t *x, char *const *t, int n)
 {
     os_t *os = booted(x, t[0]);
     mm_struct_t *mm;
-    vaddr_t va;
-    uint64_t len;
+    vaddr_t va = 0;
+    uint64_t len = 0;
     if (!os || need_args(x, n, 4, 4, "munmap NAME VA LEN") < 0 || !(mm = process_arg(x, "munmap", t[1])) ||
         parse_va(x, "munmap", t[2], &va) < 0 || parse_len(x, "munmap", t[3], &len) < 0)
         return -1;
@@ -418,9 +418,9 @@ static int verb_mprotect(ctx_t *x, char *const *t, int n)
 {
     os_t *os = booted(x, t[0]);
     mm_struct_t *mm;
-    vaddr_t va;
-    uint64_t len;
-    unsigned prot;
+    vaddr_t va = 0;
+    uint64_t len = 0;
+    unsigned prot = 0;
     if (!os || need_args(x, n, 5, 5, "mprotect NAME VA LEN r|rw|rx|rwx") < 0 ||
         !(mm = process_arg(x, "mprotect", t[1])) || parse_va(x, "mprotect", t[2], &va) < 0 ||
         parse_len(x, "mprotect", t[3], &len) < 0 || parse_prot(x, "mprotect", t[4], &prot) < 0)
@@ -436,9 +436,9 @@ static int verb_touch(ctx_t *x, char *const *t, int n)
     const char *verb = t[0];
     const char *usage = user ? "touch VA LEN r|w|x [stride=N]" : "ktouch VA LEN r|w|x [stride=N]";
     os_t *os = booted(x, verb);
-    vaddr_t va;
-    uint64_t len, stride = PAGE_SIZE;
-    mmu_access_t acc;
+    vaddr_t va = 0;
+    uint64_t len = 0, stride = PAGE_SIZE;
+    mmu_access_t acc = ACC_READ;
     if (!os || need_args(x, n, 4, 5, usage) < 0 || parse_va(x, verb, t[1], &va) < 0 ||
         parse_len(x, verb, t[2], &len) < 0 || parse_access(x, verb, t[3], &acc) < 0)
         return -1;
@@ -505,7 +505,7 @@ static int verb_syscall(ctx_t *x, char *const *t, int n)
 static int verb_vmalloc(ctx_t *x, char *const *t, int n)
 {
     os_t *os = booted(x, t[0]);
-    uint64_t len;
+    uint64_t len = 0;
     if (!os || need_args(x, n, 3, 3, "vmalloc SYMBOL LEN") < 0 || parse_len(x, "vmalloc", t[2], &len) < 0)
         return -1;
     if (find_symbol(*x->state, t[1], strlen(t[1])))
