@@ -645,6 +645,7 @@ static void remember(interp_t *I, const access_rec_t *a)
     size_t k = a->res.seq % HISTORY;
     I->hist[k] = *a;
     I->hist_valid[k] = true;
+    I->last_seq = a->res.seq;    /* the MMU's numbering: OS verbs submit on the same MMU */
 }
 
 /* Completes every queued access and reports them in submission order. */
@@ -901,7 +902,7 @@ static int cmd_access(interp_t *I, char **toks, int n)
     /* issue_cycle is known now; the rest arrives when the model processes it */
     rec->res.issue_cycle = req.issue_cycle;
     I->last_kind = LAST_ACCESS;
-    I->last_seq = I->naccess++;
+    I->naccess++;
     if (!have_cycle)
         return sync_all(I);
     return 0;
@@ -1262,7 +1263,7 @@ static int cmd_expect(interp_t *I, char **toks, int n)
         return -1;
     if (by_seq) {
         size_t k = seq % HISTORY;
-        if (seq >= I->naccess || !I->hist_valid[k] || I->hist[k].res.seq != seq)
+        if (!I->hist_valid[k] || I->hist[k].res.seq != seq)
             return fail(I, "expect seq %" PRIu64 ": no such access (%" PRIu64 " submitted; the last %d are kept)",
                         seq, I->naccess, HISTORY);
         acc = &I->hist[k];

@@ -141,15 +141,23 @@ static int map_direct(os_t *os)
     return 0;
 }
 
+/* pti_kernel_image_global_ok: without PCID the kernel text stays global under PTI. */
+static bool kernel_text_global(const os_t *os)
+{
+    return !os->p.kpti || !os->p.pcid;
+}
+
 /* x86-64: the image at __START_KERNEL_map + phys, text read-only executable,
- * data NX (mark_rodata_ro); global unless PTI with PCID (pti_kernel_image_global_ok). */
+ * data NX (mark_rodata_ro). Under PTI pti_set_kernel_image_nonglobal clears
+ * the global bit on the whole image, pti_clone_kernel_text gives it back to
+ * the text when pti_kernel_image_global_ok. */
 static int map_kernel_image(os_t *os)
 {
     const os_layout_t *l = &os->layout;
-    uint64_t text_global = (!os->p.kpti || !os->p.pcid) ? PTE_G : 0;
+    uint64_t text_global = kernel_text_global(os) ? PTE_G : 0;
     for (paddr_t pa = l->text_pa; pa < l->end_pa; pa += 2 * MIB) {
         uint64_t flags = pa < l->data_pa ? (PTE_P | PTE_A | text_global)
-                                         : (PTE_P | PTE_RW | PTE_A | PTE_D | os->pte_mask | text_global);
+                                         : (PTE_P | PTE_RW | PTE_A | PTE_D | os->pte_mask | os->kernel_global);
         if (map_kernel(os, l->text + (pa - l->text_pa), pa, 21, flags) < 0)
             return -1;
     }
@@ -208,9 +216,29 @@ static int preallocate_vmalloc_pages(os_t *os)
     return 0;
 }
 
-/* pti_init on swapper: the user copy maps the cpu_entry_area (pti_clone_p4d,
- * the TSS is inside it on x86-64) and the entry text (pti_clone_entry_text,
- * PMD level, made global in both copies). ESPFIX and vsyscall: not modelled. */
+/* Clones the PMDs of [start, end) into swapper's user copy, global in both
+ * copies (pti_clone_pgtable at PTI_CLONE_PMD). */
+static int pti_clone_pmds(os_t *os, vaddr_t start, vaddr_t end)
+{
+    mm_struct_t *mm = &os->init_mm;
+    for (vaddr_t va = start & ~(2 * MIB - 1); va < end; va += 2 * MIB) {
+        paddr_t k = ptb_entry_addr(&mm->pt, va, LVL_PD);
+        paddr_t u = ptb_walk_alloc(&mm->user_pt, va, LVL_PD, KERNPG_TABLE);
+        if (!k || !u)
+            return os_error(os, "boot: PTI cannot clone 0x%llx", (unsigned long long)va);
+        uint64_t pmd = ptb_read_entry(&mm->pt, k) | PTE_G;
+        ptb_write_entry(&mm->pt, k, pmd);
+        ptb_write_entry(&mm->user_pt, u, pmd);
+    }
+    return 0;
+}
+
+/* pti_init + pti_finalize on swapper: the user copy maps the cpu_entry_area
+ * (pti_clone_user_shared -> pti_clone_p4d; the TSS is inside it on x86-64),
+ * the entry text (pti_clone_entry_text) and, when the kernel image may stay
+ * global (no PCID), the kernel text too (pti_clone_kernel_text: the kernel
+ * source clones it; ../shared/spec/linux-mm.md lists only the entry text).
+ * ESPFIX and vsyscall: not modelled. */
 static int pti_init(os_t *os)
 {
     mm_struct_t *mm = &os->init_mm;
@@ -221,16 +249,9 @@ static int pti_init(os_t *os)
     if (!k || !u)
         return os_error(os, "boot: PTI cannot clone the cpu_entry_area");
     ptb_write_entry(&mm->user_pt, u, ptb_read_entry(&mm->pt, k));
-    for (vaddr_t va = l->entry_text & ~(2 * MIB - 1); va < l->entry_text_end; va += 2 * MIB) {
-        k = ptb_entry_addr(&mm->pt, va, LVL_PD);
-        u = ptb_walk_alloc(&mm->user_pt, va, LVL_PD, KERNPG_TABLE);
-        if (!k || !u)
-            return os_error(os, "boot: PTI cannot clone the entry text");
-        uint64_t pmd = ptb_read_entry(&mm->pt, k) | PTE_G;
-        ptb_write_entry(&mm->pt, k, pmd);
-        ptb_write_entry(&mm->user_pt, u, pmd);
-    }
-    return 0;
+    if (pti_clone_pmds(os, l->entry_text, l->entry_text_end) < 0)
+        return -1;
+    return kernel_text_global(os) ? pti_clone_pmds(os, l->text, l->data) : 0;
 }
 
 static int cpu_init(os_t *os, unsigned cpu)

@@ -18,7 +18,7 @@
 
 #define MAX_SYMBOLS 256
 
-typedef struct { char name[OS_NAME_LEN]; vaddr_t va; bool user; } symbol_t;
+typedef struct { char name[OS_NAME_LEN]; vaddr_t va; bool user, freed; } symbol_t;
 
 struct os_script {
     os_t *os;
@@ -532,9 +532,11 @@ static int verb_vfree(ctx_t *x, char *const *t, int n)
             continue;
         if (!s->sym[i].user)
             return err_at(x, "vfree: '%.40s' is a layout symbol, not a vmalloc", t[1]);
+        if (s->sym[i].freed)
+            return err_at(x, "vfree: '%.40s' was freed already", t[1]);
         if (os_vfree(os, s->cpu, s->sym[i].va) < 0)
             return os_fail(x, "vfree");
-        s->sym[i] = s->sym[--s->nsym];
+        s->sym[i].freed = true;     /* the name keeps its address: touching it now oopses */
         return 0;
     }
     return err_at(x, "vfree: unknown symbol '%.40s'", t[1]);
