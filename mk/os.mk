@@ -1,0 +1,8 @@
+# The OS layer's scripts in lockstep (model vs RTL) as one test of `make test`.
+OS_COSIM_MMULAB := $(BUILD)/rtl/default/mmulab-san
+TEST_BINS += $(BUILD)/san/tests/os_lockstep
+
+$(BUILD)/san/tests/os_lockstep: mk/os.mk tests/cosim/os_lockstep.sh $(OS_COSIM_MMULAB)
+	@mkdir -p $(dir $@)
+	printf '#!/bin/sh\nexec tests/cosim/os_lockstep.sh %s\n' '$(OS_COSIM_MMULAB)' > $@
+	chmod +x $@
