@@ -260,6 +260,12 @@ static int verb_boot(ctx_t *x, char *const *t, int n)
     char e[OS_ERR_LEN];
     if (os_params_check(&p, e, sizeof e) < 0)
         return err_at(x, "os boot: %s", e);
+    /* Each cosim instance mirrors the shared memory's backdoor writes into its RTL memory and
+     * consumes the tracking: a second instance would miss them. Until the backends keep that
+     * state per instance, several CPUs run on model or rtl only. */
+    if (p.cpus > 1 && x->env->kind == BACKEND_COSIM)
+        return err_at(x, "os boot: cpus=%u on the cosim backend needs per-instance co-simulation memory "
+                      "state, which the backends do not have yet (use model or rtl)", p.cpus);
     if (!*x->state && !(*x->state = calloc(1, sizeof **x->state)))
         return err_at(x, "out of memory");
     os_script_t *s = *x->state;
@@ -512,7 +518,7 @@ static int verb_vmalloc(ctx_t *x, char *const *t, int n)
         return err_at(x, "vmalloc: symbol '%.40s' is already defined", t[1]);
     vaddr_t va = os_vmalloc(os, len);
     if (!va)
-        return os_fail(x, "vmalloc");
+        return err_at(x, "%s", os->err);
     if (add_symbol(x, t[1], va, true) < 0) {
         (void)os_vfree(os, (*x->state)->cpu, va);
         return -1;
@@ -535,7 +541,7 @@ static int verb_vfree(ctx_t *x, char *const *t, int n)
         if (s->sym[i].freed)
             return err_at(x, "vfree: '%.40s' was freed already", t[1]);
         if (os_vfree(os, s->cpu, s->sym[i].va) < 0)
-            return os_fail(x, "vfree");
+            return err_at(x, "vfree: %s", os->err);
         s->sym[i].freed = true;     /* the name keeps its address: touching it now oopses */
         return 0;
     }

@@ -98,20 +98,20 @@ int os_syscall(os_t *os, unsigned cpu, const os_syscall_t *sc)
     os_cpu_t *c = &os->cpu[cpu];
     const os_layout_t *l = &os->layout;
     if (!c->current_mm)
-        return os_error(os, "syscall: CPU %u runs no process (switch NAME first)", cpu);
+        return os_error(os, "CPU %u runs no process (switch NAME first)", cpu);
     if (os_kernel_exit(os, cpu) < 0 || os_kernel_entry(os, cpu) < 0)
         return -1;
     os_access_t a;
     vaddr_t stack_top = os_va(l, c->current_mm->kstack) + l->thread_size;
     for (unsigned i = 0; i < sc->text; i++)
         if (os_kernel_access(os, cpu, l->text + 0x1000 + 64ull * i, ACC_EXEC, &a) < 0 || a.outcome != OS_ACCESS_OK)
-            return os_error(os, "syscall: kernel text fetch failed");
+            return os_error(os, "a kernel text fetch failed");
     for (unsigned i = 0; i < sc->stack; i++)
         if (os_kernel_access(os, cpu, stack_top - 8 - 8ull * i, ACC_WRITE, &a) < 0 || a.outcome != OS_ACCESS_OK)
-            return os_error(os, "syscall: kernel stack write failed");
+            return os_error(os, "a kernel stack write failed");
     for (unsigned i = 0; i < sc->data; i++)
         if (os_kernel_access(os, cpu, l->data + 2 * PAGE_SIZE + 64ull * i, ACC_READ, &a) < 0 || a.outcome != OS_ACCESS_OK)
-            return os_error(os, "syscall: kernel data read failed");
+            return os_error(os, "a kernel data read failed");
     os->cnt.syscalls++;
     return os_kernel_exit(os, cpu);
 }

@@ -149,7 +149,7 @@ int os_vfree(os_t *os, unsigned cpu, vaddr_t addr)
         link = &(*link)->next;
     vmap_area_t *a = *link;
     if (!a)
-        return os_error(os, "vfree: 0x%llx is not a vmalloc address", (unsigned long long)addr);
+        return os_error(os, "0x%llx is not a vmalloc address", (unsigned long long)addr);
     for (unsigned i = 0; i < a->npages; i++) {
         vaddr_t va = a->start + (vaddr_t)i * PAGE_SIZE;
         paddr_t entry_pa;
