@@ -1387,7 +1387,11 @@ static int run_os_line(interp_t *I, char **toks, int n)
     os_script_env_t env = { I->be, I->mem, &I->cfg, I->opts->backend, I->out };
     int rc = os_script_line(&I->os, &env, toks, n, err, sizeof err);
     I->base = backend_horizon(I->be);
-    return rc < 0 ? fail(I, "%s", err) : 0;
+    if (rc < 0)
+        return fail(I, "%s", err);
+    if (strcmp(toks[0], "expect") == 0)
+        I->nchecks += (uint64_t)(n - 2) / 2;     /* `expect os FIELD VALUE...` */
+    return 0;
 }
 
 static int run_line(interp_t *I, char **toks, int n)

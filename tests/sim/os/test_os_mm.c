@@ -286,6 +286,64 @@ static void test_munmap_frees_tables(void **state)
     ot_free(t);
 }
 
+/* A seeded random mix of mmap / munmap / mprotect / touches / context switches
+ * in every mode: no operation fails unexpectedly, every access ends OK or
+ * SIGSEGV, and after every process exits the frame counts are the boot's. */
+static void test_random_mix(void **state)
+{
+    (void)state;
+    for (size_t i = 0; i < NMODES; i++) {
+        for (int kpti = 0; kpti <= (all_modes[i] >= PAGING_4LEVEL); kpti++) {
+            os_params_t p;
+            os_params_default(&p, all_modes[i]);
+            p.kpti = kpti;
+            p.pcid = kpti;
+            p.cpus = 2;
+            ot_t *t = ot_boot(&p);
+            uint64_t before[NUM_FRAME_USES];
+            for (int u = 0; u < NUM_FRAME_USES; u++)
+                before[u] = t->os->frames.count[u];
+            mm_struct_t *mm[3] = { ot_proc(t, "a"), ot_proc(t, "b"), ot_proc(t, "c") };
+            uint64_t seed = 12345 + i * 7 + (uint64_t)kpti;
+            for (int op = 0; op < 1500; op++) {
+                seed = seed * 6364136223846793005ull + 1442695040888963407ull;
+                unsigned r = (unsigned)(seed >> 33);
+                mm_struct_t *m = mm[r % 3];
+                unsigned cpu = (r >> 2) & 1;
+                vaddr_t va = 0x400000 + (vaddr_t)((r >> 4) % 16) * 4096;
+                uint64_t len = (uint64_t)(1 + (r >> 10) % 4) * 4096;
+                unsigned prot = 1 + (r >> 14) % 7;
+                switch ((r >> 18) % 12) {
+                case 0: case 1: (void)os_mmap(t->os, m, va, len, prot, 12); break;   /* may overlap: refused */
+                case 2: case 3: assert_int_equal(os_munmap(t->os, cpu, m, va, len), 0); break;
+                case 4: (void)os_mprotect(t->os, cpu, m, va, len, prot); break;      /* may have a hole */
+                case 5: ot_switch(t, cpu, m); break;
+                default:
+                    if (t->os->cpu[cpu].current_mm) {
+                        mm_struct_t *cur = t->os->cpu[cpu].current_mm;
+                        os_access_t a = ot_touch(t, cpu, va, (mmu_access_t)((r >> 21) % 3));
+                        assert_true(a.outcome == OS_ACCESS_OK || a.outcome == OS_ACCESS_SEGV);
+                        if (a.outcome == OS_ACCESS_OK) {
+                            /* what the MMU answered is what the page tables say now: a
+                             * missed flush would show an old frame here */
+                            paddr_t e;
+                            int level;
+                            assert_int_equal(ptb_lookup(&cur->pt, va, &e, &level), LVL_PT);
+                            assert_int_equal(ptb_table_base(&cur->pt, ptb_read_entry(&cur->pt, e)), a.last.pa);
+                        }
+                    }
+                    break;
+                }
+            }
+            for (int k = 0; k < 3; k++)
+                assert_int_equal(os_mm_destroy(t->os, mm[k]), 0);
+            for (int u = 0; u < NUM_FRAME_USES; u++)
+                assert_int_equal(t->os->frames.count[u], before[u]);
+            ot_free(t);
+        }
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -294,6 +352,7 @@ int main(void)
         cmocka_unit_test(test_segfaults),             cmocka_unit_test(test_mprotect),
         cmocka_unit_test(test_mmap_refused),          cmocka_unit_test(test_huge_pages),
         cmocka_unit_test(test_frames_return),         cmocka_unit_test(test_munmap_frees_tables),
+        cmocka_unit_test(test_random_mix),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
