@@ -344,6 +344,77 @@ static void test_vmalloc_policies(void **state)
     }
 }
 
+/* A seeded random mix of vmalloc / vfree / kernel accesses / context switches on
+ * two CPUs for every mode and policy: every kernel access that succeeds
+ * translates as init_mm says now (a missed flush_tlb_kernel_range on either CPU
+ * would show a freed frame), an access to a freed area oopses, and the lazy
+ * policy never takes more vmalloc faults than processes x entries. */
+static void test_vmalloc_random_mix(void **state)
+{
+    (void)state;
+    const struct { paging_mode_t mode; vmalloc_policy_t policy; bool kpti; } cases[] = {
+        { PAGING_4LEVEL, VMALLOC_LAZY, false }, { PAGING_4LEVEL, VMALLOC_SYNC, true },
+        { PAGING_5LEVEL, VMALLOC_PREALLOC, true }, { PAGING_32, VMALLOC_LAZY, false },
+        { PAGING_PAE, VMALLOC_SYNC, false }, { PAGING_PAE, VMALLOC_SHARED_PMD, false },
+    };
+    for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+        os_params_t p;
+        os_params_default(&p, cases[c].mode);
+        p.vmalloc = cases[c].policy;
+        p.kpti = p.pcid = cases[c].kpti;
+        p.cpus = 2;
+        ot_t *t = ot_boot(&p);
+        mm_struct_t *mm[3] = { ot_proc(t, "a"), ot_proc(t, "b"), ot_proc(t, "c") };
+        enum { SLOTS = 6 };
+        vaddr_t area[SLOTS] = { 0 }, freed[SLOTS] = { 0 };
+        uint64_t seed = 99 + c;
+        for (int op = 0; op < 1500; op++) {
+            seed = seed * 6364136223846793005ull + 1442695040888963407ull;
+            unsigned r = (unsigned)(seed >> 33), slot = r % SLOTS, cpu = (r >> 3) & 1;
+            switch ((r >> 5) % 8) {
+            case 0:
+                if (!area[slot]) {
+                    area[slot] = os_vmalloc(t->os, (uint64_t)(1 + (r >> 8) % 40) * 4096);
+                    assert_true(area[slot]);
+                    freed[slot] = 0;
+                }
+                break;
+            case 1:
+                if (area[slot]) {
+                    assert_int_equal(os_vfree(t->os, cpu, area[slot]), 0);
+                    freed[slot] = area[slot];
+                    area[slot] = 0;
+                }
+                break;
+            case 2:
+                ot_switch(t, cpu, mm[(r >> 8) % 3]);
+                break;
+            default: {
+                vaddr_t base = area[slot] ? area[slot] : freed[slot];
+                if (!base)
+                    break;
+                vaddr_t va = base + (vaddr_t)((r >> 8) % 2) * 4096;
+                os_access_t a = ot_ktouch(t, cpu, va, (r >> 10) & 1 ? ACC_WRITE : ACC_READ);
+                paddr_t e;
+                int level;
+                bool mapped = ptb_lookup(&t->os->init_mm.pt, va, &e, &level) == LVL_PT;
+                if (a.outcome == OS_ACCESS_OK) {
+                    assert_true(mapped);
+                    assert_int_equal(ptb_table_base(&t->os->init_mm.pt, ptb_read_entry(&t->os->init_mm.pt, e)), a.last.pa);
+                } else {
+                    assert_int_equal(a.outcome, OS_ACCESS_OOPS);
+                    assert_false(mapped);
+                }
+                break;
+            }
+            }
+        }
+        if (p.vmalloc != VMALLOC_LAZY)
+            assert_int_equal(t->os->cnt.vmalloc_faults, 0);
+        ot_free(t);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -351,7 +422,7 @@ int main(void)
         cmocka_unit_test(test_pcid_asids),             cmocka_unit_test(test_pcid_stale_generation),
         cmocka_unit_test(test_kpti_user_copy),         cmocka_unit_test(test_kpti_global_bits),
         cmocka_unit_test(test_kpti_pcid_entry_exit),   cmocka_unit_test(test_shootdown),
-        cmocka_unit_test(test_vmalloc_policies),
+        cmocka_unit_test(test_vmalloc_policies),      cmocka_unit_test(test_vmalloc_random_mix),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
