@@ -305,6 +305,19 @@ static void print_stats(os_script_t *s, FILE *o)
     fprintf(o, "os: frames in use %" PRIu64 " (page tables %" PRIu64 ", user %" PRIu64 ", kernel %" PRIu64
             "), free %" PRIu64 "\n",
             frames_in_use(f), f->count[FRAME_PGTABLE], f->count[FRAME_USER], f->count[FRAME_KERNEL], f->count[FRAME_FREE]);
+    /* each CPU's MMU: what the OS's operations cost it */
+    for (unsigned cpu = 0; cpu < s->os->ncpus; cpu++) {
+        const mmu_stats_t *m = backend_stats(s->os->cpu[cpu].be);
+        uint64_t l1_hits = 0, l2_hits = 0;
+        for (int k = 0; k < NUM_PSC; k++) {
+            l1_hits += m->tlb[TLB_ITLB].hits[k] + m->tlb[TLB_DTLB].hits[k];
+            l2_hits += m->tlb[TLB_L2].hits[k];
+        }
+        fprintf(o, "os: cpu %u mmu: requests %" PRIu64 ", l1 hits %" PRIu64 ", l2 hits %" PRIu64 ", walks %" PRIu64
+                " (%" PRIu64 " reads, mean %.1f cycles), latency mean %.2f, #PF %" PRIu64 ", control ops %" PRIu64 "\n",
+                cpu, m->requests, l1_hits, l2_hits, m->walks, m->walk_reads, hist_mean(&m->walk_latency),
+                hist_mean(&m->translation_latency), m->faults_pf, m->ctrl_ops);
+    }
 }
 
 static int verb_os(ctx_t *x, char *const *t, int n)
