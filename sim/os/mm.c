@@ -382,9 +382,8 @@ static int change_protection(os_t *os, unsigned cpu, mm_struct_t *mm, vm_area_t 
         unsigned shift = leaf == LVL_PT ? 12 : ptb_level_shift(os->p.mode, leaf);
         uint64_t pte = ptb_read_entry(&mm->pt, entry_pa);
         bool zero = leaf == LVL_PT && ptb_table_base(&mm->pt, pte) == os->zero_page;
-        uint64_t keep = pte & ~(PTE_RW | PTE_XD | PTE_D);
-        uint64_t want = keep | (user_pte_flags(os, v->prot, !zero) & (PTE_RW | PTE_XD)) |
-                        ((v->prot & PROT_W) && !zero ? (pte & PTE_D) : 0);
+        uint64_t keep = pte & ~(PTE_RW | PTE_XD);     /* D stays, as pte_modify keeps it */
+        uint64_t want = keep | (user_pte_flags(os, v->prot, !zero) & (PTE_RW | PTE_XD));
         if (want != pte) {
             ptb_write_entry(&mm->pt, entry_pa, want);
             changed = true;
