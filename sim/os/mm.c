@@ -55,7 +55,7 @@ static int pae_prepopulate(os_t *os, mm_struct_t *mm)
         if (i >= kernel) {
             paddr_t src = ptb_table_base(&os->init_mm.pt, ptb_read_entry(&os->init_mm.pt, pdpte_k));
             for (unsigned e = 0; e < 512; e++)
-                physmem_poke64(os->mem, pmd + 8 * e, physmem_peek64(os->mem, src + 8 * e));
+                ptb_write_entry(&mm->pt, pmd + 8 * e, ptb_read_entry(&os->init_mm.pt, src + 8 * e));
         }
         ptb_write_entry(&mm->pt, mm->pgd + 8 * i, pmd | PTE_P);   /* pud_populate: PDPTEs hold only P */
     }
