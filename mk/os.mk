@@ -1,4 +1,5 @@
-# The OS layer's scripts in lockstep (model vs RTL) as one test of `make test`.
+# The OS layer on the RTL beyond tests/run.sh's lockstep runs: the multi-CPU shootdown on three
+# RTL instances and the refusal of cpus>1 on cosim (tests/cosim/os_lockstep.sh), one test of `make test`.
 OS_COSIM_MMULAB := $(BUILD)/rtl/default/mmulab-san
 TEST_BINS += $(BUILD)/san/tests/os_lockstep
 

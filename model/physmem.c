@@ -451,7 +451,8 @@ void physmem_for_each_page(const physmem_t *m, physmem_page_fn fn, void *ctx)
         for (size_t i = 0; i <= m->slot_mask; i++)
             if (m->slots[i].frame != NO_FRAME)
                 sorted[n++] = m->slots[i];
-        qsort(sorted, n, sizeof *sorted, compare_slots_by_frame);
+        if (n > 1)
+            qsort(sorted, n, sizeof *sorted, compare_slots_by_frame);
         for (size_t i = 0; i < n; i++)
             fn(ctx, sorted[i].frame << PAGE_SHIFT, sorted[i].page);
         free(sorted);
@@ -493,6 +494,8 @@ long physmem_copy_backdoor(physmem_t *src, physmem_t *dst)
 {
     if (!src->track_backdoor)
         return -1;
+    if (src->num_touched == 0)
+        return 0;   /* also: touched may still be NULL, and qsort(NULL, 0, ...) is undefined */
     qsort(src->touched, src->num_touched, sizeof *src->touched, compare_frames);
     long copied = 0;
     for (size_t i = 0; i < src->num_touched; i++) {

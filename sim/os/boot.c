@@ -56,28 +56,6 @@ int vmalloc_policy_parse(const char *s, vmalloc_policy_t *out)
     return -1;
 }
 
-static const struct { const char *name; paging_mode_t mode; } mode_names[] = {
-    {"32bit", PAGING_32}, {"pae", PAGING_PAE}, {"4level", PAGING_4LEVEL}, {"5level", PAGING_5LEVEL},
-};
-
-int os_mode_parse(const char *s, paging_mode_t *out)
-{
-    for (size_t i = 0; i < 4; i++)
-        if (strcmp(s, mode_names[i].name) == 0) {
-            *out = mode_names[i].mode;
-            return 0;
-        }
-    return -1;
-}
-
-const char *os_mode_name(paging_mode_t mode)
-{
-    for (size_t i = 0; i < 4; i++)
-        if (mode_names[i].mode == mode)
-            return mode_names[i].name;
-    return "?";
-}
-
 int os_params_check(const os_params_t *p, char *err, size_t len)
 {
     bool x86_64 = p->mode == PAGING_4LEVEL || p->mode == PAGING_5LEVEL;

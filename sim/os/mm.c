@@ -178,7 +178,7 @@ uint64_t os_mm_pt_pages(const os_t *os, const mm_struct_t *mm)
         st[sp].table = ptb_table_base(&mm->pt, e);
         st[sp].level = lvl - 1;
         st[sp].idx = 0;
-        st[sp].limit = ptb_entries_per_table(os->p.mode, lvl - 1);
+        st[sp].limit = level_entries(os->p.mode, lvl - 1);
     }
     return n;
 }
@@ -237,12 +237,12 @@ static void zap_range(os_t *os, mm_struct_t *mm, vaddr_t start, vaddr_t end, gat
         int leaf = ptb_lookup(&mm->pt, va, &entry_pa, &level);
         if (!leaf) {
             /* nothing below this entry: skip the whole range it covers */
-            vaddr_t span = level ? 1ull << ptb_level_shift(os->p.mode, level) : PAGE_SIZE;
+            vaddr_t span = level ? 1ull << level_shift(os->p.mode, level) : PAGE_SIZE;
             vaddr_t next = (va & ~(span - 1)) + span;
             va = next > va ? next : end;
             continue;
         }
-        unsigned shift = leaf == LVL_PT ? 12 : ptb_level_shift(os->p.mode, leaf);
+        unsigned shift = leaf == LVL_PT ? 12 : level_shift(os->p.mode, leaf);
         uint64_t pte = ptb_read_entry(&mm->pt, entry_pa);
         paddr_t page = ptb_table_base(&mm->pt, pte) & ~((1ull << shift) - 1);
         if (os->p.mode == PAGING_32 && shift == 22)
@@ -296,7 +296,7 @@ static bool page_shift_possible(paging_mode_t mode, unsigned shift)
 int os_mmap(os_t *os, mm_struct_t *mm, vaddr_t va, uint64_t len, unsigned prot, unsigned page_shift)
 {
     if (!page_shift_possible(os->p.mode, page_shift))
-        return os_error(os, "mmap: %u-bit pages are not possible in %s paging", page_shift, os_mode_name(os->p.mode));
+        return os_error(os, "mmap: %u-bit pages are not possible in %s paging", page_shift, paging_mode_name(os->p.mode));
     if (prot == 0 || (prot & ~(unsigned)(PROT_R | PROT_W | PROT_X)))
         return os_error(os, "mmap: bad protection");
     if (check_range(os, "mmap", va, len, page_shift) < 0)
@@ -374,12 +374,12 @@ static int change_protection(os_t *os, unsigned cpu, mm_struct_t *mm, vm_area_t 
         int level;
         int leaf = ptb_lookup(&mm->pt, va, &entry_pa, &level);
         if (!leaf) {
-            vaddr_t span = level ? 1ull << ptb_level_shift(os->p.mode, level) : PAGE_SIZE;
+            vaddr_t span = level ? 1ull << level_shift(os->p.mode, level) : PAGE_SIZE;
             vaddr_t next = (va & ~(span - 1)) + span;
             va = next > va ? next : v->end;
             continue;
         }
-        unsigned shift = leaf == LVL_PT ? 12 : ptb_level_shift(os->p.mode, leaf);
+        unsigned shift = leaf == LVL_PT ? 12 : level_shift(os->p.mode, leaf);
         uint64_t pte = ptb_read_entry(&mm->pt, entry_pa);
         bool zero = leaf == LVL_PT && ptb_table_base(&mm->pt, pte) == os->zero_page;
         uint64_t keep = pte & ~(PTE_RW | PTE_XD);     /* D stays, as pte_modify keeps it */

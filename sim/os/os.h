@@ -71,9 +71,6 @@ void os_params_default(os_params_t *p, paging_mode_t mode);
 int os_params_check(const os_params_t *p, char *err, size_t len);
 const char *vmalloc_policy_name(vmalloc_policy_t v);
 int vmalloc_policy_parse(const char *s, vmalloc_policy_t *out);
-/* "32bit" "pae" "4level" "5level" */
-int os_mode_parse(const char *s, paging_mode_t *out);
-const char *os_mode_name(paging_mode_t mode);
 
 /* --- frames (frames.c) --------------------------------------------------- */
 

@@ -3,6 +3,7 @@
 #define MMULAB_OS_INTERNAL_H
 
 #include "os.h"
+#include "paging.h"   /* level_shift, level_entries: the model's level geometry */
 
 #define KERNPG_TABLE (PTE_P | PTE_RW | PTE_A | PTE_D)             /* _KERNPG_TABLE */
 #define USER_PAGE_TABLE (PTE_P | PTE_RW | PTE_US | PTE_A | PTE_D) /* _PAGE_TABLE */

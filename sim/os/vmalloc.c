@@ -75,7 +75,7 @@ int vmalloc_fault(os_t *os, unsigned cpu, vaddr_t address)
  * vmalloc_sync_one per PMD (32-bit), for every pgd on pgd_list. */
 static void arch_sync_kernel_mappings(os_t *os, vaddr_t start, vaddr_t end)
 {
-    unsigned shift = ptb_level_shift(os->p.mode, sync_level(os));
+    unsigned shift = level_shift(os->p.mode, sync_level(os));
     for (vaddr_t addr = start & ~((1ull << shift) - 1); addr < end; addr += 1ull << shift)
         for (mm_struct_t *mm = os->mm_list; mm; mm = mm->next)
             if (mm->on_pgd_list)

@@ -333,7 +333,7 @@ static void test_vmalloc_policies(void **state)
             assert_int_equal(ot_ktouch(t, 0, buf + (vaddr_t)(k + 4) * 4096, ACC_READ).outcome, OS_ACCESS_OK);
             unsigned expect = k < NPROC ? cases[i].faults_per_process : 0;
             if (t->os->cnt.vmalloc_faults - faults != expect)
-                fail_msg("%s %s process %d: %llu vmalloc faults, expected %u", os_mode_name(p.mode),
+                fail_msg("%s %s process %d: %llu vmalloc faults, expected %u", paging_mode_name(p.mode),
                          vmalloc_policy_name(p.vmalloc), k, (unsigned long long)(t->os->cnt.vmalloc_faults - faults),
                          expect);
         }

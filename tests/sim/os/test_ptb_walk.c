@@ -8,6 +8,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "paging.h"
 #include "ptbuild.h"
 
 typedef struct { physmem_t *mem; unsigned tables; } counter_t;
@@ -85,8 +86,8 @@ static void test_walk_alloc_lookup(void **state)
         assert_int_equal(ptb_lookup(&b, big + 0x1234, &e, &level), 2);
         assert_true(ptb_is_large_leaf(&b, 2, ptb_read_entry(&b, e)));
         assert_int_equal(ptb_walk_alloc(&b, big, 1, PTB_TABLE_FLAGS), 0);
-        assert_int_equal(ptb_level_shift(c->mode, 2), c->large_shift);
-        assert_int_equal(ptb_entries_per_table(c->mode, 1), c->mode == PAGING_32 ? 1024u : 512u);
+        assert_int_equal(level_shift(c->mode, 2), c->large_shift);
+        assert_int_equal(level_entries(c->mode, 1), c->mode == PAGING_32 ? 1024u : 512u);
         physmem_destroy(mem);
     }
 }
