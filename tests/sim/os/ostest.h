@@ -12,6 +12,7 @@
 #include <cmocka.h>
 
 #include "os.h"
+#include "rng.h"
 
 #define KIB (1ull << 10)
 #define MIB (1ull << 20)

@@ -304,10 +304,10 @@ static void test_random_mix(void **state)
             for (int u = 0; u < NUM_FRAME_USES; u++)
                 before[u] = t->os->frames.count[u];
             mm_struct_t *mm[3] = { ot_proc(t, "a"), ot_proc(t, "b"), ot_proc(t, "c") };
-            uint64_t seed = 12345 + i * 7 + (uint64_t)kpti;
+            rng_t rng;   /* sim/core/rng.h */
+            rng_seed(&rng, 12345 + i * 7 + (uint64_t)kpti);
             for (int op = 0; op < 1500; op++) {
-                seed = seed * 6364136223846793005ull + 1442695040888963407ull;
-                unsigned r = (unsigned)(seed >> 33);
+                unsigned r = (unsigned)(rng_next(&rng) >> 32);
                 mm_struct_t *m = mm[r % 3];
                 unsigned cpu = (r >> 2) & 1;
                 vaddr_t va = 0x400000 + (vaddr_t)((r >> 4) % 16) * 4096;

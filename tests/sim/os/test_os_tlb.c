@@ -367,10 +367,10 @@ static void test_vmalloc_random_mix(void **state)
         mm_struct_t *mm[3] = { ot_proc(t, "a"), ot_proc(t, "b"), ot_proc(t, "c") };
         enum { SLOTS = 6 };
         vaddr_t area[SLOTS] = { 0 }, freed[SLOTS] = { 0 };
-        uint64_t seed = 99 + c;
+        rng_t rng;   /* sim/core/rng.h */
+        rng_seed(&rng, 99 + c);
         for (int op = 0; op < 1500; op++) {
-            seed = seed * 6364136223846793005ull + 1442695040888963407ull;
-            unsigned r = (unsigned)(seed >> 33), slot = r % SLOTS, cpu = (r >> 3) & 1;
+            unsigned r = (unsigned)(rng_next(&rng) >> 32), slot = r % SLOTS, cpu = (r >> 3) & 1;
             switch ((r >> 5) % 8) {
             case 0:
                 if (!area[slot]) {
