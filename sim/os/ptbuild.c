@@ -147,10 +147,11 @@ void ptb_write_entry(const ptbuild_t *b, paddr_t entry_pa, uint64_t value)
  * the PDPT, must lie below 4 GiB (their addresses are 32-bit fields). */
 static paddr_t alloc_table(const ptbuild_t *b, bool below_4g)
 {
-    paddr_t pa = physmem_alloc_frame(b->mem);
+    paddr_t pa = b->alloc ? b->alloc->alloc_table(b->alloc->ctx) : physmem_alloc_frame(b->mem);
     if (pa != 0 && below_4g && (pa >> 32) != 0) {
-        physmem_free_frame(b->mem, pa);
-        return 0;
+        if (!b->alloc)
+            physmem_free_frame(b->mem, pa);
+        return 0;   /* a custom allocator keeps 32-bit tables below 4 GiB itself (sim/os: lowmem) */
     }
     return pa;
 }
@@ -171,6 +172,22 @@ int ptb_init(ptbuild_t *b, physmem_t *mem, paging_mode_t mode)
         memset(b, 0, sizeof *b);
         return -1;
     }
+    return 0;
+}
+
+int ptb_attach(ptbuild_t *b, physmem_t *mem, paging_mode_t mode, paddr_t root,
+               const ptb_allocator_t *alloc)
+{
+    if (!b)
+        return -1;
+    memset(b, 0, sizeof *b);
+    if (!mem || !mode_supported(mode) || root == 0 || (root & (PAGE_SIZE - 1)))
+        return -1;
+    b->mem = mem;
+    b->mode = mode;
+    b->maxphyaddr = physmem_maxphyaddr(mem);
+    b->root = root;
+    b->alloc = alloc;
     return 0;
 }
 
@@ -267,4 +284,76 @@ int ptb_unmap(ptbuild_t *b, vaddr_t va)
         table = table_base_of(b, entry);
     }
     return -1;
+}
+
+int ptb_lookup(const ptbuild_t *b, vaddr_t va, paddr_t *entry_pa, int *level_out)
+{
+    vaddr_t eva;
+    *entry_pa = 0;
+    *level_out = 0;
+    if (!builder_ok(b) || !effective_va(b, va, &eva))
+        return 0;
+    paddr_t table = b->root;
+    for (int level = top_level(b->mode); level >= LVL_PT; level--) {
+        paddr_t pa = entry_addr_in(b, table, eva, level);
+        uint64_t entry = ptb_read_entry(b, pa);
+        *entry_pa = pa;
+        *level_out = level;
+        if (entry == 0)
+            return 0;
+        if (level == LVL_PT || is_large_leaf(b, level, entry))
+            return level;
+        table = table_base_of(b, entry);
+    }
+    return 0;
+}
+
+int ptb_top_level(paging_mode_t mode)
+{
+    return top_level(mode);
+}
+
+paddr_t ptb_table_base(const ptbuild_t *b, uint64_t entry)
+{
+    return table_base_of(b, entry);
+}
+
+bool ptb_is_large_leaf(const ptbuild_t *b, int level, uint64_t entry)
+{
+    return is_large_leaf(b, level, entry);
+}
+
+bool ptb_table_empty(const ptbuild_t *b, paddr_t table, int level)
+{
+    unsigned n = level_entries(b->mode, level), size = entry_size(b->mode);
+    for (unsigned i = 0; i < n; i++)
+        if (ptb_read_entry(b, table + (paddr_t)i * size) != 0)
+            return false;
+    return true;
+}
+
+paddr_t ptb_walk_alloc(ptbuild_t *b, vaddr_t va, int level, uint64_t table_flags)
+{
+    vaddr_t eva;
+    if (!builder_ok(b) || level < LVL_PT || level > top_level(b->mode) || !effective_va(b, va, &eva))
+        return 0;
+    paddr_t table = b->root;
+    for (int l = top_level(b->mode);; l--) {
+        paddr_t entry_pa = entry_addr_in(b, table, eva, l);
+        if (l == level)
+            return entry_pa;
+        uint64_t entry = ptb_read_entry(b, entry_pa);
+        if (entry == 0) {
+            paddr_t next = alloc_table(b, b->mode == PAGING_32);
+            if (next == 0)
+                return 0;
+            bool is_pdpte_register = b->mode == PAGING_PAE && l == LVL_PDPT;
+            ptb_write_entry(b, entry_pa, next | (is_pdpte_register ? table_flags & PDPTE_KEPT_FLAGS : table_flags));
+            table = next;
+        } else if (is_large_leaf(b, l, entry)) {
+            return 0;
+        } else {
+            table = table_base_of(b, entry);
+        }
+    }
 }

@@ -71,6 +71,7 @@ static void remember(interp_t *I, const access_rec_t *a)
     size_t k = a->res.seq % HISTORY;
     I->hist[k] = *a;
     I->hist_valid[k] = true;
+    I->last_seq = a->res.seq;    /* the MMU's numbering: OS verbs submit on the same MMU */
 }
 
 /* Completes every queued access and reports them in submission order. */
@@ -333,7 +334,7 @@ static int cmd_access(interp_t *I, char **toks, int n)
     /* issue_cycle is known now; the rest arrives when the model processes it */
     rec->res.issue_cycle = req.issue_cycle;
     I->last_kind = LAST_ACCESS;
-    I->last_seq = I->naccess++;
+    I->naccess++;
     if (!have_cycle)
         return sc_sync_all(I);
     return 0;
@@ -626,10 +627,34 @@ static const struct { const char *name; cmd_fn fn; } commands[] = {
     {"clear", cmd_setclear},  {"frames", cmd_frames},     {"print", sc_cmd_print},
 };
 
+/* An OS-layer line (os_script.h), on the script's MMU as CPU 0. */
+static int run_os_line(interp_t *I, char **toks, int n)
+{
+    char err[SCRIPT_ERR_LEN];
+    if (sc_sync_all(I) < 0)
+        return -1;
+    os_script_env_t env = { I->m.be, I->m.mem, &I->cfg, I->opts->backend, I->out };
+    int rc = os_script_line(&I->os, &env, toks, n, err, sizeof err);
+    I->base = backend_horizon(I->m.be);
+    if (rc < 0)
+        return sc_fail(I, "%s", err);
+    if (strcmp(toks[0], "expect") == 0)
+        I->nchecks += (uint64_t)(n - 2) / 2;     /* `expect os FIELD VALUE...` */
+    return 0;
+}
+
 static int run_line(interp_t *I, char **toks, int n)
 {
     if (strcmp(toks[0], "config") == 0)
         return cmd_config(I, toks, n);
+    if (os_script_claims(toks, n)) {
+        if (!I->first_cmd_line) {
+            I->first_cmd_line = I->line;
+            if (ensure_mmu(I) < 0)
+                return -1;
+        }
+        return run_os_line(I, toks, n);
+    }
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++) {
         if (strcmp(toks[0], commands[i].name) != 0)
             continue;
@@ -648,6 +673,7 @@ static void interp_free(interp_t *I)
     for (size_t i = 0; i < I->npending; i++)
         free(I->pending[i]);
     free(I->pending);
+    os_script_free(I->os);       /* before the machine: it holds the other CPUs' backends over its memory */
     if (I->m.be && I->opts->mismatch_cycle)
         *I->opts->mismatch_cycle = backend_mismatch_cycle(I->m.be);
     machine_release(&I->m);
@@ -714,6 +740,8 @@ int script_run_stream(const script_opts_t *opts, FILE *in, const char *name)
     if (rc == 0)
         fprintf(I->out, "%s: ok (%" PRIu64 " accesses, %" PRIu64 " control operations, %" PRIu64 " checks)\n",
                 name, I->naccess, I->nctrl, I->nchecks);
+    if (rc == 0)
+        sc_report_os(I);
     if (I->jsonl && fclose(I->jsonl) != 0 && rc == 0)
         rc = sc_fail(I, "JSONL: write to %s failed: %s", opts->jsonl_path, strerror(errno));
     fflush(I->out);

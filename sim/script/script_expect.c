@@ -107,7 +107,7 @@ int sc_cmd_expect(interp_t *I, char **toks, int n)
         return -1;
     if (by_seq) {
         size_t k = seq % HISTORY;
-        if (seq >= I->naccess || !I->hist_valid[k] || I->hist[k].res.seq != seq)
+        if (!I->hist_valid[k] || I->hist[k].res.seq != seq)
             return sc_fail(I, "expect seq %" PRIu64 ": no such access (%" PRIu64 " submitted; the last %d are kept)",
                         seq, I->naccess, HISTORY);
         acc = &I->hist[k];

@@ -4,6 +4,7 @@
  *   script.c         the interpreter: its state, the commands and the dispatch
  *   script_expect.c  the `expect` checks of results, state and memory
  *   script_out.c     the readable trace, the JSONL records (sim/core/record.h), `print`
+ *   os_script.c      the OS layer's verbs (os_script.h; sim/os/), on this MMU as CPU 0
  * Only sim/script/ includes this. */
 #ifndef MMULAB_SCRIPT_INT_H
 #define MMULAB_SCRIPT_INT_H
@@ -20,6 +21,7 @@
 #include "machine.h"
 #include "mmu.h"
 #include "names.h"
+#include "os_script.h"
 #include "physmem.h"
 #include "ptbuild.h"
 #include "record.h"
@@ -70,10 +72,11 @@ typedef struct {
     access_rec_t hist[HISTORY];  /* reported accesses by seq % HISTORY */
     bool hist_valid[HISTORY];
     int last_kind;
-    uint64_t last_seq;           /* of the last access submitted */
+    uint64_t last_seq;           /* the MMU's seq of the last access reported (OS verbs share the MMU) */
     ctrl_rec_t last_ctrl;
 
     uint64_t naccess, nctrl, nchecks;
+    os_script_t *os;             /* the OS layer's verbs (os_script.c); NULL until `os boot` */
 } interp_t;
 
 /* One term of a separated list (a flag, a CR bit name) into bits (script_lex.c). */
@@ -91,6 +94,7 @@ int sc_sync_all(interp_t *I);
 int sc_cmd_print(interp_t *I, char **toks, int n);
 int sc_report_access(interp_t *I, const access_rec_t *a);
 int sc_report_ctrl(interp_t *I, const ctrl_rec_t *c);
+void sc_report_os(interp_t *I);
 
 /* script_expect.c: expect checks */
 int sc_cmd_expect(interp_t *I, char **toks, int n);

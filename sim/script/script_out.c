@@ -1,5 +1,6 @@
 /* What a script run writes: one readable line per operation, one JSONL record per
- * operation (sim/core/record.h), and the `print` command (registers, statistics). */
+ * operation (sim/core/record.h), the OS layer's counters as a last JSONL line, and the
+ * `print` command (registers, statistics). */
 #include "script_int.h"
 
 /* --- output ---------------------------------------------------------------- */
@@ -35,6 +36,18 @@ int sc_report_access(interp_t *I, const access_rec_t *a)
         return 0;
     record_t rec = { .kind = RECORD_ACCESS, .line = a->line, .req = { .ac = a->ac, .implicit = a->implicit }, .res = *r };
     return emit_record(I, &rec);
+}
+
+/* After a successful run with an OS booted: its counters as one {"op":"os",...} line, the
+ * last of the JSONL file. It sums up the run rather than recording an operation, so it is
+ * not a record_t (record_parse does not take it). */
+void sc_report_os(interp_t *I)
+{
+    char *os_json = I->jsonl ? os_script_json(I->os) : NULL;
+    if (!os_json)
+        return;
+    fprintf(I->jsonl, "%s\n", os_json);   /* a failed write shows at the fclose */
+    free(os_json);
 }
 
 int sc_report_ctrl(interp_t *I, const ctrl_rec_t *c)
