@@ -1,0 +1,76 @@
+# SystemC TLM-2.0: the MMU as a translation module (sim/tlm/, docs/systemc.md), backed by the
+# C model or by the RTL Verilated for SystemC (verilator --sc, default configuration).
+#
+#   make sc-demo     the example platform (traffic generator, MMU, memory), SC_BACKEND=model|rtl
+#   make tlm-bench   TLM transactions/s (model), RTL cycles/s under SystemC vs the C++ harness
+#   make tlm         libmmulab_tlm.a + mmulab-tlm.pc (pkg-config) in build/tlm/
+#
+# libsystemc 2.3.4 on Debian is built with C++17: our C++ must use the same -std (toolchain.md).
+
+TLM_B        := $(BUILD)/tlm
+TLM_VL       := $(TLM_B)/default/obj
+SC_CXX       ?= g++
+SC_STD       := -std=c++17
+SC_CXXFLAGS   = $(SC_STD) -O2 -g -Wall -Wextra -Werror -Imodel -Isim -Isim/tlm -Isim/rtl -isystem $(VL_INC) -isystem $(VL_INC)/vltstd \
+               -isystem $(TLM_VL) -DRTL_PARAMS_H='"$(abspath $(RTL_B))/default/rtl_params.h"'
+SC_LDLIBS    := -lsystemc -lcjson -lm -lpthread -lz
+TLM_CXX_SRC  := sim/tlm/mmu_tlm.cpp sim/tlm/mmu_tlm_rtl.cpp sim/tlm/tlm_memory.cpp sim/tlm/sg_backend.cpp \
+               sim/tlm/traffic.cpp
+TLM_C_SRC    := sim/tlm/tlm_dbgwalk.c
+TLM_OBJ      := $(patsubst %.cpp,$(TLM_B)/%.o,$(TLM_CXX_SRC)) $(call rel_obj,$(TLM_C_SRC))
+SC_BACKEND   ?= model
+
+DEPS_GROUPS += systemc
+TEST_BINS   += $(TLM_B)/test_tlm
+
+.PHONY: tlm sc-demo tlm-bench
+
+# The Verilated SystemC model: the same sources and -G flags as build/rtl/default, --sc.
+$(TLM_VL)/Vmmu_top__ALL.a: $(RTL_SRC) $(RTL_B)/default/params.vf | deps
+	@tools/deps.sh rtl systemc
+	@mkdir -p $(TLM_VL)
+	$(VERILATOR) $(subst --cc,--sc,$(VL_FLAGS)) -Mdir $(TLM_VL) -f $(RTL_B)/default/params.vf $(RTL_SRC)
+	+SYSTEMC_INCLUDE=/usr/include SYSTEMC_LIBDIR=/usr/lib/x86_64-linux-gnu $(MAKE) -s -C $(TLM_VL) -f Vmmu_top.mk \
+	  OPT_FAST=-O2 OPT_SLOW=-O1 OPT_GLOBAL=-O2 Vmmu_top__ALL.a verilated.o verilated_threads.o
+
+$(TLM_B)/%.o: %.cpp $(TLM_VL)/Vmmu_top__ALL.a $(RTL_B)/default/rtl_params.h
+	@mkdir -p $(dir $@)
+	$(SC_CXX) $(SC_CXXFLAGS) -MMD -MP -c $< -o $@
+
+$(TLM_B)/libmmulab_tlm.a: $(TLM_OBJ) $(TLM_VL)/Vmmu_top__ALL.a
+	rm -f $@; ar rcs $@ $(TLM_OBJ)
+	cp $(TLM_VL)/Vmmu_top__ALL.a $(TLM_B)/libmmulab_tlm_rtl.a
+	ar rs $(TLM_B)/libmmulab_tlm_rtl.a $(TLM_VL)/verilated.o $(TLM_VL)/verilated_threads.o
+
+# pkg-config: `pkg-config --cflags --libs build/tlm/mmulab-tlm.pc` (paths of this checkout)
+$(TLM_B)/mmulab-tlm.pc: mk/tlm.mk
+	@mkdir -p $(dir $@)
+	@{ echo "prefix=$(abspath .)"; echo "libdir=$(abspath $(TLM_B))"; echo "rel=$(abspath $(BUILD)/rel)"; echo; \
+	  echo "Name: mmulab-tlm"; echo "Description: mmulab MMU as a SystemC TLM-2.0 module (C model or Verilated RTL)"; \
+	  echo "Version: 0.1"; echo "Requires: systemc"; \
+	  echo 'Cflags: -std=c++17 -I$${prefix}/sim/tlm -I$${prefix}/model -I$${prefix}/sim'; \
+	  echo 'Libs: -L$${libdir} -lmmulab_tlm -lmmulab_tlm_rtl $${rel}/libmmulab.a -lcjson -lm -lpthread -lz'; } > $@
+
+tlm: $(TLM_B)/libmmulab_tlm.a $(TLM_B)/mmulab-tlm.pc
+
+tlm_link = $(SC_CXX) $(SC_STD) -O2 -g $(1) $(TLM_B)/libmmulab_tlm.a $(TLM_B)/libmmulab_tlm_rtl.a $(BUILD)/rel/libmmulab.a \
+	-o $(2) $(SC_LDLIBS)
+
+$(TLM_B)/test_tlm: $(TLM_B)/tests/sim/tlm/test_tlm.o $(TLM_B)/libmmulab_tlm.a $(BUILD)/rel/libmmulab.a
+	$(call tlm_link,$<,$@)
+
+$(TLM_B)/sc-demo: $(TLM_B)/sim/tlm/sc_demo.o $(TLM_B)/libmmulab_tlm.a $(BUILD)/rel/libmmulab.a
+	$(call tlm_link,$<,$@)
+
+$(TLM_B)/bench_tlm: $(TLM_B)/sim/tlm/bench_tlm.o $(TLM_B)/libmmulab_tlm.a $(BUILD)/rel/libmmulab.a
+	$(call tlm_link,$<,$@)
+
+sc-demo: deps $(TLM_B)/sc-demo
+	$(TLM_B)/sc-demo --backend $(SC_BACKEND) --seed $(SEED)
+
+tlm-bench: deps $(TLM_B)/bench_tlm $(RTL_B)/default/bench_rtl
+	$(TLM_B)/bench_tlm --rtl-harness $(RTL_B)/default/bench_rtl
+
+bench: tlm-bench
+
+-include $(shell find $(TLM_B) -name '*.d' 2>/dev/null)
