@@ -3,6 +3,7 @@
 #
 #   make sc-demo     the example platform (traffic generator, MMU, memory), SC_BACKEND=model|rtl
 #   make tlm-bench   TLM transactions/s (model), RTL cycles/s under SystemC vs the C++ harness
+#                    (also run by `make bench`)
 #   make tlm         libmmulab_tlm.a + mmulab-tlm.pc (pkg-config) in build/tlm/
 #
 # libsystemc 2.3.4 on Debian is built with C++17: our C++ must use the same -std (toolchain.md).
@@ -69,7 +70,10 @@ sc-demo: deps $(TLM_B)/sc-demo
 	$(TLM_B)/sc-demo --backend $(SC_BACKEND) --seed $(SEED)
 
 tlm-bench: deps $(TLM_B)/bench_tlm $(RTL_B)/default/bench_rtl
-	$(TLM_B)/bench_tlm --rtl-harness $(RTL_B)/default/bench_rtl
+	$(TLM_B)/bench_tlm --backend model
+	$(TLM_B)/bench_tlm --backend rtl
+	@echo "the same RTL under the plain C++ harness (build/rtl/default/bench_rtl, two requests per cycle):"
+	$(RTL_B)/default/bench_rtl
 
 bench: tlm-bench
 

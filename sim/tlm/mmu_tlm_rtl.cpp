@@ -1,5 +1,5 @@
 // The RTL backend of mmu_tlm: the Verilated SystemC model of rtl/mmu_top.sv (verilator --sc),
-// clocked by an sc_clock of the module's period, its pins driven by one SC_THREAD (the bridge).
+// clocked by an sc_clock of the module's period, its pins driven by one SC_METHOD (the bridge).
 //
 // Cycle n is [n*T, (n+1)*T). At the rising edge n*T the bridge reads the outputs of cycle n-1
 // (signal values before the edge's update), does the handshakes of sim/rtl/rtl_mmu.c (request
@@ -148,7 +148,9 @@ public:
         top.perf_walks_o(perf[6]);
         top.perf_walk_cycles_o(perf[7]);
         top.perf_pwc_hits_o(perf_pwc);
-        SC_THREAD(bridge);
+        SC_METHOD(bridge);
+        sensitive << clk.posedge_event();
+        dont_initialize();
     }
 
     void sync(sc_time &delay) override
@@ -309,6 +311,8 @@ private:
             if (drove_req_[q] && s.req_ready.read()) {
                 cur_accepted_ = true;
                 cur_out_->accept_cycle = p;
+                stats_.requests++;
+                stats_.requests_by_port[q]++;
             }
         }
         if (mem_busy_ && mem_done_ == p)
@@ -341,22 +345,21 @@ private:
         }
     }
 
+    // A method, not a thread (no context switch per cycle): the memory's b_transport must
+    // not wait, which the LT contract already asks.
     void bridge()
     {
-        for (;;) {
-            wait(clk.posedge_event());
-            uint64_t n = edge_now();
-            last_edge_ = n;
-            if (n < 2)
-                continue;   // reset held (rst initialised to 1)
-            if (!bridge_started_) {
-                rst.write(false);   // cycle 2 is the RTL's first cycle after reset
-                bridge_started_ = true;
-            } else {
-                outputs(n - 1);
-            }
-            present(n);
+        uint64_t n = edge_now();
+        last_edge_ = n;
+        if (n < 2)
+            return;   // reset held (rst initialised to 1)
+        if (!bridge_started_) {
+            rst.write(false);   // cycle 2 is the RTL's first cycle after reset
+            bridge_started_ = true;
+        } else {
+            outputs(n - 1);
         }
+        present(n);
     }
 
     mmu_tlm &owner_;
