@@ -34,6 +34,8 @@ public:
     physmem_memory(sc_core::sc_module_name name, physmem_t *mem, const sc_core::sc_time &latency);
     void set_backing(physmem_t *mem) { mem_ = mem; }
     void set_log(std::vector<mem_record> *log) { log_ = log; }
+    // Revokes the DMI regions granted over [start, end] (e.g. the platform remaps memory).
+    void invalidate_dmi(uint64_t start, uint64_t end) { socket->invalidate_direct_mem_ptr(start, end); }
 
     uint64_t reads = 0, writes = 0;
 

@@ -287,6 +287,29 @@ void run_directed(directed_env &e, bool *done)
               (a.res.issue_cycle - 1) * 1000 < before_call.value(),
           "issue cycle %" PRIu64 " for a request at %s", a.res.issue_cycle, before_call.to_string().c_str());
 
+    // an access past the end of its page is refused (the CPU splits it), nothing forwarded
+    uint64_t mem_before = p.memory->reads + p.memory->writes;
+    a = do_access(p, VA_RW + 0xffc, ACC_READ, 3, d);
+    CHECK(a.status == tlm::TLM_BURST_ERROR_RESPONSE && p.memory->reads + p.memory->writes == mem_before,
+          "status %d", a.status);
+    // translation only: TLM_IGNORE_COMMAND
+    {
+        tlm::tlm_generic_payload t;
+        mmu_ext ext;
+        ext.access = ACC_WRITE;
+        t.set_extension(&ext);
+        t.set_command(tlm::TLM_IGNORE_COMMAND);
+        t.set_address(VA_2M + 0x1234);
+        p.cpu->sock->b_transport(t, d);
+        t.clear_extension(&ext);
+        // the walk's reads and A/D writes reach the memory, no data access does
+        CHECK(t.get_response_status() == tlm::TLM_OK_RESPONSE && ext.result.pa == 0x401234 &&
+                  ext.result.page_shift == 21 && ext.result.walked &&
+                  p.memory->reads + p.memory->writes ==
+                      mem_before + ext.result.mem_reads + ext.result.mem_writes,
+              "ignore: status %d pa 0x%" PRIx64, t.get_response_status(), ext.result.pa);
+    }
+
     // transport_dbg changes nothing: memory image, A bit of the page, statistics, no transaction
     physmem_t *snap = physmem_create(physmem_maxphyaddr(e.pm));
     physmem_for_each_page(e.pm, copy_page, snap);
@@ -350,10 +373,17 @@ void run_directed(directed_env &e, bool *done)
     }
     CHECK(dmi_of(p, VA_LATER, false, dmi), "DMI for the page that will fault");
     CHECK(take_invalidations(p).empty(), "an invalidation while granting");
+    inv_list l;
 
+    // the memory revokes a physical range: the grants over it go, in their virtual range
+    p.memory->invalidate_dmi(0x200800, 0x200900);
+    l = take_invalidations(p);
+    CHECK(l.size() == 1 && l[0].first == VA_RW && l[0].second == VA_RW + 0xfff, "memory invalidation: %zu calls",
+          l.size());
+    CHECK(dmi_of(p, VA_RW + 0x10, true, dmi), "re-grant after the memory's invalidation");
     // INVLPG (SDM 4.10.4.1): exactly the granted range holding the address
     p.mmu->invlpg(VA_2M + 0x123999, d);
-    inv_list l = take_invalidations(p);
+    l = take_invalidations(p);
     CHECK(l.size() == 1 && l[0].first == VA_2M + 0x123000 && l[0].second == VA_2M + 0x123fff, "INVLPG: %zu calls",
           l.size());
     p.mmu->invlpg(0x777000, d);
