@@ -42,7 +42,7 @@ int sc_main(int argc, char **argv)
     config_defaults(&cfg);
     wl_params_t wp;
     wl_defaults(&wp);
-    wp.ops = 100000;
+    wp.ops = 20000;   // --ops N for more (the RTL backend runs ~0.25 M cycles/s)
     char err[CONFIG_ERR_LEN];
     for (int i = 1; i < argc; i++) {
         std::string a = argv[i];
