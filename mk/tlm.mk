@@ -57,8 +57,19 @@ tlm: $(TLM_B)/libmmulab_tlm.a $(TLM_B)/mmulab-tlm.pc
 tlm_link = $(SC_CXX) $(SC_STD) -O2 -g $(1) $(TLM_B)/libmmulab_tlm.a $(TLM_B)/libmmulab_tlm_rtl.a $(BUILD)/rel/libmmulab.a \
 	-o $(2) $(SC_LDLIBS)
 
-$(TLM_B)/test_tlm: $(TLM_B)/tests/sim/tlm/test_tlm.o $(TLM_B)/libmmulab_tlm.a $(BUILD)/rel/libmmulab.a
-	$(call tlm_link,$<,$@)
+# The test runs under ASan/UBSan like the rest of make test: our C++ and the C side sanitized,
+# over the -O2 Verilated model (as the RTL tests of mk/rtl.mk).
+TLM_SAN_FLAGS = $(filter-out -O2,$(SC_CXXFLAGS)) -O1 -fsanitize=address,undefined -fno-omit-frame-pointer \
+	-fno-sanitize-recover=all
+TLM_SAN_OBJ  := $(patsubst %.cpp,$(TLM_B)/san/%.o,$(TLM_CXX_SRC) tests/sim/tlm/test_tlm.cpp) $(call san_obj,$(TLM_C_SRC))
+
+$(TLM_B)/san/%.o: %.cpp $(TLM_VL)/Vmmu_top__ALL.a $(RTL_B)/default/rtl_params.h
+	@mkdir -p $(dir $@)
+	$(SC_CXX) $(TLM_SAN_FLAGS) -MMD -MP -c $< -o $@
+
+$(TLM_B)/test_tlm: $(TLM_SAN_OBJ) $(TLM_B)/libmmulab_tlm.a $(BUILD)/san/libmmulab.a
+	$(SC_CXX) -fsanitize=address,undefined $(TLM_SAN_OBJ) $(TLM_B)/libmmulab_tlm_rtl.a $(BUILD)/san/libmmulab.a \
+	  -o $@ $(SC_LDLIBS)
 
 $(TLM_B)/sc-demo: $(TLM_B)/sim/tlm/sc_demo.o $(TLM_B)/libmmulab_tlm.a $(BUILD)/rel/libmmulab.a
 	$(call tlm_link,$<,$@)

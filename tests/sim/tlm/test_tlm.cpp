@@ -502,8 +502,20 @@ int sc_main(int argc, char **argv)
     if (directed && failures == 0)
         std::printf("ok   directed: fault syndromes, transport_dbg without side effects, DMI grants and "
                     "invalidation ranges (model and rtl)\n");
-    for (seeded_run *r : runs)
+    for (seeded_run *r : runs) {
         sg_report_free(&r->rep);
+        delete r->plat.cpu;
+        delete r->plat.mmu;
+        delete r->plat.memory;
+        delete r;
+    }
+    for (directed_env *e : envs) {
+        delete e->p.cpu;
+        delete e->p.mmu;
+        delete e->p.memory;
+        physmem_destroy(e->pm);
+        delete e;
+    }
     std::printf("test_tlm: %s\n", ok ? "PASS" : "FAIL");
     return ok ? 0 : 1;
 }
