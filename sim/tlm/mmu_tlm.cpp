@@ -372,7 +372,13 @@ bool mmu_tlm::get_direct_mem_ptr(tlm::tlm_generic_payload &trans, tlm::tlm_dmi &
     dmi.set_read_latency(hit + md.get_read_latency());
     dmi.set_write_latency(hit + md.get_write_latency());
     mmu_arch_t a = arch_state();
-    grants_.push_back(dmi_grant{ dmi.get_start_address(), dmi.get_end_address(), lo, a.pcid, d.global });
+    dmi_grant g{ dmi.get_start_address(), dmi.get_end_address(), lo, a.pcid, d.global };
+    for (dmi_grant &old : grants_)
+        if (old.va_start == g.va_start && old.va_end == g.va_end) {
+            old = g;   // granted again: one record, so one invalidation
+            return true;
+        }
+    grants_.push_back(g);
     return true;
 }
 
