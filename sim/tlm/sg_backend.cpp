@@ -42,6 +42,7 @@ struct tlm_be {
     tlm_utils::tlm_quantumkeeper qk;
     std::mt19937_64 rng;
     uint64_t ops = 0;
+    uint64_t dbg_checks = 0;
 };
 
 void line(tlm_be *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -119,6 +120,34 @@ void dmi_and_dbg(tlm_be *b, const mmu_req_t &req)
     t.clear_extension(&ext);
 }
 
+// A translation that walked from the top (no paging-structure cache) read the tables as they
+// are now, but for its own A/D writes: the debug walk must give the same answer. A difference
+// is logged as a line starting with "FAIL" (the same on both backends, so the test looks for it).
+void check_dbgwalk(tlm_be *b, const mmu_req_t &req, const mmu_result_t &res)
+{
+    tlm::tlm_generic_payload t;
+    mmu_ext ext;
+    ext.access = req.access;
+    ext.cpl = req.cpl;
+    ext.ac = req.ac;
+    ext.implicit = req.implicit;
+    t.set_extension(&ext);
+    t.set_address(req.va);
+    t.set_command(tlm::TLM_IGNORE_COMMAND);   // the translation only
+    b->p.cpu->sock->transport_dbg(t);
+    t.clear_extension(&ext);
+    const mmu_result_t &d = ext.result;
+    b->dbg_checks++;
+    bool same = d.fault == res.fault &&
+                (res.fault == FAULT_PF ? d.error_code == res.error_code
+                                       : res.fault != FAULT_NONE || (d.pa == res.pa && d.page_shift == res.page_shift));
+    if (!same)
+        line(b, "FAIL debug walk of 0x%" PRIx64 " %s: fault %s ec 0x%x pa 0x%" PRIx64 " shift %u, the MMU's walk: "
+                "fault %s ec 0x%x pa 0x%" PRIx64 " shift %u",
+             req.va, mmu_access_name(req.access), mmu_fault_name(d.fault), d.error_code, d.pa, d.page_shift,
+             mmu_fault_name(res.fault), res.error_code, res.pa, res.page_shift);
+}
+
 void do_access(tlm_be *b, const pending &p)
 {
     const mmu_req_t &req = p.req;
@@ -147,6 +176,8 @@ void do_access(tlm_be *b, const pending &p)
     if (b->qk.need_sync())
         b->qk.sync();
     *p.out = ext.result;
+    if (ext.result.walked && !ext.result.pwc_hit)
+        check_dbgwalk(b, req, ext.result);
     if (b->rng() % 8 == 0)
         dmi_and_dbg(b, req);
 }
@@ -218,6 +249,7 @@ int be_finish(void *impl)
 void be_destroy(void *impl)
 {
     auto *b = static_cast<tlm_be *>(impl);
+    line(b, "debug walks checked against the MMU's walks: %" PRIu64, b->dbg_checks);
     b->p.memory->set_log(nullptr);
     b->p.cpu->log = nullptr;
     delete b;

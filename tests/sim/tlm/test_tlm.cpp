@@ -111,6 +111,13 @@ bool compare_seeded(seeded_run &m, seeded_run &t, uint64_t seed, uint64_t ops, c
                         r->rep.failure);
             ok = false;
         }
+    for (seeded_run *r : { &m, &t })
+        for (const std::string &l : r->log)
+            if (!l.compare(0, 4, "FAIL")) {
+                std::printf("FAIL seeded %s %s: %s\n", mode_word(r->mode), backend_name(r->plat.backend), l.c_str());
+                ok = false;
+                break;
+            }
     size_t n = m.log.size() < t.log.size() ? m.log.size() : t.log.size();
     size_t i = 0;
     while (i < n && m.log[i] == t.log[i])
@@ -135,8 +142,9 @@ bool compare_seeded(seeded_run &m, seeded_run &t, uint64_t seed, uint64_t ops, c
         ctrls += !l.compare(0, 8, "control ");
     }
     std::printf("ok   seeded %-6s seed %" PRIu64 ": %zu events identical (%zu accesses, %zu control, %zu memory "
-                "transactions, %zu DMI requests, %zu DMI invalidations), stimgen checks %" PRIu64 "\n",
-                mode_word(m.mode), seed, m.log.size(), accesses, ctrls, mems, dmis, invs, m.rep.checks);
+                "transactions, %zu DMI requests, %zu DMI invalidations), stimgen checks %" PRIu64 "; %s\n",
+                mode_word(m.mode), seed, m.log.size(), accesses, ctrls, mems, dmis, invs, m.rep.checks,
+                m.log.empty() ? "" : m.log.back().c_str());
     if (const char *dir = std::getenv("TEST_TLM_DUMP"))   // the logs, for reading
         for (seeded_run *r : { &m, &t }) {
             std::string path = std::string(dir) + "/" + mode_word(m.mode) + "." + backend_name(r->plat.backend) + ".log";
