@@ -119,8 +119,7 @@ std::unique_ptr<mmu_core> make_model_core(mmu_tlm &owner, const mmu_config_t &cf
 
 mmu_tlm::mmu_tlm(sc_module_name name, const mmu_config_t &cfg, mmu_backend backend, const sc_time &clock_period,
                  physmem_t *backing)
-    : sc_module(name), cpu("cpu"), mem("mem"), cfg_(cfg), backend_(backend), period_(clock_period),
-      backing_(backing)
+    : sc_module(name), cpu("cpu"), mem("mem"), cfg_(cfg), backend_(backend), period_(clock_period)
 {
     char err[CONFIG_ERR_LEN] = "";
     if (config_validate(&cfg, err) != 0)

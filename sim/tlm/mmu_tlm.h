@@ -146,7 +146,6 @@ private:
     mmu_config_t cfg_;
     mmu_backend backend_;
     sc_core::sc_time period_;
-    physmem_t *backing_;
     std::unique_ptr<mmu_core> core_;
     uint64_t horizon_ = 2;    // cycles 0 and 1 are the RTL's reset (the model keeps the same origin)
     bool busy_ = false;
