@@ -22,7 +22,7 @@ TLM_OBJ      := $(patsubst %.cpp,$(TLM_B)/%.o,$(TLM_CXX_SRC)) $(call rel_obj,$(T
 SC_BACKEND   ?= model
 
 DEPS_GROUPS += systemc
-TEST_BINS   += $(TLM_B)/test_tlm
+TEST_BINS   += $(TLM_B)/test_tlm $(TLM_B)/demo_stats
 
 .PHONY: tlm sc-demo tlm-bench
 
@@ -70,6 +70,11 @@ $(TLM_B)/san/%.o: %.cpp $(TLM_VL)/Vmmu_top__ALL.a $(RTL_B)/default/rtl_params.h
 $(TLM_B)/test_tlm: $(TLM_SAN_OBJ) $(TLM_B)/libmmulab_tlm.a $(BUILD)/san/libmmulab.a
 	$(SC_CXX) -fsanitize=address,undefined $(TLM_SAN_OBJ) $(TLM_B)/libmmulab_tlm_rtl.a $(BUILD)/san/libmmulab.a \
 	  -o $@ $(SC_LDLIBS)
+
+# make test: sc-demo prints what mmulab demo prints (tests/sim/tlm/demo_stats.sh), both backends
+$(TLM_B)/demo_stats: tests/sim/tlm/demo_stats.sh $(TLM_B)/sc-demo $(BUILD)/san/mmulab
+	printf '#!/bin/sh\nexec tests/sim/tlm/demo_stats.sh %s %s\n' '$(BUILD)/san/mmulab' '$(TLM_B)/sc-demo' > $@
+	chmod +x $@
 
 $(TLM_B)/sc-demo: $(TLM_B)/sim/tlm/sc_demo.o $(TLM_B)/libmmulab_tlm.a $(BUILD)/rel/libmmulab.a
 	$(call tlm_link,$<,$@)
