@@ -16,12 +16,14 @@ bool boot_tables(const wl_params_t &p, unsigned maxphyaddr, boot_image &out, std
     wl_params_t q = p;
     // cfg only sizes the memory here: with no MMU in the workload, pass NULL and rely on the
     // default maxphyaddr, unless the platform's differs
-    out.stream = wl_create(&q, maxphyaddr == 46 ? nullptr : &cfg, e);
-    if (!out.stream) {
+    workload_t *w = wl_create(&q, maxphyaddr == 46 ? nullptr : &cfg, e);
+    if (!w) {
         err = e;
         return false;
     }
-    out.mem = wl_mem(out.stream);
+    out.mem = wl_mem(w);
+    out.next = [w](mmu_req_t &req) { return wl_next(w, &req) == 0; };
+    out.release = [w] { wl_destroy(w); };
     // the control registers of the mode, as the workload generator's set-up (sim/workload.c)
     out.cr4 = CR4_PGE;
     switch (q.mode) {
@@ -30,19 +32,19 @@ bool boot_tables(const wl_params_t &p, unsigned maxphyaddr, boot_image &out, std
     case PAGING_4LEVEL: out.efer = EFER_NXE | EFER_LME; out.cr4 |= CR4_PAE; break;
     default: out.efer = EFER_NXE | EFER_LME; out.cr4 |= CR4_PAE | CR4_LA57; break;
     }
-    out.cr3 = ptb_cr3(wl_ptb(out.stream));
+    out.cr3 = ptb_cr3(wl_ptb(w));
     out.cr0 = CR0_PE | CR0_WP | CR0_PG;
     char buf[512];
-    wl_describe(out.stream, buf, sizeof buf);
+    wl_describe(w, buf, sizeof buf);
     out.describe = buf;
     return true;
 }
 
 void boot_free(boot_image &img)
 {
-    wl_destroy(img.stream);
-    img.stream = nullptr;
-    img.mem = nullptr;
+    if (img.release)
+        img.release();
+    img = boot_image();
 }
 
 traffic_gen::traffic_gen(sc_module_name name, boot_image &img, mmu_tlm &mmu)
@@ -73,7 +75,8 @@ void traffic_gen::run()
     t.set_data_length(8);
     t.set_streaming_width(8);
     mmu_req_t req;
-    while (wl_next(img_.stream, &req) == 0) {
+    std::memset(&req, 0, sizeof req);
+    while (img_.next(req)) {
         ext.access = req.access;
         ext.cpl = req.cpl;
         ext.ac = req.ac;

@@ -7,12 +7,14 @@
 // page-table builder (sim/ptbuild.h, through the workload generator sim/workload.h, whose
 // request stream the generator then issues). When the OS layer (sim/os/) lands, boot_tables
 // is the one place to switch to its kernel boot and process creation: it must fill a
-// boot_image (memory, control-register values, and a request stream).
+// boot_image (memory, control-register values, a request stream, a release function); the
+// generator and the demo use nothing else.
 #ifndef MMULAB_TLM_TRAFFIC_H
 #define MMULAB_TLM_TRAFFIC_H
 
 #include "mmu_tlm.h"
 
+#include <functional>
 #include <string>
 #include <tlm_utils/simple_initiator_socket.h>
 #include <tlm_utils/tlm_quantumkeeper.h>
@@ -29,8 +31,9 @@ namespace mmulab {
 struct boot_image {
     physmem_t *mem = nullptr;
     uint64_t efer = 0, cr4 = 0, cr3 = 0, cr0 = 0;
-    workload_t *stream = nullptr;   // owns mem
-    std::string describe;
+    std::function<bool(mmu_req_t &)> next;   // the next access (va, access, cpl, ac, implicit); false at the end
+    std::function<void()> release;           // frees what the boot step allocated (mem included)
+    std::string describe;                    // one line printed by the demo
 };
 
 // Builds the address space of the workload knobs p (ptbuild). false with a message in err.
