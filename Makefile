@@ -12,19 +12,40 @@ CC     ?= gcc
 SEED   ?= 1
 
 WARN       := -std=c11 -D_POSIX_C_SOURCE=200809L -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes
-INCS       := -Imodel -Isim
 REL_CFLAGS := $(WARN) -O2 -g
 SAN_CFLAGS := $(WARN) -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 LIBS       := -lcjson -lm
 
-MODEL_SRC    := $(wildcard model/*.c)
-SIM_SRC      := $(filter-out sim/mmulab.c,$(wildcard sim/*.c))
-LIB_SRC      := $(MODEL_SRC) $(SIM_SRC)
-TEST_SUPPORT := $(filter-out tests/unit/test_%.c,$(wildcard tests/unit/*.c))
-UNIT_TESTS   := $(patsubst tests/unit/%.c,%,$(wildcard tests/unit/test_*.c))
-
 rel_obj = $(patsubst %.c,$(BUILD)/rel/%.o,$(1))
 san_obj = $(patsubst %.c,$(BUILD)/san/%.o,$(1))
+
+# --- sources, per folder (docs/architecture.md) ---------------------------------------
+# Every folder sim/NAME/ is found on disk, so a new one is built without editing this file.
+# Its C goes into libmmulab.a, except the folders linked only against the Verilated RTL
+# (SIM_RTL_DIRS, mk/rtl.mk) and the programs with a main() (SIM_MAINS). Includes are by bare
+# file name: model/ and every sim/ folder are on the include path, so a file can move
+# between folders without rewriting an #include.
+SIM_DIRS     := $(sort $(patsubst %/,%,$(dir $(wildcard sim/*/*.c sim/*/*.h sim/*/*.cpp))))
+SIM_RTL_DIRS := sim/rtl
+SIM_MAINS    := sim/cli/mmulab.c $(wildcard sim/bench/*.c)
+SIM_SRC      := $(filter-out $(SIM_MAINS),$(wildcard $(addsuffix /*.c,$(filter-out $(SIM_RTL_DIRS),$(SIM_DIRS)))))
+# sim/ holds folders of sources, one level deep; a source anywhere else would compile into nothing
+SIM_STRAY    := $(wildcard sim/*.c sim/*.h sim/*/*/*.c sim/*/*/*.h)
+ifneq ($(SIM_STRAY),)
+$(error sources outside a sim/NAME/ folder are not built: $(SIM_STRAY))
+endif
+MODEL_SRC    := $(wildcard model/*.c)
+LIB_SRC      := $(MODEL_SRC) $(SIM_SRC)
+INCS         := -Imodel $(addprefix -I,$(SIM_DIRS))
+
+# Tests mirror the tree: tests/model/test_*.c and tests/sim/FOLDER/test_*.c are cmocka
+# executables $(BUILD)/san/tests/model/test_X, .../sim/FOLDER/test_X; tests/support/ is linked
+# into each of them.
+TEST_SRC     := $(wildcard tests/model/test_*.c tests/sim/*/test_*.c)
+TEST_SUPPORT := $(wildcard tests/support/*.c)
+UNIT_TESTS   := $(patsubst tests/%.c,%,$(TEST_SRC))
+$(call san_obj,$(TEST_SRC) $(TEST_SUPPORT)): INCS += -Itests/support
+
 
 .PHONY: all run test bench deps unit scripts clean help params
 .SECONDARY:
@@ -74,18 +95,25 @@ $(BUILD)/rel/libmmulab.a: $(call rel_obj,$(LIB_SRC))
 $(BUILD)/san/libmmulab.a: $(call san_obj,$(LIB_SRC))
 	rm -f $@; ar rcs $@ $^
 
-$(BUILD)/rel/mmulab: $(call rel_obj,sim/mmulab.c) $(BUILD)/rel/libmmulab.a
+$(BUILD)/rel/mmulab: $(call rel_obj,sim/cli/mmulab.c) $(BUILD)/rel/libmmulab.a
 	$(CC) $(REL_CFLAGS) $^ -o $@ $(LIBS)
 
-$(BUILD)/san/mmulab: $(call san_obj,sim/mmulab.c) $(BUILD)/san/libmmulab.a
+$(BUILD)/san/mmulab: $(call san_obj,sim/cli/mmulab.c) $(BUILD)/san/libmmulab.a
 	$(CC) $(SAN_CFLAGS) $^ -o $@ $(LIBS)
 
-$(BUILD)/san/tests/%: $(call san_obj,tests/unit/%.c $(TEST_SUPPORT)) $(BUILD)/san/libmmulab.a
+$(BUILD)/san/tests/%: $(call san_obj,tests/%.c $(TEST_SUPPORT)) $(BUILD)/san/libmmulab.a
 	@mkdir -p $(dir $@)
 	$(CC) $(SAN_CFLAGS) $^ -o $@ $(LIBS) -lcmocka
 
-$(BUILD)/rel/bench_model: $(call rel_obj,bench/bench_model.c) $(BUILD)/rel/libmmulab.a
+$(BUILD)/rel/bench_model: $(call rel_obj,sim/bench/bench_model.c) $(BUILD)/rel/libmmulab.a
 	$(CC) $(REL_CFLAGS) $^ -o $@ $(LIBS)
+
+# `mmulab backends` names what a binary has (mk/rtl.mk checks its RTL tools the same way)
+TEST_BINS += $(BUILD)/san/tests/sim/cli/backends
+$(BUILD)/san/tests/sim/cli/backends: tests/sim/cli/backends.sh $(BUILD)/san/mmulab
+	@mkdir -p $(dir $@)
+	printf '#!/bin/sh\nexec tests/sim/cli/backends.sh %s model\n' '$(BUILD)/san/mmulab' > $@
+	chmod +x $@
 
 # --- the two set-up commands -------------------------------------------------
 

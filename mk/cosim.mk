@@ -24,7 +24,7 @@ COV_SEEDS        ?= 200
 COV_OPS          ?= 2000
 COV_JOBS         ?= $(shell nproc 2>/dev/null || echo 2)
 COV_DIR          := $(BUILD)/coverage
-CO_TOOL_SRC      := sim/mmulab.c sim/rtl/backends.c sim/rtl/rtl_mmu.c
+CO_TOOL_SRC      := sim/cli/mmulab.c $(wildcard sim/rtl/*.c)
 
 .PHONY: cosim-bug cosim-trace coverage bench-backends
 
@@ -82,12 +82,10 @@ coverage: $(CO_B)/cov/mmulab
 	@COV_JOBS=$(COV_JOBS) tools/cosim_coverage.sh $(CO_B)/cov/mmulab $(COV_DIR) $(COV_SEEDS) $(COV_OPS)
 
 # --- throughput of the three backends on the same streams -------------------------------
-$(CO_B)/default/bench_backends: $(call rel_obj,sim/rtl/bench_backends.c sim/rtl/backends.c sim/rtl/rtl_mmu.c) \
+$(CO_B)/default/bench_backends: $(call rel_obj,sim/bench/bench_backends.c $(wildcard sim/rtl/*.c)) \
                                  $(BUILD)/rel/libmmulab.a $(CO_B)/default/librtl.a
-	$(RTL_CXX) -O2 $(call rel_obj,sim/rtl/bench_backends.c sim/rtl/backends.c sim/rtl/rtl_mmu.c) \
+	$(RTL_CXX) -O2 $(call rel_obj,sim/bench/bench_backends.c $(wildcard sim/rtl/*.c)) \
 	  $(BUILD)/rel/libmmulab.a $(CO_B)/default/librtl.a $(CO_B)/default/librtl_model.a -o $@ $(RTL_LDLIBS)
-
-$(call rel_obj,sim/rtl/bench_backends.c): INCS += -Isim/rtl
 
 bench-backends: $(CO_B)/default/bench_backends
 	$(CO_B)/default/bench_backends

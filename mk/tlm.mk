@@ -12,13 +12,14 @@ TLM_B        := $(BUILD)/tlm
 TLM_VL       := $(TLM_B)/default/obj
 SC_CXX       ?= g++
 SC_STD       := -std=c++17
-SC_CXXFLAGS   = $(SC_STD) -O2 -g -Wall -Wextra -Werror -Imodel -Isim -Isim/tlm -Isim/rtl -isystem $(VL_INC) -isystem $(VL_INC)/vltstd \
+SC_CXXFLAGS   = $(SC_STD) -O2 -g -Wall -Wextra -Werror $(INCS) -isystem $(VL_INC) -isystem $(VL_INC)/vltstd \
                -isystem $(TLM_VL) -DRTL_PARAMS_H='"$(abspath $(RTL_B))/default/rtl_params.h"'
 SC_LDLIBS    := -lsystemc -lcjson -lm -lpthread -lz
 TLM_CXX_SRC  := sim/tlm/mmu_tlm.cpp sim/tlm/mmu_tlm_rtl.cpp sim/tlm/tlm_memory.cpp sim/tlm/sg_backend.cpp \
                sim/tlm/traffic.cpp
-TLM_C_SRC    := sim/tlm/tlm_dbgwalk.c
-TLM_OBJ      := $(patsubst %.cpp,$(TLM_B)/%.o,$(TLM_CXX_SRC)) $(call rel_obj,$(TLM_C_SRC))
+# The C debug walk (tlm_dbgwalk.c, no SystemC in it) is built into libmmulab.a by the Makefile's
+# folder rule like every sim/NAME/*.c; only the C++ of sim/tlm/ is built here.
+TLM_OBJ      := $(patsubst %.cpp,$(TLM_B)/%.o,$(TLM_CXX_SRC))
 SC_BACKEND   ?= model
 
 DEPS_GROUPS += systemc
@@ -49,7 +50,7 @@ $(TLM_B)/mmulab-tlm.pc: mk/tlm.mk
 	@{ echo "prefix=$(abspath .)"; echo "libdir=$(abspath $(TLM_B))"; echo "rel=$(abspath $(BUILD)/rel)"; echo; \
 	  echo "Name: mmulab-tlm"; echo "Description: mmulab MMU as a SystemC TLM-2.0 module (C model or Verilated RTL)"; \
 	  echo "Version: 0.1"; echo "Requires: systemc"; \
-	  echo 'Cflags: -std=c++17 -I$${prefix}/sim/tlm -I$${prefix}/model -I$${prefix}/sim'; \
+	  echo 'Cflags: -std=c++17 $(subst -I,-I$${prefix}/,$(INCS))'; \
 	  echo 'Libs: -L$${libdir} -lmmulab_tlm -lmmulab_tlm_rtl $${rel}/libmmulab.a -lcjson -lm -lpthread -lz'; } > $@
 
 tlm: $(TLM_B)/libmmulab_tlm.a $(TLM_B)/mmulab-tlm.pc
@@ -61,7 +62,7 @@ tlm_link = $(SC_CXX) $(SC_STD) -O2 -g $(1) $(TLM_B)/libmmulab_tlm.a $(TLM_B)/lib
 # over the -O2 Verilated model (as the RTL tests of mk/rtl.mk).
 TLM_SAN_FLAGS = $(filter-out -O2,$(SC_CXXFLAGS)) -O1 -fsanitize=address,undefined -fno-omit-frame-pointer \
 	-fno-sanitize-recover=all
-TLM_SAN_OBJ  := $(patsubst %.cpp,$(TLM_B)/san/%.o,$(TLM_CXX_SRC) tests/sim/tlm/test_tlm.cpp) $(call san_obj,$(TLM_C_SRC))
+TLM_SAN_OBJ  := $(patsubst %.cpp,$(TLM_B)/san/%.o,$(TLM_CXX_SRC) tests/sim/tlm/test_tlm.cpp)
 
 $(TLM_B)/san/%.o: %.cpp $(TLM_VL)/Vmmu_top__ALL.a $(RTL_B)/default/rtl_params.h
 	@mkdir -p $(dir $@)

@@ -155,7 +155,7 @@ void rt_poke64(rt_t *t, paddr_t pa, uint64_t v)
 
 /* --- comparison with the model --------------------------------------------------------- */
 
-/* The shared field list of sim/compare.h decides what must agree; a difference
+/* The shared field list of sim/core/compare.h decides what must agree; a difference
  * is printed and counted, and rt_expect_model_agrees fails on any. */
 static void differ(rt_t *t, const char *what, const char *field)
 {

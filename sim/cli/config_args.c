@@ -1,0 +1,45 @@
+/* --config FILE and --set KEY=VALUE of `mmulab run` and `mmulab params` (cli.h). */
+#include "cli.h"
+
+#include <stdio.h>
+#include <string.h>
+
+int cli_config_option(int argc, char **argv, int *i, cli_config_args_t *ca)
+{
+    const char *v;
+    const char *arg = argv[*i];
+    if ((v = cli_option_value(argc, argv, i, "--config"))) {
+        if (!*v)
+            return cli_usage_error("%s needs a FILE", arg), -1;
+        if (ca->config_path)
+            return cli_usage_error("%s given twice", "--config"), -1;
+        ca->config_path = v;
+        return 1;
+    }
+    if ((v = cli_option_value(argc, argv, i, "--set"))) {
+        if (!*v || !strchr(v, '='))
+            return cli_usage_error("%s needs KEY=VALUE", arg), -1;
+        ca->sets[ca->nsets++] = v;
+        return 1;
+    }
+    return 0;
+}
+
+int cli_build_config(const char *cmd, const cli_config_args_t *ca, bool apply_sets, mmu_config_t *cfg)
+{
+    char err[CONFIG_ERR_LEN];
+    config_defaults(cfg);
+    if (ca->config_path && config_load_file(cfg, ca->config_path, err) < 0) {
+        fprintf(stderr, "mmulab %s: %s\n", cmd, err);
+        return 1;
+    }
+    mmu_config_t scratch = *cfg;
+    for (size_t i = 0; i < ca->nsets; i++)
+        if (config_set_assignment(&scratch, ca->sets[i], err) < 0) {
+            fprintf(stderr, "mmulab %s: --set %s: %s\n", cmd, ca->sets[i], err);
+            return 1;
+        }
+    if (apply_sets)
+        *cfg = scratch;
+    return 0;
+}
