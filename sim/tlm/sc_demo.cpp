@@ -13,13 +13,13 @@
 #include "tlm_memory.h"
 #include "traffic.h"
 
-#include <chrono>
 #include <cstdio>
 #include <cstring>
 #include <string>
 
 extern "C" {
 #include "config.h"
+#include "hostclock.h"
 #include "report.h"
 }
 
@@ -89,9 +89,9 @@ int sc_main(int argc, char **argv)
         wait(cpu.done_ev);
         sc_stop();   // the RTL's clock would run forever
     });
-    auto t0 = std::chrono::steady_clock::now();
+    double t0 = host_seconds();
     sc_start();
-    double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    double secs = host_seconds() - t0;
 
     std::printf("%s\n", img.describe.c_str());
     report_config_line(stdout, &cfg);

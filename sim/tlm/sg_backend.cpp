@@ -6,7 +6,10 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
-#include <random>
+
+extern "C" {
+#include "rng.h"
+}
 
 using namespace sc_core;
 
@@ -40,7 +43,7 @@ struct tlm_be {
     std::vector<mem_record> mem_log;
     std::vector<pending> queue;
     tlm_utils::tlm_quantumkeeper qk;
-    std::mt19937_64 rng;
+    rng_t rng;   // the shared generator (sim/core/rng.h): a seed means the same stream everywhere
     uint64_t ops = 0;
     uint64_t dbg_checks = 0;
 };
@@ -178,7 +181,7 @@ void do_access(tlm_be *b, const pending &p)
     *p.out = ext.result;
     if (ext.result.walked && !ext.result.pwc_hit)
         check_dbgwalk(b, req, ext.result);
-    if (b->rng() % 8 == 0)
+    if (rng_below(&b->rng, 8) == 0)
         dmi_and_dbg(b, req);
 }
 
@@ -260,24 +263,23 @@ const backend_ops_t tlm_ops = { be_submit, be_sync,   be_control,     be_horizon
 
 }   // namespace
 
-backend_t *tlm_backend_create(const tlm_platform_refs &p, uint64_t dmi_seed, std::vector<std::string> *log)
+backend_t *tlm_backend_create(const tlm_platform_refs &p, uint64_t dmi_seed, std::vector<std::string> *log,
+                              char *err)
 {
     auto *b = new tlm_be;
     b->p = p;
     b->log = log;
-    b->rng.seed(dmi_seed);
+    rng_seed(&b->rng, dmi_seed);
     b->qk.reset();
     p.memory->set_log(&b->mem_log);
     p.cpu->log = log;
-    auto *be = static_cast<backend_t *>(std::malloc(sizeof(backend_t)));
-    if (!be) {
-        delete b;
-        return nullptr;
-    }
     // BACKEND_RTL only so that backend_model() gives no mmu_t; sg_run does not look further.
-    be->kind = BACKEND_RTL;
-    be->ops = &tlm_ops;
-    be->impl = b;
+    backend_t *be = backend_wrap(BACKEND_RTL, &tlm_ops, b, err);
+    if (!be) {
+        p.memory->set_log(nullptr);
+        p.cpu->log = nullptr;
+        delete b;
+    }
     return be;
 }
 

@@ -41,7 +41,9 @@ struct tlm_platform_refs {
 
 // A backend_t over the platform (destroy it with backend_destroy). dmi_seed seeds the choice
 // of the accesses followed by a DMI request and a transport_dbg; log receives the lines.
-backend_t *tlm_backend_create(const tlm_platform_refs &p, uint64_t dmi_seed, std::vector<std::string> *log);
+// Returns NULL with a message in err (CONFIG_ERR_LEN bytes) when out of memory (backend_wrap).
+backend_t *tlm_backend_create(const tlm_platform_refs &p, uint64_t dmi_seed, std::vector<std::string> *log,
+                              char *err);
 
 }   // namespace mmulab
 

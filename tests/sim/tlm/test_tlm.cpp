@@ -27,6 +27,7 @@
 
 extern "C" {
 #include "config.h"
+#include "names.h"
 #include "ptbuild.h"
 #include "stimgen.h"
 }
@@ -76,15 +77,7 @@ backend_t *make_tlm_backend(void *ctx, backend_kind_t, const mmu_config_t *, phy
     auto *r = static_cast<seeded_run *>(ctx);
     r->plat.mmu->set_backing(mem);
     r->plat.memory->set_backing(mem);
-    backend_t *b = tlm_backend_create({ r->plat.cpu, r->plat.mmu, r->plat.memory }, 0x5eed, &r->log);
-    if (!b)
-        std::snprintf(err, CONFIG_ERR_LEN, "out of memory");
-    return b;
-}
-
-const char *mode_word(paging_mode_t m)
-{
-    return m == PAGING_32 ? "32bit" : m == PAGING_PAE ? "pae" : m == PAGING_4LEVEL ? "4level" : "5level";
+    return tlm_backend_create({ r->plat.cpu, r->plat.mmu, r->plat.memory }, 0x5eed, &r->log, err);
 }
 
 void run_seeded(seeded_run *r, uint64_t seed, uint64_t ops)
@@ -107,14 +100,14 @@ bool compare_seeded(seeded_run &m, seeded_run &t, uint64_t seed, uint64_t ops, c
     bool ok = true;
     for (seeded_run *r : { &m, &t })
         if (r->rep.status != 0) {
-            std::printf("FAIL seeded %s %s: stimgen: %s\n", mode_word(r->mode), backend_name(r->plat.backend),
+            std::printf("FAIL seeded %s %s: stimgen: %s\n", names_mode(r->mode), backend_name(r->plat.backend),
                         r->rep.failure);
             ok = false;
         }
     for (seeded_run *r : { &m, &t })
         for (const std::string &l : r->log)
             if (!l.compare(0, 4, "FAIL")) {
-                std::printf("FAIL seeded %s %s: %s\n", mode_word(r->mode), backend_name(r->plat.backend), l.c_str());
+                std::printf("FAIL seeded %s %s: %s\n", names_mode(r->mode), backend_name(r->plat.backend), l.c_str());
                 ok = false;
                 break;
             }
@@ -124,13 +117,13 @@ bool compare_seeded(seeded_run &m, seeded_run &t, uint64_t seed, uint64_t ops, c
         i++;
     if (i < n || m.log.size() != t.log.size()) {
         std::printf("FAIL seeded %s: model and rtl differ at event %zu of %zu/%zu\n  model: %s\n  rtl:   %s\n",
-                    mode_word(m.mode), i, m.log.size(), t.log.size(), i < m.log.size() ? m.log[i].c_str() : "(end)",
+                    names_mode(m.mode), i, m.log.size(), t.log.size(), i < m.log.size() ? m.log[i].c_str() : "(end)",
                     i < t.log.size() ? t.log[i].c_str() : "(end)");
         ok = false;
     }
     if (!ok) {
         std::printf("  replay: %s --seed %" PRIu64 " --ops %" PRIu64 " --mode %s --no-directed\n", argv0, seed, ops,
-                    mode_word(m.mode));
+                    names_mode(m.mode));
         return false;
     }
     size_t accesses = 0, mems = 0, dmis = 0, invs = 0, ctrls = 0;
@@ -143,11 +136,11 @@ bool compare_seeded(seeded_run &m, seeded_run &t, uint64_t seed, uint64_t ops, c
     }
     std::printf("ok   seeded %-6s seed %" PRIu64 ": %zu events identical (%zu accesses, %zu control, %zu memory "
                 "transactions, %zu DMI requests, %zu DMI invalidations), stimgen checks %" PRIu64 "; %s\n",
-                mode_word(m.mode), seed, m.log.size(), accesses, ctrls, mems, dmis, invs, m.rep.checks,
+                names_mode(m.mode), seed, m.log.size(), accesses, ctrls, mems, dmis, invs, m.rep.checks,
                 m.log.empty() ? "" : m.log.back().c_str());
     if (const char *dir = std::getenv("TEST_TLM_DUMP"))   // the logs, for reading
         for (seeded_run *r : { &m, &t }) {
-            std::string path = std::string(dir) + "/" + mode_word(m.mode) + "." + backend_name(r->plat.backend) + ".log";
+            std::string path = std::string(dir) + "/" + names_mode(m.mode) + "." + backend_name(r->plat.backend) + ".log";
             if (FILE *f = std::fopen(path.c_str(), "w")) {
                 for (const std::string &l : r->log)
                     std::fprintf(f, "%s\n", l.c_str());
@@ -155,7 +148,7 @@ bool compare_seeded(seeded_run &m, seeded_run &t, uint64_t seed, uint64_t ops, c
             }
         }
     if (accesses == 0 || mems == 0) {
-        std::printf("FAIL seeded %s: the stimulus made no accesses or memory transactions\n", mode_word(m.mode));
+        std::printf("FAIL seeded %s: the stimulus made no accesses or memory transactions\n", names_mode(m.mode));
         return false;
     }
     return true;
@@ -453,8 +446,12 @@ int sc_main(int argc, char **argv)
         }
     }
     std::vector<paging_mode_t> modes;
+    paging_mode_t only = PAGING_OFF;
+    bool all = mode_arg == "all";
+    if (!all && names_parse_mode(mode_arg.c_str(), &only) != 0)
+        only = PAGING_OFF;   // rejected below
     for (paging_mode_t m : { PAGING_32, PAGING_PAE, PAGING_4LEVEL, PAGING_5LEVEL })
-        if (mode_arg == "all" || mode_arg == mode_word(m))
+        if (all || m == only)
             modes.push_back(m);
     if (modes.empty()) {
         std::fprintf(stderr, "test_tlm: unknown mode '%s' (all 32bit pae 4level 5level)\n", mode_arg.c_str());
@@ -471,7 +468,7 @@ int sc_main(int argc, char **argv)
         for (mmu_backend b : { mmu_backend::model, mmu_backend::rtl }) {
             auto *r = new seeded_run;
             r->mode = m;
-            r->plat = make_platform(std::string("sg_") + mode_word(m) + "_" + backend_name(b), cfg, b, nullptr);
+            r->plat = make_platform(std::string("sg_") + names_mode(m) + "_" + backend_name(b), cfg, b, nullptr);
             runs.push_back(r);
         }
     std::vector<directed_env *> envs;
