@@ -24,16 +24,9 @@ bool boot_tables(const wl_params_t &p, unsigned maxphyaddr, boot_image &out, std
     out.mem = wl_mem(w);
     out.next = [w](mmu_req_t &req) { return wl_next(w, &req) == 0; };
     out.release = [w] { wl_destroy(w); };
-    // the control registers of the mode, as the workload generator's set-up (sim/workload.c)
-    out.cr4 = CR4_PGE;
-    switch (q.mode) {
-    case PAGING_32: out.cr4 |= CR4_PSE; break;
-    case PAGING_PAE: out.efer = EFER_NXE; out.cr4 |= CR4_PAE; break;
-    case PAGING_4LEVEL: out.efer = EFER_NXE | EFER_LME; out.cr4 |= CR4_PAE; break;
-    default: out.efer = EFER_NXE | EFER_LME; out.cr4 |= CR4_PAE | CR4_LA57; break;
-    }
+    // the control registers of the mode, the same the workload generator programs
+    wl_mode_regs(q.mode, &out.efer, &out.cr4, &out.cr0);
     out.cr3 = ptb_cr3(wl_ptb(w));
-    out.cr0 = CR0_PE | CR0_WP | CR0_PG;
     char buf[512];
     wl_describe(w, buf, sizeof buf);
     out.describe = buf;
