@@ -133,6 +133,11 @@ static uint8_t *page_for_write(physmem_t *m, uint64_t frame)
     return page;
 }
 
+uint8_t *physmem_page(physmem_t *m, paddr_t pa)
+{
+    return pa >> PAGE_SHIFT < m->frame_count ? page_for_write(m, pa >> PAGE_SHIFT) : NULL;
+}
+
 static bool access_ok(const physmem_t *m, paddr_t pa, unsigned size)
 {
     return (pa & (size - 1)) == 0 && (pa >> m->maxphyaddr) == 0;

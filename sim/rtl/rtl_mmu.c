@@ -2,6 +2,7 @@
 #include "rtl_mmu.h"
 
 #include "memlat.h"
+#include "result_stats.h"
 #include "rtl_shim.h"
 
 #include <stdio.h>
@@ -180,57 +181,10 @@ static void fill_result(rtl_mmu_t *r, mmu_result_t *res, const rtl_resp_pins_t *
     res->complete_cycle = r->cycle;
 }
 
-static tlb_id_t l1_of(const rtl_mmu_t *r, mmu_port_t port)
-{
-    return r->cfg.ports == 2 && port == PORT_I ? TLB_ITLB : TLB_DTLB;
-}
-
 /* Statistics of one completed translation (what the result tells). */
 static void account(rtl_mmu_t *r, const mmu_result_t *res)
 {
-    mmu_stats_t *s = &r->stats;
-    tlb_id_t l1 = l1_of(r, res->port);
-    page_class_t cls = res->page_shift == 12 ? PSC_4K : res->page_shift == 30 ? PSC_1G : PSC_2M;
-    bool resolved = res->fault == FAULT_NONE;
-    hist_add(&s->translation_latency, res->complete_cycle - res->issue_cycle);
-    if (res->fault == FAULT_GP)
-        s->faults_gp++;
-    if (res->fault == FAULT_PF) {
-        s->faults_pf++;
-        if (!(res->error_code & PFEC_P))
-            s->pf_not_present++;
-        else if (res->error_code & PFEC_RSVD)
-            s->pf_reserved++;
-        else
-            s->pf_rights++;
-    }
-    if (res->dirty_assist)
-        s->dirty_assists++;
-    if (res->tlb_hit == TLB_HIT_L1) {
-        s->tlb[l1].hits[cls]++;
-        return;
-    }
-    if (res->tlb_hit == TLB_HIT_L2) {
-        s->tlb[TLB_L2].hits[cls]++;
-        s->tlb[l1].misses[cls]++;
-        return;
-    }
-    if (!res->walked)
-        return;
-    s->walks++;
-    s->walk_reads += res->mem_reads;
-    s->walk_writes += res->mem_writes;
-    hist_add(&s->walk_latency, res->complete_cycle - (res->accept_cycle + (cycle_t)r->cfg.l1_latency));
-    if (res->pwc_hit)
-        s->pwc_hits[res->pwc_hit]++;
-    for (int id = 0; id < NUM_TLBS; id++) {
-        if (id != (int)l1 && !(id == TLB_L2 && r->cfg.l2tlb))
-            continue;
-        if (resolved)
-            s->tlb[id].misses[cls]++;
-        else
-            s->tlb[id].misses_unresolved++;
-    }
+    result_stats_translation(&r->stats, &r->cfg, res);
 }
 
 /* One clock cycle. ctrl (may be NULL) is presented when its issue cycle has come;
@@ -425,13 +379,7 @@ int rtl_mmu_control(rtl_mmu_t *r, const mmu_ctrl_t *op, mmu_ctrl_result_t *out)
     rtl_sim_state(r->sim, &after);
     out->tlb_invalidated = before.tlb_valid - after.tlb_valid;
     out->pwc_invalidated = before.pwc_valid - after.pwc_valid;
-    r->stats.ctrl_ops++;
-    if (gp)
-        r->stats.ctrl_gp++;
-    if (r->ctrl_mem_ops)
-        r->stats.pdpte_loads++;
-    r->stats.flushes_tlb_entries += out->tlb_invalidated;
-    r->stats.flushes_pwc_entries += out->pwc_invalidated;
+    result_stats_control(&r->stats, out);
     r->last_complete = c;
     r->any_complete = true;
     r->horizon = c + 1;

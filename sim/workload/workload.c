@@ -160,18 +160,25 @@ static int ctrl(workload_t *w, mmu_ctrl_kind_t kind, uint64_t value, const char 
 
 /* Control registers in a legal order (docs/semantics.md section 7): EFER
  * (LME before paging), CR4 (PAE/LA57/PSE/PGE while paging is off), CR3, CR0. */
+void wl_mode_regs(paging_mode_t mode, uint64_t *efer, uint64_t *cr4, uint64_t *cr0)
+{
+    *efer = 0;
+    *cr4 = CR4_PGE;
+    switch (mode) {
+    case PAGING_32: *cr4 |= CR4_PSE; break;
+    case PAGING_PAE: *efer = EFER_NXE; *cr4 |= CR4_PAE; break;
+    case PAGING_4LEVEL: *efer = EFER_NXE | EFER_LME; *cr4 |= CR4_PAE; break;
+    default: *efer = EFER_NXE | EFER_LME; *cr4 |= CR4_PAE | CR4_LA57; break;
+    }
+    *cr0 = CR0_PE | CR0_WP | CR0_PG;
+}
+
 static int setup_crs(workload_t *w, char *err)
 {
-    uint64_t efer = 0, cr4 = CR4_PGE;
-    switch (w->p.mode) {
-    case PAGING_32: cr4 |= CR4_PSE; break;
-    case PAGING_PAE: efer = EFER_NXE; cr4 |= CR4_PAE; break;
-    case PAGING_4LEVEL: efer = EFER_NXE | EFER_LME; cr4 |= CR4_PAE; break;
-    default: efer = EFER_NXE | EFER_LME; cr4 |= CR4_PAE | CR4_LA57; break;
-    }
+    uint64_t efer, cr4, cr0;
+    wl_mode_regs(w->p.mode, &efer, &cr4, &cr0);
     if (ctrl(w, CTRL_EFER, efer, "EFER", err) || ctrl(w, CTRL_CR4, cr4, "CR4", err) ||
-        ctrl(w, CTRL_CR3, ptb_cr3(&w->ptb), "CR3", err) ||
-        ctrl(w, CTRL_CR0, CR0_PE | CR0_WP | CR0_PG, "CR0", err))
+        ctrl(w, CTRL_CR3, ptb_cr3(&w->ptb), "CR3", err) || ctrl(w, CTRL_CR0, cr0, "CR0", err))
         return -1;
     backend_clear_stats(w->m.be);
     return 0;

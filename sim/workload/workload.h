@@ -98,6 +98,10 @@ typedef struct workload workload_t;
 workload_t *wl_create(const wl_params_t *p, const mmu_config_t *cfg, char *err);
 /* The same on a chosen backend (wl_create uses the model). */
 workload_t *wl_create_on(const wl_params_t *p, const mmu_config_t *cfg, backend_kind_t kind, char *err);
+/* The control register values the set-up programs for mode (paging on, CR0.WP, CR4.PGE, NX;
+ * PSE for 32-bit, PAE, LME, LA57 as the mode needs): for platforms that boot the tables of a
+ * workload on an MMU of their own (the SystemC example, sim/tlm/traffic.cpp). */
+void wl_mode_regs(paging_mode_t mode, uint64_t *efer, uint64_t *cr4, uint64_t *cr0);
 void wl_destroy(workload_t *w);
 
 const wl_params_t *wl_params(const workload_t *w);
