@@ -428,3 +428,8 @@ int config_validate(const mmu_config_t *cfg, char *err)
         return -1;
     return 0;
 }
+
+bool config_harness_only(const char *key)
+{
+    return !strncmp(key, "mem_", 4) || !strncmp(key, "dram_", 5) || !strncmp(key, "cache_", 6);
+}

@@ -81,17 +81,12 @@ static void rq_pop(rq_t *q)
 /* --- configuration -------------------------------------------------------------- */
 
 /* Keys the RTL does not implement: they configure the memory responder. */
-static bool harness_only(const char *key)
-{
-    return !strncmp(key, "mem_", 4) || !strncmp(key, "dram_", 5) || !strncmp(key, "cache_", 6);
-}
-
 static int check_params(const mmu_config_t *cfg, char *err)
 {
     for (size_t i = 0; i < config_num_params; i++) {
         const config_param_t *p = &config_params[i];
         int64_t v;
-        if (harness_only(p->key))
+        if (config_harness_only(p->key))
             continue;
         if (!rtl_sim_param(p->rtl_name, &v)) {
             snprintf(err, CONFIG_ERR_LEN, "rtl: parameter %s is not in this RTL build", p->rtl_name);

@@ -62,6 +62,7 @@ public:
         if (mmu_translate(m_, &req, &out) != 0)
             SC_REPORT_ERROR("mmulab/mmu_tlm", "model refused the issue cycle");
     }
+    void data_access(paddr_t pa, bool is_write) override { mmu_data_access(m_, pa, is_write); }
     void control(const mmu_ctrl_t &op, mmu_ctrl_result_t &out) override
     {
         need_memory();

@@ -76,6 +76,8 @@ struct mmu_core {
     virtual void arch_state(mmu_arch_t &out) const = 0;
     virtual const mmu_stats_t &stats() const = 0;
     virtual void clear_stats() = 0;
+    // one data access of the workload into the walker's memory hierarchy (mem_model=cache)
+    virtual void data_access(paddr_t pa, bool is_write) = 0;
     virtual uint64_t rtl_cycles() const { return 0; }   // clock cycles the RTL simulated
     virtual void attach(physmem_t *) {}                 // the model's memory, if set late
 };
@@ -114,6 +116,9 @@ public:
     uint64_t horizon() const { return horizon_; }   // earliest issue cycle of the next operation
     const mmu_stats_t &stats() const { return core_->stats(); }
     void clear_stats() { core_->clear_stats(); }
+    // Feeds a data access of the workload to the memory hierarchy the walker's reads go through
+    // (mem_model=cache: PTE lines and data lines compete; docs/timing.md). Costs no walker time.
+    void data_access(paddr_t pa, bool is_write) { core_->data_access(pa, is_write); }
     const mmu_config_t &config() const { return cfg_; }
     mmu_backend backend() const { return backend_; }
     const sc_core::sc_time &clock_period() const { return period_; }

@@ -29,11 +29,6 @@ namespace mmulab {
 namespace {
 
 // Keys the RTL does not implement: they configure the memory responder (as in rtl_mmu.c).
-bool harness_only(const char *key)
-{
-    return !std::strncmp(key, "mem_", 4) || !std::strncmp(key, "dram_", 5);
-}
-
 bool rtl_param(const char *name, int64_t *value)
 {
     static const struct {
@@ -57,7 +52,7 @@ void check_params(const mmu_config_t &cfg)
     for (size_t i = 0; i < config_num_params; i++) {
         const config_param_t *p = &config_params[i];
         int64_t v = 0;
-        if (harness_only(p->key))
+        if (config_harness_only(p->key))
             continue;
         char msg[CONFIG_ERR_LEN];
         if (!rtl_param(p->rtl_name, &v)) {
@@ -95,7 +90,8 @@ public:
           period_(owner.clock_period().value())
     {
         check_params(cfg);
-        memlat_init(&memlat_, &cfg);
+        if (memlat_init(&memlat_, &cfg) != 0)
+            SC_REPORT_ERROR("mmulab/mmu_tlm", "rtl: out of memory for the memory model's caches");
         std::memset(&stats_, 0, sizeof stats_);
         rst.write(true);
         top.clk_i(clk);
@@ -219,7 +215,15 @@ public:
         out.pcid = (uint16_t)pcid.read();
     }
     const mmu_stats_t &stats() const override { return stats_; }
+    ~rtl_core() override { memlat_destroy(&memlat_); }
     void clear_stats() override { std::memset(&stats_, 0, sizeof stats_); }
+    // as rtl_mmu_data_access in the C++ harness: the same hierarchy as the walker's port
+    void data_access(paddr_t pa, bool is_write) override
+    {
+        memlat_data_access(&memlat_, pa, is_write);
+        if (memlat_.model == MEM_CACHE)
+            stats_.data_cache_hits[memlat_.last_level]++;
+    }
     uint64_t rtl_cycles() const override { return last_edge_ > 2 ? last_edge_ - 2 : 0; }
 
     sc_clock clk;
@@ -326,6 +330,8 @@ private:
             op.size = (uint8_t)mem_req_size.read();
             op.value = op.is_write ? (op.size == 4 ? (uint32_t)mem_req_wdata.read() : mem_req_wdata.read()) : 0;
             op.complete_cycle = p + memlat_access(&memlat_, op.pa, op.is_write);
+            if (memlat_.model == MEM_CACHE)
+                stats_.walk_cache_hits[memlat_.last_level]++;
             uint64_t got = owner_.forward_memop(op);
             mem_busy_ = true;
             mem_done_ = op.complete_cycle;

@@ -258,8 +258,15 @@ void be_destroy(void *impl)
     delete b;
 }
 
+int be_data_access(void *impl, paddr_t pa, bool is_write)
+{
+    be_sync(impl);   // backend_ops_t contract: what was submitted first goes first
+    static_cast<tlm_be *>(impl)->p.mmu->data_access(pa, is_write);
+    return 0;
+}
+
 const backend_ops_t tlm_ops = { be_submit, be_sync,   be_control,     be_horizon, be_arch,
-                                be_stats,  be_clear_stats, be_finish, be_destroy };
+                                be_stats,  be_clear_stats, be_finish, be_destroy, be_data_access };
 
 }   // namespace
 
