@@ -15,8 +15,12 @@
  * docs/reference-model.md describes the rules and how to hook it into a testbench.
  *
  * Page-table building (mmulab_pt_*): writes paging structures of any mode into the checker's
- * memory (the design's memory gets the same words: read them back with mmulab_ref_mem_read or
- * mmulab_pt_for_each_write).
+ * (or a model's) memory (the design's memory gets the same words: read them back with
+ * mmulab_ref_mem_read or mmulab_pt_for_each_write).
+ *
+ * The model (mmulab_model_*): mmulab's own golden MMU (model/, any parameter of model/params.def),
+ * one outcome per translation with its completion cycle, for a C/C++ harness that wants a
+ * cycle-approximate MMU rather than a checker.
  *
  * Thread safety: handles are independent; one handle must not be used by two threads at once. */
 #ifndef MMULAB_H
@@ -129,10 +133,34 @@ int mmulab_pt_map(mmulab_pt_t *pt, uint64_t va, uint64_t pa, unsigned page_shift
                   uint64_t table_flags);
 /* Physical address of the entry at level (1 = PT .. 5 = PML5) on va's path, 0 if none. */
 uint64_t mmulab_pt_entry_addr(const mmulab_pt_t *pt, uint64_t va, int level);
-/* Calls fn for every 8-byte word of every page the builder wrote since the last call (to copy
- * the tables into the design's memory), then forgets them. */
+/* Calls fn for every 8-byte word of every page written (by the builder or mmulab_ref_mem_write)
+ * since the handle's creation or the last call (to copy the tables into the design's memory). */
 typedef void (*mmulab_word_fn)(void *ctx, uint64_t pa, uint64_t value);
 int mmulab_pt_for_each_write(mmulab_pt_t *pt, mmulab_word_fn fn, void *ctx);
+
+/* ---- the model ------------------------------------------------------------------------ */
+
+typedef struct mmulab_model mmulab_model_t;
+
+/* settings: NULL or "key=value" assignments of model/params.def separated by commas or
+ * whitespace ("dtlb_4k_sets=8, tlb_repl=random"); on a bad one returns NULL and writes the
+ * message (naming the key) into err (err may be NULL). Registers at reset, memory zero. */
+mmulab_model_t *mmulab_model_create(const char *settings, char *err, size_t err_len);
+void mmulab_model_destroy(mmulab_model_t *model);
+/* Registers, TLBs, caches, cycle and statistics back to reset; memory is kept. */
+int mmulab_model_reset(mmulab_model_t *model);
+int mmulab_model_mem_write(mmulab_model_t *model, uint64_t pa, uint64_t value, unsigned size);
+int mmulab_model_mem_read(mmulab_model_t *model, uint64_t pa, unsigned size, uint64_t *value);
+/* One translation issued when everything before it completed; *latency (may be NULL) is its
+ * completion cycle minus its issue cycle (docs/timing.md). */
+int mmulab_model_translate(mmulab_model_t *model, const mmulab_access_t *access, mmulab_result_t *result,
+                           uint64_t *latency);
+int mmulab_model_write_reg(mmulab_model_t *model, int reg, uint64_t value);      /* MMULAB_E_GP on #GP */
+int mmulab_model_read_reg(mmulab_model_t *model, int reg, uint64_t *value);
+int mmulab_model_invlpg(mmulab_model_t *model, uint64_t va);
+int mmulab_model_invpcid(mmulab_model_t *model, unsigned type, uint64_t pcid, uint64_t va);
+/* Page tables in the model's memory (frames as for mmulab_pt_create; one range per model). */
+mmulab_pt_t *mmulab_model_pt_create(mmulab_model_t *model, int mode, uint64_t frame_base, uint64_t frame_limit);
 
 #ifdef __cplusplus
 }

@@ -1,44 +1,51 @@
 /* libmmulab's page-table building (mmulab.h, mmulab_pt_*): sim/os/ptbuild.c over the checker's
- * memory. Entries a mapping changes enter the checker's write log like mirrored writes, so a
- * translation the old entry gave stays permitted until it is invalidated. */
+ * memory (or a model's, mmulab_model_pt_create). In a checker, entries a mapping changes enter
+ * the write log like mirrored writes, so a translation the old entry gave stays permitted until
+ * it is invalidated. */
 #include "ref_int.h"
 
 #include <stdlib.h>
 
 #include "ptbuild.h"
 
-struct mmulab_pt {
-    mmulab_ref_t *ref;
-    ptbuild_t b;
-};
 
 static const paging_mode_t modes[] = {
     [MMULAB_MODE_32BIT] = PAGING_32, [MMULAB_MODE_PAE] = PAGING_PAE,
     [MMULAB_MODE_4LEVEL] = PAGING_4LEVEL, [MMULAB_MODE_5LEVEL] = PAGING_5LEVEL,
 };
 
-mmulab_pt_t *mmulab_pt_create(mmulab_ref_t *r, int mode, uint64_t frame_base, uint64_t frame_limit)
+/* One frame allocator per memory: every address space of a handle draws from one range
+ * (*base, *limit: the handle's, 0 until the first address space). */
+mmulab_pt_t *ref_pt_create(physmem_t *mem, uint64_t *base, uint64_t *limit, mmulab_ref_t *log_to, int mode,
+                           uint64_t frame_base, uint64_t frame_limit)
 {
-    if (!r || mode < MMULAB_MODE_32BIT || mode > MMULAB_MODE_5LEVEL || (frame_base & 0xfff) ||
+    if (!mem || mode < MMULAB_MODE_32BIT || mode > MMULAB_MODE_5LEVEL || (frame_base & 0xfff) ||
         (frame_limit & 0xfff) || frame_base >= frame_limit)
         return NULL;
-    /* one frame allocator per memory: every address space of a handle draws from one range */
-    if (r->frame_limit && (frame_base != r->frame_base || frame_limit != r->frame_limit))
+    if (*limit && (frame_base != *base || frame_limit != *limit))
         return NULL;
-    if (!r->frame_limit) {
-        physmem_set_frame_range(r->mem, frame_base, frame_limit);
-        r->frame_base = frame_base;
-        r->frame_limit = frame_limit;
+    if (!*limit) {
+        physmem_set_frame_range(mem, frame_base, frame_limit);
+        *base = frame_base;
+        *limit = frame_limit;
     }
     mmulab_pt_t *pt = calloc(1, sizeof *pt);
     if (!pt)
         return NULL;
-    pt->ref = r;
-    if (ptb_init(&pt->b, r->mem, modes[mode])) {
+    pt->ref = log_to;
+    pt->mem = mem;
+    if (ptb_init(&pt->b, mem, modes[mode])) {
         free(pt);
         return NULL;
     }
     return pt;
+}
+
+mmulab_pt_t *mmulab_pt_create(mmulab_ref_t *r, int mode, uint64_t frame_base, uint64_t frame_limit)
+{
+    if (!r)
+        return NULL;
+    return ref_pt_create(r->mem, &r->frame_base, &r->frame_limit, r, mode, frame_base, frame_limit);
 }
 
 void mmulab_pt_destroy(mmulab_pt_t *pt)
@@ -73,6 +80,8 @@ int mmulab_pt_map(mmulab_pt_t *pt, uint64_t va, uint64_t pa, unsigned page_shift
         uint64_t now = ptb_read_entry(b, ea[l]);
         if (now == before[l])
             continue;
+        if (!pt->ref)
+            continue;            /* a model's memory keeps no history */
         ptb_write_entry(b, ea[l], before[l]);
         int rc = ref_write_logged(pt->ref, ea[l], now, size);
         if (rc)
@@ -108,11 +117,11 @@ int mmulab_pt_for_each_write(mmulab_pt_t *pt, mmulab_word_fn fn, void *ctx)
 {
     if (!pt || !fn)
         return MMULAB_E_ARG;
-    physmem_t *copy = physmem_create(pt->ref->M);
+    physmem_t *copy = physmem_create(physmem_maxphyaddr(pt->mem));
     if (!copy)
         return MMULAB_E_NOMEM;
-    long n = physmem_copy_backdoor(pt->ref->mem, copy);
-    physmem_track_backdoor(pt->ref->mem, true);   /* keep tracking for the next call */
+    long n = physmem_copy_backdoor(pt->mem, copy);
+    physmem_track_backdoor(pt->mem, true);   /* keep tracking for the next call */
     if (n < 0) {
         physmem_destroy(copy);
         return MMULAB_E_NOMEM;

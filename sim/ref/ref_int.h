@@ -1,12 +1,15 @@
 /* Internal interface of libmmulab's checker (sim/ref/): the handle's state, shared by
  *   checker.c   the permissive checker (mmulab_ref_*)
- *   ptapi.c     page-table building in the checker's memory (mmulab_pt_*)
+ *   ptapi.c     page-table building in the checker's or a model's memory (mmulab_pt_*)
+ *   model_api.c the model (mmulab_model_*)
+ *   dpi.c       the DPI-C glue of rtl/dpi/mmulab_dpi.sv
  * Not installed; mmulab.h is the public interface. */
 #ifndef MMULAB_REF_INT_H
 #define MMULAB_REF_INT_H
 
 #include "mmulab.h"
 #include "physmem.h"
+#include "ptbuild.h"
 #include "refarch.h"
 
 #define MAX_VALUES 16        /* distinct values per entry tried */
@@ -48,6 +51,15 @@ struct mmulab_ref {
     uint64_t frame_base, frame_limit;   /* the page-table builder's frames (0, 0: not set yet) */
 };
 
+
+struct mmulab_pt {
+    mmulab_ref_t *ref;           /* the checker whose write log records changed entries, or NULL */
+    physmem_t *mem;
+    ptbuild_t b;
+};
+
+mmulab_pt_t *ref_pt_create(physmem_t *mem, uint64_t *base, uint64_t *limit, mmulab_ref_t *log_to, int mode,
+                           uint64_t frame_base, uint64_t frame_limit);
 
 /* Reads an entry (4 or 8 bytes) of the checker's memory (ctx: its physmem_t). */
 uint64_t ref_read_mem(void *ctx, paddr_t pa, unsigned size);
