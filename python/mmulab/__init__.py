@@ -83,6 +83,14 @@ def _load():
         "mmulab_pt_cr3": (U64, [P]),
         "mmulab_pt_map": (I, [P, U64, U64, U, U64, U64]),
         "mmulab_pt_entry_addr": (U64, [P, U64, I]),
+        "mmulab_model_create": (P, [ctypes.c_char_p, ctypes.c_char_p, S]),
+        "mmulab_model_destroy": (None, [P]),
+        "mmulab_model_mem_write": (I, [P, U64, U64, U]),
+        "mmulab_model_mem_read": (I, [P, U64, U, ctypes.POINTER(U64)]),
+        "mmulab_model_translate": (I, [P, ctypes.POINTER(_Access), ctypes.POINTER(_Result), ctypes.POINTER(U64)]),
+        "mmulab_model_write_reg": (I, [P, I, U64]),
+        "mmulab_model_invlpg": (I, [P, U64]),
+        "mmulab_model_pt_create": (P, [P, I, U64, U64]),
     }
     for name, (res, args) in sig.items():
         fn = getattr(lib, name)
@@ -217,6 +225,65 @@ class PageTables:
 
     def entry_addr(self, va, level):
         return _lib.mmulab_pt_entry_addr(self._h, va, level)
+
+
+class Model:
+    """mmulab's own golden MMU (mmulab_model_*): one outcome per translation, with its latency.
+    settings: "key=value, ..." of model/params.def (a bad one raises ValueError naming the key)."""
+
+    def __init__(self, settings=None):
+        err = ctypes.create_string_buffer(256)
+        self._h = _lib.mmulab_model_create(settings.encode() if settings else None, err, len(err))
+        if not self._h:
+            raise ValueError(err.value.decode())
+        self._tables = []
+
+    def close(self):
+        for pt in self._tables:
+            _lib.mmulab_pt_destroy(pt._h)
+        self._tables = []
+        if self._h:
+            _lib.mmulab_model_destroy(self._h)
+            self._h = None
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    def __del__(self):
+        self.close()
+
+    def mem_write(self, pa, value, size=8):
+        _must("mem_write", _lib.mmulab_model_mem_write(self._h, pa, value, size))
+
+    def mem_read(self, pa, size=8):
+        v = ctypes.c_uint64()
+        _must("mem_read", _lib.mmulab_model_mem_read(self._h, pa, size, ctypes.byref(v)))
+        return v.value
+
+    def write_reg(self, reg, value):
+        _must("write_reg", _lib.mmulab_model_write_reg(self._h, reg, value))
+
+    def invlpg(self, va):
+        _must("invlpg", _lib.mmulab_model_invlpg(self._h, va))
+
+    def translate(self, va, access=READ, cpl=0, ac=False, implicit=False):
+        """(fault, error_code, pa, page_shift, latency_cycles)"""
+        a = _Access(va, access, cpl, int(ac), int(implicit))
+        r = _Result()
+        lat = ctypes.c_uint64()
+        _must("translate", _lib.mmulab_model_translate(self._h, ctypes.byref(a), ctypes.byref(r), ctypes.byref(lat)))
+        return r.fault, r.error_code, r.pa, r.page_shift, lat.value
+
+    def page_tables(self, mode, frame_base, frame_limit):
+        h = _lib.mmulab_model_pt_create(self._h, mode, frame_base, frame_limit)
+        if not h:
+            raise MmulabError("page_tables", E_ARG)
+        pt = PageTables(h)
+        self._tables.append(pt)
+        return pt
 
 
 def api_version():

@@ -81,6 +81,31 @@ class Binding(unittest.TestCase):
         with self.assertRaises(mmulab.MmulabError):
             self.pt.map(0x1000, 0x2000, 13)
 
+    def test_model_checked(self):
+        """The model keeps a stale translation after a remap without INVLPG; the checker permits
+        it (SDM 4.10.4.3); a bad setting names its key."""
+        with self.assertRaises(ValueError) as e:
+            mmulab.Model("dtlb_4k_sets=3")
+        self.assertIn("dtlb_4k_sets", str(e.exception))
+        with mmulab.Model("dtlb_4k_sets=8, tlb_repl=random") as model:
+            mpt = model.page_tables(mmulab.MODE_4LEVEL, 0x1000000, 0x2000000)
+            mpt.map(VA & ~0xfff, OLD, 12, P | RW | US | A | D, P | RW | US | A)
+            self.pt.map(VA & ~0xfff, OLD, 12, P | RW | US | A | D, P | RW | US | A)
+            for reg, v in ((mmulab.CR4, 0x20), (mmulab.EFER, 0x100), (mmulab.CR3, self.pt.cr3),
+                           (mmulab.CR0, 0x80000001)):
+                model.write_reg(reg, v)
+                self.ref.write_reg(reg, v)
+            fault, ec, pa, shift, walk = model.translate(VA, mmulab.READ, 3)
+            self.assertEqual((fault, pa, shift), (mmulab.FAULT_NONE, OLD | (VA & 0xfff), 12))
+            self.assertTrue(self.ref.check(VA, mmulab.READ, 3, fault=fault, pa=pa, page_shift=shift))
+            ea = self.pt.entry_addr(VA, 1)
+            for mem in (model, self.ref):
+                mem.mem_write(ea, NEW | P | RW | US | A | D)
+            fault, ec, pa, shift, hit = model.translate(VA, mmulab.READ, 3)
+            self.assertLess(hit, walk)
+            self.assertEqual(pa, OLD | (VA & 0xfff))      # the model's TLB kept it
+            self.assertTrue(self.ref.check(VA, mmulab.READ, 3, fault=fault, pa=pa, page_shift=shift))
+
     def test_example_runs(self):
         example = os.path.join(os.path.dirname(__file__), "..", "..", "python", "examples", "stale_tlb.py")
         out = subprocess.run([sys.executable, example], capture_output=True, text=True, check=True).stdout
