@@ -63,12 +63,12 @@ install: ref-lib
 	install -m 644 python/mmulab/__init__.py $(DESTDIR)$(PREFIX)/share/mmulab/python/mmulab/
 
 # --- the SystemVerilog example: mmulab's RTL as a user's design, checked through DPI-C ---------
-# (mk/rtl.mk, which sets RTL_SRC, is read after this file: the prerequisite expands late)
+# (mk/rtl.mk, which sets RTL_SRC, is read after this file: the recipe uses it, expanded when it
+# runs; the prerequisites name every RTL file instead, in any order)
 ref-tb: $(REF_TB)
-.SECONDEXPANSION:
-$(REF_TB): $$(RTL_SRC) $(REF_TB_SV) $(REF_A) mk/ref.mk | deps
+$(REF_TB): $(wildcard rtl/*.sv) $(REF_TB_SV) $(REF_A) mk/ref.mk | deps
 	@mkdir -p $(REF_B)/tb
-	$(VERILATOR) --binary --timing -Wno-fatal -Wno-lint -Wno-style --top-module tb_ref_check \
+	$(VERILATOR) --binary --timing -Wall --top-module tb_ref_check \
 	  --x-assign fast --x-initial fast -Mdir $(REF_B)/tb/obj \
 	  $(RTL_SRC) $(REF_TB_SV) $(abspath $(REF_A)) -LDFLAGS -lm >$(REF_B)/tb/build.log 2>&1 \
 	  || { tail -n 40 $(REF_B)/tb/build.log; exit 1; }

@@ -14,6 +14,7 @@
 // helper mmulab_check_report below raises $error, the caller decides whether to go on.
 // Negative returns are usage errors (bad size, address out of range, #GP register write).
 package mmulab_dpi;
+  /* verilator lint_off UNUSEDPARAM */   // the package names every value; a testbench uses some
 
   localparam int MMULAB_OK       = 0;
   localparam int MMULAB_MISMATCH = 1;
@@ -41,6 +42,7 @@ package mmulab_dpi;
   localparam int MMULAB_STAT_MISMATCHES = 1;
   localparam int MMULAB_STAT_STALE_OK   = 2;
   localparam int MMULAB_STAT_AD_WRITES  = 3;
+  /* verilator lint_on UNUSEDPARAM */
 
   // the reference
   import "DPI-C" function chandle mmulab_dpi_create(input int maxphyaddr);
