@@ -46,15 +46,15 @@ static tk_slot_t *tk_slot(sg_t *g, uint64_t key, bool create)
 
 void sg_apply_flush(sg_t *g, tflush_t fl, uint16_t pcid)
 {
-    if (fl == TF_ALL) {
+    if (fl == REF_FLUSH_ALL) {
         full_flush(g);
         return;
     }
-    if (fl == TF_NONE)
+    if (fl == REF_FLUSH_NONE)
         return;
     for (unsigned i = 0; i < TK_SLOTS; i++) {
         unsigned tag = tk_tag(g->tk[i].key);
-        if (g->tk[i].key && tag != TK_GLOBAL && (fl == TF_NONGLOBAL || tag == pcid))
+        if (g->tk[i].key && tag != TK_GLOBAL && (fl == REF_FLUSH_NONGLOBAL || tag == pcid))
             g->tk[i].mask = 0;
     }
 }
@@ -62,8 +62,8 @@ void sg_apply_flush(sg_t *g, tflush_t fl, uint16_t pcid)
 /* The current translation context (mode, tables, PSE), or -1 if there are too many. */
 static int ctx_index(sg_t *g)
 {
-    paging_mode_t mode = sg_cpu_mode(&g->cpu);
-    ctxkey_t k = {.mode = mode, .base = sg_cr3_table(g, mode, g->cpu.cr3),
+    paging_mode_t mode = ref_cpu_mode(&g->cpu);
+    ctxkey_t k = {.mode = mode, .base = ref_cr3_table(g->M, mode, g->cpu.cr3),
                   .pse = mode == PAGING_32 && (g->cpu.cr4 & CR4_PSE)};
     for (unsigned i = 0; i < g->nctx; i++)
         if (g->ctx[i].mode == k.mode && g->ctx[i].base == k.base && g->ctx[i].pse == k.pse)
@@ -81,7 +81,7 @@ static int ctx_index(sg_t *g)
 bool sg_note_access(sg_t *g, vaddr_t va)
 {
     static const unsigned granules[] = {12, 21, 22, 30, 39, 48};
-    paging_mode_t mode = sg_cpu_mode(&g->cpu);
+    paging_mode_t mode = ref_cpu_mode(&g->cpu);
     if (mode == PAGING_OFF)
         return false;
     int ci = ctx_index(g);
@@ -89,7 +89,7 @@ bool sg_note_access(sg_t *g, vaddr_t va)
         return false;
     uint64_t bit = 1ull << ci;
     vaddr_t vu = mode <= PAGING_PAE ? va & 0xffffffffull : va & ((1ull << 57) - 1);
-    unsigned pcid = sg_cpu_pcid(&g->cpu);
+    unsigned pcid = ref_cpu_pcid(&g->cpu);
     bool pge = g->cpu.cr4 & CR4_PGE;
     bool ok = !g->remapped && !g->overflow;
     for (unsigned i = 0; i < sizeof granules / sizeof granules[0]; i++) {

@@ -9,7 +9,7 @@
 
 static const set_t *cur_set(const sg_t *g)
 {
-    paging_mode_t mode = sg_cpu_mode(&g->cpu);
+    paging_mode_t mode = ref_cpu_mode(&g->cpu);
     for (unsigned i = 0; i < g->nsets; i++)
         if (g->set[i].mode == mode)
             return &g->set[i];
@@ -19,7 +19,7 @@ static const set_t *cur_set(const sg_t *g)
 /* The current address space's top table if it is one of the set's roots, else root 0. */
 static paddr_t cur_root(const sg_t *g, const set_t *s)
 {
-    paddr_t t = sg_cr3_table(g, s->mode, g->cpu.cr3);
+    paddr_t t = ref_cr3_table(g->M, s->mode, g->cpu.cr3);
     for (unsigned i = 0; i < s->nroots; i++)
         if (s->root[i] == t)
             return t;
@@ -54,7 +54,7 @@ static void describe_pred(const pred_t *p, char *buf, size_t len)
 static void check_access(sg_t *g, const pend_t *p)
 {
     const mmu_result_t *r = &p->res;
-    paging_mode_t mode = sg_cpu_mode(&g->cpu);
+    paging_mode_t mode = ref_cpu_mode(&g->cpu);
     pred_t pr;
     char got[160], want[160];
     sg_shadow_translate(g, &p->req, &pr);
@@ -103,7 +103,7 @@ void sg_do_sync(sg_t *g)
     if (backend_sync(g->m.be) != 0)
         sg_failf(g, g->line, "the %s backend reported a divergence at this synchronisation (details on stderr)",
               backend_kind_name(g->m.be->kind));
-    paging_mode_t mode = sg_cpu_mode(&g->cpu);
+    paging_mode_t mode = ref_cpu_mode(&g->cpu);
     for (size_t i = 0; i < g->npend && !g->failed; i++) {
         const pend_t *p = &g->pend[i];
         dig_access_t d;
@@ -157,7 +157,7 @@ static void do_ctrl(sg_t *g, mmu_ctrl_t op, const char *text)
     mmu_fault_t want = sg_shadow_ctrl(g, &op, &fl, &fl_pcid);
     /* a CR4.PAE toggle under paging walks 8-byte tables as 4-byte ones: the walker may then
      * set A/D in the upper half of an 8-byte word (the end-of-run check allows it) */
-    g->any_32bit = g->any_32bit || sg_cpu_mode(&g->cpu) == PAGING_32;
+    g->any_32bit = g->any_32bit || ref_cpu_mode(&g->cpu) == PAGING_32;
     mmu_ctrl_result_t res;
     g->rep->ctrl_ops++;
     g->rep->ops++;
@@ -231,8 +231,8 @@ static void ring_push(sg_t *g, vaddr_t va, paddr_t root, bool user)
 /* The current top table as the set's builder sees it (0 with paging off). */
 static paddr_t cur_table(const sg_t *g)
 {
-    paging_mode_t mode = sg_cpu_mode(&g->cpu);
-    return mode == PAGING_OFF ? 0 : sg_cr3_table(g, mode, g->cpu.cr3);
+    paging_mode_t mode = ref_cpu_mode(&g->cpu);
+    return mode == PAGING_OFF ? 0 : ref_cr3_table(g->M, mode, g->cpu.cr3);
 }
 
 /* A leaf of the current address space when possible. */
@@ -257,7 +257,7 @@ static vaddr_t in_leaf(sg_t *g, const sg_leaf_t *l)
 
 static vaddr_t wild_va(sg_t *g)
 {
-    paging_mode_t mode = sg_cpu_mode(&g->cpu);
+    paging_mode_t mode = ref_cpu_mode(&g->cpu);
     const sg_leaf_t *l = pick_leaf(g);
     unsigned vb = va_bits_of(mode == PAGING_OFF ? PAGING_32 : mode);
     switch (rnd(g, 5)) {
@@ -380,7 +380,7 @@ static const set_t *target_set(sg_t *g)
 void sg_op_cr3(sg_t *g)
 {
     const set_t *s = target_set(g);
-    paging_mode_t mode = sg_cpu_mode(&g->cpu);
+    paging_mode_t mode = ref_cpu_mode(&g->cpu);
     uint64_t v;
     if (g->cpu.cr4 & CR4_PCIDE) {
         unsigned i = (unsigned)rnd(g, g->k.npcids);
@@ -400,7 +400,7 @@ void sg_op_cr3(sg_t *g)
 
 void sg_op_cr4(sg_t *g)
 {
-    bool lma = sg_cpu_lma(&g->cpu);
+    bool lma = ref_cpu_lma(&g->cpu);
     uint64_t bit;
     switch (rnd(g, lma ? 6 : 7)) {
     case 0: case 1: bit = CR4_PGE; break;
@@ -410,7 +410,7 @@ void sg_op_cr4(sg_t *g)
     case 5: bit = lma && g->k.use_pcid ? CR4_PCIDE : CR4_SMEP; break;
     default: bit = chance(g, 0.3) ? CR4_PAE : CR4_PGE; break;   /* legacy paging: 32-bit <-> PAE */
     }
-    if (sg_cpu_mode(&g->cpu) == PAGING_32 && !(g->cpu.cr4 & CR4_PSE) && chance(g, 0.5))
+    if (ref_cpu_mode(&g->cpu) == PAGING_32 && !(g->cpu.cr4 & CR4_PSE) && chance(g, 0.5))
         bit = CR4_PSE;       /* without PSE the 4 MiB leaves point to "tables": do not stay there long */
     write_cr(g, CTRL_CR4, g->cpu.cr4 ^ bit);
 }
@@ -430,7 +430,7 @@ void sg_op_efer(sg_t *g)
 void sg_op_illegal(sg_t *g)
 {
     const cpu_t *c = &g->cpu;
-    bool lma = sg_cpu_lma(c), pcide = c->cr4 & CR4_PCIDE, pg = c->cr0 & CR0_PG;
+    bool lma = ref_cpu_lma(c), pcide = c->cr4 & CR4_PCIDE, pg = c->cr0 & CR0_PG;
     const set_t *s = target_set(g);
     switch (rnd(g, 10)) {
     case 0:
@@ -460,11 +460,11 @@ void sg_op_illegal(sg_t *g)
             return;
         }
         if (lma) {
-            uint64_t v = cur_root(g, s) | (pcide ? sg_cpu_pcid(c) : 0);
+            uint64_t v = cur_root(g, s) | (pcide ? ref_cpu_pcid(c) : 0);
             write_cr(g, CTRL_CR3, v | (!pcide && chance(g, 0.5) ? CR3_NOFLUSH : 1ull << (g->M + rnd(g, 63 - g->M))));
             return;
         }
-        if (sg_cpu_mode(c) == PAGING_PAE && s->bad_root) {
+        if (ref_cpu_mode(c) == PAGING_PAE && s->bad_root) {
             write_cr(g, CTRL_CR3, s->bad_root);
             return;
         }
@@ -490,7 +490,7 @@ void sg_op_illegal(sg_t *g)
         return;
     default:
         if (lma)
-            invpcid(g, 0, sg_cpu_pcid(c), 1ull << (va_bits_of(sg_cpu_mode(c)) + rnd(g, 4)));   /* non-canonical */
+            invpcid(g, 0, ref_cpu_pcid(c), 1ull << (va_bits_of(ref_cpu_mode(c)) + rnd(g, 4)));   /* non-canonical */
         else
             invpcid(g, (unsigned)rnd(g, 2), 1 + rnd(g, 0xfff), 0);   /* a PCID with PCIDE=0 */
         return;
@@ -506,7 +506,7 @@ void sg_op_invlpg(sg_t *g)
 void sg_op_invpcid(sg_t *g)
 {
     unsigned type = (unsigned)rnd(g, 4);
-    uint64_t pcid = (g->cpu.cr4 & CR4_PCIDE) ? (chance(g, 0.7) ? g->pcid[rnd(g, g->k.npcids)] : sg_cpu_pcid(&g->cpu)) : 0;
+    uint64_t pcid = (g->cpu.cr4 & CR4_PCIDE) ? (chance(g, 0.7) ? g->pcid[rnd(g, g->k.npcids)] : ref_cpu_pcid(&g->cpu)) : 0;
     bool user;
     invpcid(g, type, pcid, chance(g, 0.9) ? pick_va(g, &user) : 0);
 }
@@ -614,7 +614,7 @@ void sg_op_edit(sg_t *g)
         }
         break;
     case 9: {                                     /* reserved bits: clear them, or set one */
-        uint64_t rs = pdpte ? sg_pdpte_rsvd(g) : sg_entry_rsvd(g, mode, level, v) & ~PTE_XD;
+        uint64_t rs = pdpte ? ref_pdpte_rsvd(g->M) : ref_entry_rsvd(&g->cpu, g->M, mode, level, v) & ~PTE_XD;
         if (v & rs) {
             v &= ~rs;
         } else {
@@ -634,9 +634,9 @@ void sg_op_edit(sg_t *g)
         return;
     bool destructive = (e & PTE_P) &&
                        (!(v & PTE_P) || (v & ~e & (PTE_XD | bits(62, 7))) || (e & ~v & (PTE_RW | PTE_US)));
-    if (pdpte && (v & sg_pdpte_rsvd(g))) {
+    if (pdpte && (v & ref_pdpte_rsvd(g->M))) {
         /* a PDPT with a reserved bit: every load of it faults; try one, then repair the entry */
-        if (sg_cpu_mode(&g->cpu) == PAGING_PAE)
+        if (ref_cpu_mode(&g->cpu) == PAGING_PAE)
             write_cr(g, CTRL_CR3, g->cpu.cr3);
         poke_entry(g, mode, ea[level], v, e);
     } else if (destructive && g->nundo < 4 && (!leaf || chance(g, 0.5))) {
@@ -671,7 +671,7 @@ void sg_enter_paging(sg_t *g, const set_t *s)
     write_cr(g, CTRL_CR4, cr4);
     write_cr(g, CTRL_CR3, s->root[0]);
     write_cr(g, CTRL_CR0, (g->cpu.cr0 & (CR0_WP | CR0_CD | CR0_NW)) | CR0_PE | CR0_PG);
-    if (mode >= PAGING_4LEVEL && g->k.use_pcid && sg_cpu_mode(&g->cpu) == mode) {
+    if (mode >= PAGING_4LEVEL && g->k.use_pcid && ref_cpu_mode(&g->cpu) == mode) {
         write_cr(g, CTRL_CR4, g->cpu.cr4 | CR4_PCIDE);
         unsigned i = (unsigned)rnd(g, g->k.npcids);
         write_cr(g, CTRL_CR3, s->root[i % s->nroots] | g->pcid[i]);

@@ -270,10 +270,10 @@ static void stream(sg_t *g)
 {
     sg_initial_paging(g);
     while (g->rep->ops < g->o.ops && !g->failed) {
-        if (sg_cpu_mode(&g->cpu) == PAGING_OFF) {
+        if (ref_cpu_mode(&g->cpu) == PAGING_OFF) {
             if (g->off_left == 0) {
                 sg_enter_paging(g, &g->set[g->target_set < g->nsets ? g->target_set : 0]);
-                if (sg_cpu_mode(&g->cpu) == PAGING_OFF)
+                if (ref_cpu_mode(&g->cpu) == PAGING_OFF)
                     g->off_left = 1 + (unsigned)rnd(g, 4);    /* it faulted: try again later */
                 continue;
             }
@@ -292,7 +292,7 @@ static void stream(sg_t *g)
         case OP_INVPCID: sg_op_invpcid(g); break;
         case OP_EDIT: sg_op_edit(g); break;
         default:
-            if (sg_cpu_mode(&g->cpu) != PAGING_OFF)
+            if (ref_cpu_mode(&g->cpu) != PAGING_OFF)
                 sg_leave_paging(g);
             break;
         }

@@ -1,7 +1,8 @@
 /* Internal interface of the constrained-random stimulus (stimgen.h), split by job:
  *   stim_knobs.c   the seed's knobs (mode, leaf mix, operation weights)
  *   stim_tables.c  random page tables in the generator's image of memory
- *   shadow.c       the shadow reference: the architecture as docs/semantics.md states it
+ *   shadow.c       the shadow reference: sim/ref/refarch.c (the architecture as docs/semantics.md
+ *                  states it, shared with libmmulab's checker) over the generator's state
  *   scoreboard.c   which cached translations may be stale (what may be PA-checked)
  *   stim_digest.c  digests of results, the JSONL replay through the script interpreter
  *   stim_ops.c     the operation sequence (accesses, control operations, table edits)
@@ -25,6 +26,7 @@
 #include "names.h"
 #include "ptbuild.h"
 #include "record.h"
+#include "refarch.h"
 #include "rng.h"
 #include "script.h"
 
@@ -34,10 +36,7 @@
 #define RING 32
 #define PEND_MAX 1024             /* accesses queued before the generator inserts a sync */
 #define MAX_CTX 64
-#define ADDR8 0x000ffffffffff000ull
 #define DATA_BASE 0x40000000ull      /* data frames live above the table frames */
-#define CR4_BAD ((1ull << 22) | (1ull << 23) | (1ull << 24))
-#define EFER_KNOWN (EFER_SCE | EFER_LME | EFER_LMA | EFER_NXE)
 #define AD_BITS (PTE_A | PTE_D)
 
 /* ========================================================================= */
@@ -70,9 +69,7 @@ typedef struct {
     size_t nby_root[MAX_ROOTS];
 } set_t;
 
-typedef struct {
-    uint64_t cr0, cr3, cr4, efer, pdpte[4];
-} cpu_t;
+typedef ref_cpu_t cpu_t;          /* the shadow CPU state (sim/ref/refarch.h) */
 
 typedef struct {
     paging_mode_t mode;
@@ -87,7 +84,7 @@ typedef struct {
     bool stale_free;             /* no TLB/PWC entry of another context or of remapped tables can exist */
 } pend_t;
 
-typedef enum { TF_NONE, TF_PCID, TF_NONGLOBAL, TF_ALL } tflush_t;
+typedef ref_flush_t tflush_t;
 
 /* A granule key: (PCID, or TK_GLOBAL for global TLB entries) x VA granule
  * (12, 21, 22, 30: TLB classes; 21, 22, 30, 39, 48: PWC levels). */
@@ -152,14 +149,8 @@ struct sg {
     bool failed;
 };
 
-/* what the shadow predicts for one translation (shadow.c) */
-typedef struct {
-    int fault;                   /* COV_F_* */
-    uint32_t ec;
-    paddr_t pa;
-    unsigned shift;
-    bool leaf_ok;                /* the walk reached a leaf with no not-present or reserved entry */
-} pred_t;
+/* what the shadow predicts for one translation (sim/ref/refarch.h) */
+typedef ref_pred_t pred_t;
 
 /* the fields a digest covers (stim_digest.c) */
 typedef struct {
@@ -192,58 +183,7 @@ static inline bool chance(sg_t *g, double p)
     return unif(g) < p;
 }
 
-static inline uint64_t bits(unsigned hi, unsigned lo)
-{
-    if (hi < lo || lo > 63)
-        return 0;
-    uint64_t upto = hi >= 63 ? ~0ull : (1ull << (hi + 1)) - 1;
-    return upto & ~((1ull << lo) - 1);
-}
-
-static inline unsigned va_bits_of(paging_mode_t mode)
-{
-    return mode == PAGING_5LEVEL ? 57 : mode == PAGING_4LEVEL ? 48 : 32;
-}
-
-static inline vaddr_t canon(vaddr_t va, unsigned vbits)
-{
-    if (vbits >= 64)
-        return va;
-    return (vaddr_t)((int64_t)(va << (64 - vbits)) >> (64 - vbits));
-}
-
-static inline bool canonical(vaddr_t va, unsigned vbits)
-{
-    return canon(va, vbits) == va;
-}
-
-static inline int top_level(paging_mode_t mode)
-{
-    return mode == PAGING_5LEVEL ? 5 : mode == PAGING_4LEVEL ? 4 : mode == PAGING_PAE ? 3 : 2;
-}
-
-static inline unsigned esize(paging_mode_t mode)
-{
-    return mode == PAGING_32 ? 4 : 8;
-}
-
-/* Low VA bit of a level's index. */
-static inline unsigned lvl_shift(paging_mode_t mode, int level)
-{
-    if (mode == PAGING_32)
-        return level == 2 ? 22 : 12;
-    return 12 + 9 * (unsigned)(level - 1);
-}
-
-static inline unsigned lvl_bits(paging_mode_t mode, int level)
-{
-    return mode == PAGING_32 ? 10 : (mode == PAGING_PAE && level == 3) ? 2 : 9;
-}
-
-static inline uint64_t lvl_index(paging_mode_t mode, int level, vaddr_t va)
-{
-    return (va >> lvl_shift(mode, level)) & ((1ull << lvl_bits(mode, level)) - 1);
-}
+/* bits(), canonical(), the level geometry: sim/ref/refarch.h */
 
 static inline int leaf_level_of(unsigned shift)
 {
@@ -269,12 +209,6 @@ int sg_rsvd_bit(sg_t *g, paging_mode_t mode, int level, uint64_t e);
 
 /* shadow.c: the independent shadow reference */
 void sg_cpu_arch(const sg_t *g, mmu_arch_t *a);
-bool sg_cpu_lma(const cpu_t *c);
-paging_mode_t sg_cpu_mode(const cpu_t *c);
-uint16_t sg_cpu_pcid(const cpu_t *c);
-paddr_t sg_cr3_table(const sg_t *g, paging_mode_t mode, uint64_t cr3);
-uint64_t sg_entry_rsvd(const sg_t *g, paging_mode_t mode, int level, uint64_t e);
-uint64_t sg_pdpte_rsvd(const sg_t *g);
 mmu_fault_t sg_shadow_ctrl(sg_t *g, const mmu_ctrl_t *op, tflush_t *fl, uint16_t *fl_pcid);
 void sg_shadow_translate(const sg_t *g, const mmu_req_t *r, pred_t *out);
 
