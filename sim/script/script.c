@@ -7,6 +7,7 @@
  * This file: the interpreter state, its commands and their dispatch; the lexer, the
  * expect checks and the output live beside it (script_int.h). */
 #include "script_int.h"
+#include "linereader.h"
 
 int sc_fail(interp_t *I, const char *fmt, ...)
 {
@@ -598,11 +599,14 @@ static int cmd_config(interp_t *I, char **toks, int n)
     if (n < 2)
         return sc_fail(I, "config: missing KEY=VALUE");
     /* "config key=value" or "config key = value" */
+    /* words joined by one space, as a config file line reads: `lru extra` stays two words */
     size_t used = 0;
     for (int i = 1; i < n; i++) {
         size_t l = strlen(toks[i]);
-        if (used + l >= sizeof buf)
+        if (used + l + 1 >= sizeof buf)
             return sc_fail(I, "config: assignment too long");
+        if (i > 1)
+            buf[used++] = ' ';
         memcpy(buf + used, toks[i], l);
         used += l;
     }
@@ -682,26 +686,34 @@ int script_run_stream(const script_opts_t *opts, FILE *in, const char *name)
         }
     }
 
-    char *line = NULL;
-    size_t cap = 0;
-    ssize_t len;
+    /* one bounded line at a time (model/linereader.h): no input makes this allocate */
+    line_reader_t *lr = malloc(sizeof *lr);
+    if (!lr) {
+        sc_fail(I, "out of memory");
+        if (I->jsonl)
+            fclose(I->jsonl);
+        free(I);
+        return 1;
+    }
+    line_reader_init(lr, in);
     char *toks[SCRIPT_MAX_TOKENS];
-    errno = 0;
-    while (rc == 0 && (len = getline(&line, &cap, in)) >= 0) {
-        I->line++;
-        if (strlen(line) != (size_t)len) {
-            rc = sc_fail(I, "NUL byte in line");
+    line_status_t st;
+    while (rc == 0 && (st = line_reader_next(lr)) != LINE_EOF) {
+        I->line = lr->line_no;
+        if (st != LINE_OK) {
+            char why[96];
+            if (st == LINE_ERROR)
+                I->line++;
+            rc = sc_fail(I, "%s", line_status_text(st, errno, why, sizeof why));
             break;
         }
-        int n = script_tokenize(line, toks, SCRIPT_MAX_TOKENS);
+        int n = script_tokenize(lr->buf, toks, SCRIPT_MAX_TOKENS);
         if (n < 0)
             rc = sc_fail(I, "too many words on one line (at most %d)", SCRIPT_MAX_TOKENS);
         else if (n > 0)
             rc = run_line(I, toks, n);
     }
-    free(line);
-    if (rc == 0 && ferror(in))
-        rc = sc_fail(I, "read error: %s", strerror(errno));
+    free(lr);
     if (rc == 0) {
         I->line = 0;
         if (!I->m.be)
