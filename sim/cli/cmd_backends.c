@@ -5,6 +5,7 @@
 #include "cli.h"
 
 #include <stdio.h>
+#include <string.h>
 
 #include "backend.h"
 
@@ -19,6 +20,8 @@ int cmd_backends(int argc, char **argv)
         printf("; waveforms: %s)\n", backend_can_trace() ? "yes" : "no");
         return 0;
     }
+    if (argc == 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")))
+        return fputs(cli_usage_text, stdout), 0;
     if (argc > 1)
         return cli_usage_error("backends: unexpected '%s'", argv[1]);
     /* one line per backend this binary has, then whether its RTL writes waveforms */

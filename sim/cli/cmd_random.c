@@ -160,22 +160,8 @@ static int parse_args(int argc, char **argv, regress_args_t *a)
 
 static int build_config(const regress_args_t *a, mmu_config_t *cfg)
 {
-    char err[CONFIG_ERR_LEN];
-    config_defaults(cfg);
-    if (a->config_path && config_load_file(cfg, a->config_path, err) < 0) {
-        fprintf(stderr, "mmulab random: %s\n", err);
-        return -1;
-    }
-    for (size_t i = 0; i < a->nsets; i++)
-        if (config_set_assignment(cfg, a->sets[i], err) < 0) {
-            fprintf(stderr, "mmulab random: --set %s: %s\n", a->sets[i], err);
-            return -1;
-        }
-    if (config_validate(cfg, err) < 0) {
-        fprintf(stderr, "mmulab random: invalid configuration: %s\n", err);
-        return -1;
-    }
-    return 0;
+    cli_config_args_t ca = {.config_path = a->config_path, .sets = a->sets, .nsets = a->nsets};
+    return cli_build_config("random", &ca, true, cfg) ? -1 : 0;
 }
 
 int cmd_random(const char *prog, int argc, char **argv)

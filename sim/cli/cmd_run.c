@@ -51,6 +51,10 @@ int cmd_run(const char *prog, int argc, char **argv)
                 rc = cli_usage_error("run: --trace-window: expected a number >= 1, got '%s'", v);
         } else if (!strcmp(argv[i], "--no-wave")) {
             no_wave = true;
+        } else if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+            fputs(cli_usage_text, stdout);
+            free(sets);
+            return 0;
         } else if (argv[i][0] == '-' && argv[i][1] != '\0') {
             rc = cli_usage_error("run: unknown option '%s'", argv[i]);
         } else if (file) {
@@ -68,10 +72,13 @@ int cmd_run(const char *prog, int argc, char **argv)
         rc = cli_build_config("run", &ca, false, &cfg) ? 2 : 0;
     if (rc == 0) {
         int64_t mismatch = -1;
+        char origin[1024];
+        cli_config_origin(&ca, origin, sizeof origin);
         script_opts_t o = {
-            .path = file, .base = &cfg, .sets = sets, .nsets = ca.nsets, .jsonl_path = jsonl,
+            .path = file, .base = &cfg, .sets = sets, .nsets = ca.nsets, .config_origin = origin, .jsonl_path = jsonl,
             .backend = backend, .backend_opts = { .trace_path = trace, .trace_from = trace_from },
             .mismatch_cycle = &mismatch,
+            .out = jsonl && !strcmp(jsonl, "-") ? stderr : NULL,   /* stdout holds only the JSONL */
         };
         rc = script_run(&o);
         int64_t c = rc && !trace && strcmp(file, "-") ? mismatch : -1;

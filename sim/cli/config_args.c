@@ -1,4 +1,5 @@
-/* --config FILE and --set KEY=VALUE of `mmulab run` and `mmulab params` (cli.h). */
+/* --config FILE and --set KEY=VALUE of every subcommand (cli.h): one rule everywhere, the
+ * defaults, then the file, then every --set in order, whatever order they were given in. */
 #include "cli.h"
 
 #include <stdio.h>
@@ -25,12 +26,21 @@ int cli_config_option(int argc, char **argv, int *i, cli_config_args_t *ca)
     return 0;
 }
 
+void cli_config_origin(const cli_config_args_t *ca, char *out, size_t len)
+{
+    out[0] = '\0';
+    if (ca->config_path)
+        cli_append_arg(out, len, "--config"), cli_append_arg(out, len, ca->config_path);
+    for (size_t i = 0; i < ca->nsets; i++)
+        cli_append_arg(out, len, "--set"), cli_append_arg(out, len, ca->sets[i]);
+}
+
 int cli_build_config(const char *cmd, const cli_config_args_t *ca, bool apply_sets, mmu_config_t *cfg)
 {
     char err[CONFIG_ERR_LEN];
     config_defaults(cfg);
     if (ca->config_path && config_load_file(cfg, ca->config_path, err) < 0) {
-        fprintf(stderr, "mmulab %s: %s\n", cmd, err);
+        fprintf(stderr, "mmulab %s: --config %s\n", cmd, err);
         return 1;
     }
     mmu_config_t scratch = *cfg;
@@ -39,7 +49,14 @@ int cli_build_config(const char *cmd, const cli_config_args_t *ca, bool apply_se
             fprintf(stderr, "mmulab %s: --set %s: %s\n", cmd, ca->sets[i], err);
             return 1;
         }
-    if (apply_sets)
-        *cfg = scratch;
+    if (!apply_sets)
+        return 0;
+    *cfg = scratch;
+    if (config_validate(cfg, err) < 0) {
+        char source[1024];
+        cli_config_origin(ca, source, sizeof source);
+        fprintf(stderr, "mmulab %s: invalid configuration (from%s): %s\n", cmd, source[0] ? source : " the defaults", err);
+        return 1;
+    }
     return 0;
 }

@@ -138,3 +138,8 @@ int backend_translate(backend_t *b, const mmu_req_t *req, mmu_result_t *out)
         return -1;
     return backend_sync(b);
 }
+
+uint64_t backend_max_ahead(const backend_t *b)
+{
+    return b->kind == BACKEND_MODEL ? UINT64_MAX : BACKEND_RTL_MAX_AHEAD;
+}

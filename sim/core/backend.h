@@ -103,6 +103,13 @@ static inline mmu_t *backend_model(backend_t *b)
 {
     return b->kind == BACKEND_MODEL ? (mmu_t *)b->impl : NULL;
 }
+/* How many cycles after its horizon an operation may be issued. The model skips idle time;
+ * the rtl and cosim backends clock the RTL through every idle cycle (about a million a
+ * second), so they take at most BACKEND_RTL_MAX_AHEAD: a far `@CYCLE` fails with a clear
+ * error instead of running for hours (docs/scripts.md). */
+#define BACKEND_RTL_MAX_AHEAD (UINT64_C(1) << 20)
+uint64_t backend_max_ahead(const backend_t *b);
+
 /* submit + sync of one request; -1 if either fails. */
 int backend_translate(backend_t *b, const mmu_req_t *req, mmu_result_t *out);
 

@@ -276,6 +276,8 @@ static int cosim_finish(void *impl)
     cosim_t *c = impl;
     if (cosim_sync(c) != 0 || mirror_backdoor(c) != 0)
         return -1;
+    if (rtl_mmu_trace_check(c->rtl) != 0)
+        return -1;
     paddr_t where;
     if (physmem_diff(c->mem, c->shadow, &where)) {
         fprintf(stderr, "cosim MISMATCH: final memory images differ; first at pa 0x%" PRIx64

@@ -43,6 +43,7 @@ struct rtl_mmu {
     void *memop_ctx;
     char *trace_path;                  /* a waveform to open at cycle trace_from */
     cycle_t trace_from;
+    bool trace_failed;                 /* the waveform could not be opened */
 };
 
 /* --- queues --------------------------------------------------------------------- */
@@ -261,8 +262,10 @@ static bool step(rtl_mmu_t *r, const mmu_ctrl_t *ctrl, bool *ctrl_accepted, cycl
     }
 
     if (r->trace_path && r->cycle >= r->trace_from) {
-        if (rtl_sim_trace_open(r->sim, r->trace_path) != 0)
+        if (rtl_sim_trace_open(r->sim, r->trace_path) != 0) {
             fprintf(stderr, "rtl: cannot trace to %s\n", r->trace_path);
+            r->trace_failed = true;
+        }
         free(r->trace_path);
         r->trace_path = NULL;
     }
@@ -484,4 +487,15 @@ int rtl_mmu_trace_from(rtl_mmu_t *r, const char *path, cycle_t from)
         return -1;
     r->trace_from = from;
     return 0;
+}
+
+int rtl_mmu_trace_check(const rtl_mmu_t *r)
+{
+    if (r->trace_path) {
+        fprintf(stderr, "rtl: --trace-from %llu is past the end of the run (last cycle %llu): no waveform "
+                        "written to %s\n", (unsigned long long)r->trace_from,
+                (unsigned long long)(r->cycle ? r->cycle - 1 : 0), r->trace_path);
+        return -1;
+    }
+    return r->trace_failed ? -1 : 0;
 }

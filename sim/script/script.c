@@ -8,6 +8,7 @@
  * expect checks and the output live beside it (script_int.h). */
 #include "script_int.h"
 #include "linereader.h"
+#include "outfile.h"
 
 int sc_fail(interp_t *I, const char *fmt, ...)
 {
@@ -57,8 +58,13 @@ static int ensure_mmu(interp_t *I)
     for (size_t i = 0; i < I->opts->nsets; i++)
         if (config_set_assignment(&I->cfg, I->opts->sets[i], err) < 0)
             return sc_fail(I, "--set %s: %s", I->opts->sets[i], err);
-    if (config_validate(&I->cfg, err) < 0)
-        return sc_fail(I, "invalid configuration: %s", err);
+    if (config_validate(&I->cfg, err) < 0) {
+        /* no single line owns a cross-parameter error: name every source of the values */
+        const char *cli = I->opts->config_origin ? I->opts->config_origin : "";
+        return sc_fail(I, "invalid configuration (from%s%s%s): %s", cli,
+                       *cli && I->config_lines ? " and" : "",
+                       I->config_lines ? " the script's config lines" : *cli ? "" : " the defaults", err);
+    }
     if (machine_init(&I->m, (unsigned)I->cfg.maxphyaddr, DEFAULT_FRAME_BASE, DEFAULT_FRAME_LIMIT, err) < 0)
         return sc_fail(I, "%s", err);
     if (machine_start(&I->m, I->opts->backend, &I->cfg, &I->opts->backend_opts, err) < 0)
@@ -112,6 +118,20 @@ static int parse_cycle(interp_t *I, const char *cmd, const char *tok, cycle_t *c
     if (v > MAX_CYCLE)
         return sc_fail(I, "%s: cycle '%.48s' out of range (at most 2^62)", cmd, tok);
     *c = v;
+    return 0;
+}
+
+/* An explicit issue cycle the backend can reach: the RTL backends clock through every idle
+ * cycle (backend_max_ahead), so a far @CYCLE is an error there rather than an hours-long run. */
+static int check_reach(interp_t *I, const char *cmd, cycle_t c)
+{
+    cycle_t h = backend_horizon(I->m.be);
+    uint64_t ahead = backend_max_ahead(I->m.be);
+    if (c > h && c - h > ahead)
+        return sc_fail(I, "%s: issue cycle %" PRIu64 " is %" PRIu64 " cycles after the horizon %" PRIu64
+                       "; the %s backend clocks the RTL through every idle cycle and goes at most %" PRIu64
+                       " ahead (use the model backend for far cycles)",
+                       cmd, c, c - h, h, backend_kind_name(I->m.be->kind), ahead);
     return 0;
 }
 
@@ -184,6 +204,8 @@ static int do_control(interp_t *I, mmu_ctrl_t *op, char **toks, int n, int used,
     if (op->issue_cycle < horizon)
         return sc_fail(I, "%s: issue cycle %" PRIu64 " is earlier than allowed (horizon %" PRIu64 ")", cmd,
                     op->issue_cycle, horizon);
+    if (explicit_cycle && check_reach(I, cmd, op->issue_cycle) < 0)
+        return -1;
     if (backend_control(I->m.be, op, &rec.res) < 0)
         return diverged(I);
     I->nctrl++;
@@ -299,6 +321,8 @@ static int cmd_access(interp_t *I, char **toks, int n)
         if (sc_sync_all(I) < 0)
             return -1;
         req.issue_cycle = backend_horizon(I->m.be);
+    } else if (check_reach(I, "access", req.issue_cycle) < 0) {
+        return -1;
     }
     access_rec_t *rec = calloc(1, sizeof *rec);
     if (!rec)
@@ -615,6 +639,7 @@ static int cmd_config(interp_t *I, char **toks, int n)
         return sc_fail(I, "config: expected KEY=VALUE, got '%.48s'", buf);
     if (config_set_assignment(&I->cfg, buf, err) < 0)
         return sc_fail(I, "config: %s", err);
+    I->config_lines++;
     return 0;
 }
 
@@ -678,7 +703,7 @@ int script_run_stream(const script_opts_t *opts, FILE *in, const char *name)
 
     int rc = 0;
     if (opts->jsonl_path) {
-        I->jsonl = fopen(opts->jsonl_path, "w");
+        I->jsonl = outfile_open(opts->jsonl_path);
         if (!I->jsonl) {
             sc_fail(I, "cannot open JSONL output %s: %s", opts->jsonl_path, strerror(errno));
             free(I);
@@ -726,7 +751,7 @@ int script_run_stream(const script_opts_t *opts, FILE *in, const char *name)
     if (rc == 0)
         fprintf(I->out, "%s: ok (%" PRIu64 " accesses, %" PRIu64 " control operations, %" PRIu64 " checks)\n",
                 name, I->naccess, I->nctrl, I->nchecks);
-    if (I->jsonl && fclose(I->jsonl) != 0 && rc == 0)
+    if (I->jsonl && outfile_close(I->jsonl) != 0 && rc == 0)
         rc = sc_fail(I, "JSONL: write to %s failed: %s", opts->jsonl_path, strerror(errno));
     fflush(I->out);
     interp_free(I);

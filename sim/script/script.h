@@ -24,6 +24,8 @@ typedef struct {
     const mmu_config_t *base;    /* starting configuration (defaults + --config); NULL = defaults */
     const char *const *sets;     /* --set assignments, applied after the script's `config` lines */
     size_t nsets;
+    const char *config_origin;   /* "--config F --set K=V" as given, named by a cross-parameter
+                                    error (which no single line owns); NULL: none */
     const char *jsonl_path;      /* one JSON object per operation; NULL = none */
     backend_kind_t backend;      /* model (the default, 0), rtl or cosim */
     FILE *out;                   /* readable trace; NULL = stdout */

@@ -1,6 +1,7 @@
 /* The outputs of the functional coverage (coverage.h): the table with its holes, and the
  * JSON file (save, and load-and-merge, which also reads the older mode bin names). */
 #include "coverage_int.h"
+#include "outfile.h"
 
 #include <stdio.h>
 
@@ -202,14 +203,14 @@ int cov_save(const cov_t *c, const char *path, char *err)
         snprintf(err, COV_ERR_LEN, "coverage: out of memory");
         return -1;
     }
-    FILE *f = fopen(path, "w");
+    FILE *f = outfile_open(path);
     int rc = 0;
     if (!f) {
         snprintf(err, COV_ERR_LEN, "cannot write coverage file %s: %s", path, strerror(errno));
         rc = -1;
     } else {
         fprintf(f, "%s\n", text);
-        if (fclose(f) != 0) {
+        if (outfile_close(f) != 0) {
             snprintf(err, COV_ERR_LEN, "write to coverage file %s failed: %s", path, strerror(errno));
             rc = -1;
         }

@@ -1,5 +1,6 @@
 /* JUnit XML (junit.h). */
 #include "junit.h"
+#include "outfile.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -42,7 +43,7 @@ junit_t *junit_open(const char *path, char *err, size_t errlen)
         return NULL;
     }
     j->path = path;
-    if (!(j->f = fopen(path, "w"))) {
+    if (!(j->f = outfile_open(path))) {
         snprintf(err, errlen, "cannot write %s: %s", path, strerror(errno));
         free(j);
         return NULL;
@@ -92,7 +93,7 @@ int junit_close(junit_t *j, const char *suite, double seconds, char *err, size_t
     fprintf(f, "</testsuite>\n");
     free(j->cases);
     int rc = 0;
-    if (fclose(f) != 0) {
+    if (outfile_close(f) != 0) {
         snprintf(err, errlen, "writing %s failed: %s", j->path, strerror(errno));
         rc = -1;
     }

@@ -13,17 +13,18 @@
 #include "hostclock.h"
 #include "junit.h"
 #include "names.h"
+#include "outfile.h"
 #include "stimgen.h"
 
 static int write_log(const char *path, const sg_report_t *r)
 {
-    FILE *f = fopen(path, "w");
+    FILE *f = outfile_open(path);
     if (!f) {
         fprintf(stderr, "mmulab random: cannot write the log %s: %s\n", path, strerror(errno));
         return -1;
     }
     fwrite(r->log, 1, r->log_len, f);
-    if (fclose(f) != 0) {
+    if (outfile_close(f) != 0) {
         fprintf(stderr, "mmulab random: writing the log %s failed: %s\n", path, strerror(errno));
         return -1;
     }
@@ -148,6 +149,8 @@ int regress_run(const char *prog, const regress_args_t *a, const mmu_config_t *c
         else if (st != 0 && r.log)
             snprintf(log_path, sizeof log_path, "%s/random.%" PRIu64 ".mmu", a->log_dir, seed);
         bool log_written = log_path[0] && r.log && write_log(log_path, &r) == 0;
+        if (log_path[0] && r.log && !log_written)
+            rc = 1;   /* reported by write_log; the seeds still run */
 
         char cmd[8192], run_cmd[8192] = "", wave_cmd[8192] = "", tprog[4096], fst[4096];
         replay_command(prog, a, seed, cmd, sizeof cmd);

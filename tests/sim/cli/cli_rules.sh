@@ -1,0 +1,69 @@
+#!/usr/bin/env bash
+# The command-line rules every subcommand shares (issue 14), checked on one mmulab binary:
+#   - configuration: defaults, then --config, then every --set, whatever their order on the
+#     command line (cli_build_config); a cross-parameter error names the options it came from
+#   - --help and -h on every subcommand: usage on stdout, exit 0
+#   - output files: '-' is standard output (and then carries nothing else); a file that cannot
+#     be written, or a write that fails (/dev/full), exits non-zero
+# Usage: tests/sim/cli/cli_rules.sh MMULAB   (from the repository root)
+set -u
+m=$1
+fails=0
+tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
+bad() { echo "FAIL: $*"; fails=$((fails + 1)); }
+
+# --- one configuration rule --------------------------------------------------------------
+# lru.cfg is valid alone (3 ways are fine for lru); --set tlb_repl=plru must win over it in
+# either order, which makes the configuration invalid (plru needs a power of two).
+printf 'tlb_repl = lru\ndtlb_4k_ways = 3\n' > "$tmp/lru.cfg"
+printf 'expect mode off\n' > "$tmp/s.mmu"
+for first in set config; do
+  if [ $first = set ]; then cfg=(--set tlb_repl=plru --config "$tmp/lru.cfg"); else cfg=(--config "$tmp/lru.cfg" --set tlb_repl=plru); fi
+  for cmd in "demo --ops 10" "params" "random --ops 10" "run $tmp/s.mmu"; do
+    # shellcheck disable=SC2086
+    if "$m" $cmd "${cfg[@]}" >"$tmp/out" 2>&1; then
+      bad "$cmd ${cfg[*]}: exit 0 (the --set was lost)"
+    elif ! grep -q "invalid configuration (from --config $tmp/lru.cfg --set tlb_repl=plru): dtlb_4k_ways: 3 ways, but tlb_repl=plru needs a power of two" "$tmp/out"; then
+      bad "$cmd ${cfg[*]}: $(head -c 300 "$tmp/out")"
+    fi
+  done
+  # and the --set does apply: random replacement with 3 ways is valid
+  out=$("$m" demo --ops 10 "${cfg[@]/plru/random}" 2>&1) || bad "demo ${cfg[*]/plru/random}: exit $?"
+  case "$out" in *"repl=random"*) ;; *) bad "demo ${cfg[*]/plru/random}: $(echo "$out" | head -1)" ;; esac
+done
+# command-line configuration errors are usage errors (exit 2)
+for cmd in "demo --ops 10" "params" "random --ops 10"; do
+  # shellcheck disable=SC2086
+  "$m" $cmd --set tlb_repl=plru --set dtlb_4k_ways=3 >/dev/null 2>&1
+  rc=$?; [ $rc -eq 2 ] || bad "$cmd with an invalid configuration: exit $rc, not 2"
+done
+
+# --- --help / -h everywhere --------------------------------------------------------------
+for cmd in run params demo random backends; do
+  for h in --help -h; do
+    out=$("$m" $cmd $h 2>/dev/null) || bad "$cmd $h: exit $?"
+    case "$out" in *usage:*) ;; *) bad "$cmd $h: no usage on stdout" ;; esac
+  done
+done
+
+# --- output files -------------------------------------------------------------------------
+# '-' is standard output, and standard output then holds only that output
+"$m" demo --ops 100 --json - 2>/dev/null | python3 -c 'import json,sys; d=json.load(sys.stdin); assert d["run"]["ops"] == 100' \
+  || bad "demo --json -: stdout is not the JSON alone"
+"$m" run tests/scripts/long4.mmu --jsonl - 2>/dev/null | python3 -c '
+import json, sys
+lines = sys.stdin.read().splitlines()
+assert lines and all(json.loads(l)["op"] for l in lines)' || bad "run --jsonl -: stdout is not JSONL alone"
+[ -e ./- ] && { bad "run --jsonl - wrote a file named -"; rm -f ./-; }
+"$m" random --ops 10 --coverage - 2>/dev/null | grep -q '"format":' || bad "random --coverage -: no JSON on stdout"
+# a failed write is an error
+for args in "demo --ops 10 --json /dev/full" "run tests/scripts/long4.mmu --jsonl /dev/full" \
+            "random --ops 10 --coverage /dev/full" "random --ops 10 --junit /dev/full" \
+            "random --ops 10 --log /dev/full" "random --ops 10 --log $tmp/no/such/dir/x.mmu" \
+            "demo --ops 10 --json $tmp/no/such/dir/x.json" "run tests/scripts/long4.mmu --jsonl $tmp/no/x"; do
+  # shellcheck disable=SC2086
+  if "$m" $args >/dev/null 2>&1; then bad "$args: exit 0"; fi
+done
+
+[ $fails -eq 0 ] && echo "ok: command-line rules of $m"
+[ $fails -eq 0 ]
