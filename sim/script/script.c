@@ -446,8 +446,13 @@ static int cmd_frames(interp_t *I, char **toks, int n)
     if (sc_need(I, "frames", n, 3, usage) < 0 || sc_number_arg(I, "frames", "BASE", toks[1], &base) < 0 ||
         sc_number_arg(I, "frames", "LIMIT", toks[2], &limit) < 0 || sc_no_more(I, "frames", toks, n, 3, usage) < 0)
         return -1;
+    /* LIMIT is the end of the range, exclusive (0x02000000); the last byte of the range
+     * (0x01ffffff, as docs/scripts.md writes ranges) means the same */
+    if ((limit & (PAGE_SIZE - 1)) == PAGE_SIZE - 1 && limit != UINT64_MAX)
+        limit++;
     if ((base | limit) & (PAGE_SIZE - 1) || base == 0 || base >= limit)
-        return sc_fail(I, "frames: sc_need 4 KiB-aligned 0 < BASE < LIMIT");
+        return sc_fail(I, "frames: need 4 KiB-aligned 0 < BASE < LIMIT (LIMIT exclusive, or the range's last "
+                       "byte ...fff)");
     if (I->cfg.maxphyaddr < 64 && limit > (1ull << I->cfg.maxphyaddr))
         return sc_fail(I, "frames: LIMIT 0x%" PRIx64 " is beyond maxphyaddr (%u bits)", limit,
                     (unsigned)I->cfg.maxphyaddr);
@@ -494,30 +499,61 @@ static int flags_arg(interp_t *I, const char *cmd, const char *tok, uint64_t *v)
     return 0;
 }
 
+/* The bits of a leaf entry that hold the page's physical address (SDM Vol. 3A 4.3 Table 4-5,
+ * 4.4.2 Tables 4-8..4-11, 4.5.4 Tables 4-17..4-20): FLAGS given as a number must not set them,
+ * or they would silently change the page `map` was asked for. Reserved bits above MAXPHYADDR
+ * (or PSE-36's limit) stay allowed: directed tests set them on purpose (pf_reserved.mmu). */
+static uint64_t leaf_address_bits(const interp_t *I, unsigned shift)
+{
+    unsigned m = I->pt.maxphyaddr;
+    if (I->pt.mode == PAGING_32) {
+        if (shift == 12)
+            return 0xFFFFF000ull;
+        unsigned high = (m < 40 ? m : 40) - 32;    /* PSE-36: PA[39:32] in bits 20:13 */
+        return 0xFFC00000ull | (((1ull << high) - 1) << 13);
+    }
+    return ((1ull << m) - 1) & ~((1ull << shift) - 1);
+}
+
+/* map (refuses to replace a present or non-zero leaf) and remap (replaces it on purpose). */
 static int cmd_map(interp_t *I, char **toks, int n)
 {
-    static const char usage[] = "map VA PA 4k|2m|4m|1g FLAGS [table FLAGS]";
+    const char *cmd = toks[0];
+    bool remap = strcmp(cmd, "remap") == 0;
+    const char *usage = remap ? "remap VA PA 4k|2m|4m|1g FLAGS [table FLAGS]"
+                              : "map VA PA 4k|2m|4m|1g FLAGS [table FLAGS]";
     uint64_t va, pa, leaf, table = PTB_TABLE_FLAGS;
     unsigned shift;
-    if (require_pt(I, "map") < 0 || sc_need(I, "map", n, 5, usage) < 0 ||
-        sc_number_arg(I, "map", "VA", toks[1], &va) < 0 || sc_number_arg(I, "map", "PA", toks[2], &pa) < 0)
+    if (require_pt(I, cmd) < 0 || sc_need(I, cmd, n, 5, usage) < 0 ||
+        sc_number_arg(I, cmd, "VA", toks[1], &va) < 0 || sc_number_arg(I, cmd, "PA", toks[2], &pa) < 0)
         return -1;
     if (script_parse_size(toks[3], &shift) < 0)
-        return sc_fail(I, "map: bad size '%.48s' (4k, 2m, 4m or 1g)", toks[3]);
-    if (flags_arg(I, "map", toks[4], &leaf) < 0)
+        return sc_fail(I, "%s: bad size '%.48s' (4k, 2m, 4m or 1g)", cmd, toks[3]);
+    if (flags_arg(I, cmd, toks[4], &leaf) < 0)
         return -1;
+    uint64_t addr_bits = leaf & leaf_address_bits(I, shift);
+    if (addr_bits)
+        return sc_fail(I, "%s: flags '%.48s' set bits 0x%" PRIx64 " of the physical address field of a %s "
+                       "entry (give the address as PA; `set` writes arbitrary entry bits)",
+                       cmd, toks[4], addr_bits, toks[3]);
     int used = 5;
     if (n > 5 && strcmp(toks[5], "table") == 0) {
-        if (flags_arg(I, "map", n > 6 ? toks[6] : NULL, &table) < 0)
+        if (flags_arg(I, cmd, n > 6 ? toks[6] : NULL, &table) < 0)
             return -1;
         used = 7;
     }
-    if (sc_no_more(I, "map", toks, n, used, usage) < 0 || sc_sync_all(I) < 0)
+    if (sc_no_more(I, cmd, toks, n, used, usage) < 0 || sc_sync_all(I) < 0)
         return -1;
+    int leaf_level = shift == 12 ? LVL_PT : shift == 30 ? LVL_PDPT : LVL_PD;
+    paddr_t at = ptb_entry_addr(&I->pt, va, leaf_level);
+    uint64_t old = at ? ptb_read_entry(&I->pt, at) : 0;
+    if (!remap && old != 0)
+        return sc_fail(I, "map: 0x%" PRIx64 " already has a level-%d entry (at 0x%" PRIx64 ": 0x%" PRIx64
+                       "); unmap it first, or use remap to replace it", va, leaf_level, at, old);
     if (ptb_map(&I->pt, va, pa, shift, leaf, table) < 0)
-        return sc_fail(I, "map: cannot map 0x%" PRIx64 " -> 0x%" PRIx64 " as %s in %s paging (size not "
+        return sc_fail(I, "%s: cannot map 0x%" PRIx64 " -> 0x%" PRIx64 " as %s in %s paging (size not "
                     "possible in the mode, unaligned address, a large page or table in the way, or no "
-                    "frames left)", va, pa, toks[3], names_mode(I->pt.mode));
+                    "frames left)", cmd, va, pa, toks[3], names_mode(I->pt.mode));
     return 0;
 }
 
@@ -651,6 +687,7 @@ static const struct { const char *name; cmd_fn fn; } commands[] = {
     {"efer", cmd_cr},         {"invlpg", cmd_invlpg},     {"invpcid", cmd_invpcid},
     {"poke32", cmd_poke},     {"poke64", cmd_poke},       {"expect32", cmd_expect_mem},
     {"expect64", cmd_expect_mem}, {"pt", cmd_pt},         {"map", cmd_map},
+    {"remap", cmd_map},
     {"unmap", cmd_unmap},     {"entry", cmd_entry},       {"set", cmd_setclear},
     {"clear", cmd_setclear},  {"frames", cmd_frames},     {"print", sc_cmd_print},
 };
