@@ -47,7 +47,7 @@ UNIT_TESTS   := $(patsubst tests/%.c,%,$(TEST_SRC))
 $(call san_obj,$(TEST_SRC) $(TEST_SUPPORT)): INCS += -Itests/support
 
 
-.PHONY: all run test bench deps unit scripts clean help params
+.PHONY: all run test test-clang bench deps unit scripts clean help params
 .SECONDARY:
 
 # Test executables run by `make test`, and dependency groups of tools/deps.sh;
@@ -67,6 +67,8 @@ all: $(BUILD)/rel/mmulab
 help:
 	@echo "make run       seeded workload in lockstep (model vs RTL), readable summary"
 	@echo "make test      the whole test suite (sanitizer build, RTL tests, co-simulation smoke)"
+	@echo "make test-clang  unit tests, scripts and the random smoke under clang's ASan + UBSan"
+	@echo "make fuzz      libFuzzer on the script and config readers, FUZZ_SECONDS (30) each"
 	@echo "make bench     model, rtl and cosim throughput"
 	@echo "make params    the parameter table (defaults and ranges)"
 	@echo "make lint      verilator --lint-only -Wall on every RTL build"
@@ -131,6 +133,12 @@ test: deps $(BUILD)/san/mmulab $(TEST_BINS)
 	@$(TEST_ENV) tests/run.sh $(BUILD)/san/mmulab $(TEST_BINS)
 
 # --- the rest ---------------------------------------------------------------
+
+# The sanitizer test build again with clang (its UBSan checks what gcc's does not, e.g.
+# float-to-integer casts): unit tests, the C-side scripts and the random smoke regression, in
+# $(BUILD)/clang (the RTL fragments are left out: Verilator's C++ is built by g++).
+test-clang: deps
+	$(MAKE) BUILD=$(BUILD)/clang CC=clang MK_FRAGMENTS=mk/regress.mk test
 
 bench: deps $(BUILD)/rel/bench_model
 	$(BUILD)/rel/bench_model

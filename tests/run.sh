@@ -63,7 +63,9 @@ if [ -n "${MMULAB_COSIM:-}" ]; then
     [ -e "$s" ] || continue
     grep -q '^# backends: model' "$s" && continue
     start
-    if "$MMULAB_COSIM" run "$s" --backend cosim >"$log" 2>&1; then ok "$s (cosim)"; else bad "$s (cosim)"; fi
+    # and it must say that the comparison ran (a cosim run that silently fell back would not)
+    if "$MMULAB_COSIM" run "$s" --backend cosim >"$log" 2>&1 && grep -q '^lockstep: model and RTL agreed' "$log"; then
+      ok "$s (cosim)"; else bad "$s (cosim)"; fi
   done
 fi
 
