@@ -56,3 +56,26 @@ const char *line_status_text(line_status_t s, int err_no, char *buf, size_t len)
     }
     return buf;
 }
+
+const char *line_escape(const char *in, char *out, size_t len)
+{
+    size_t used = 0;
+    if (len == 0)
+        return out;
+    for (const unsigned char *p = (const unsigned char *)in; *p; p++) {
+        char piece[5];
+        if (*p == '\\')
+            snprintf(piece, sizeof piece, "\\\\");
+        else if (*p >= 0x20 && *p < 0x7f)
+            snprintf(piece, sizeof piece, "%c", *p);
+        else
+            snprintf(piece, sizeof piece, "\\x%02x", *p);
+        size_t n = strlen(piece);
+        if (used + n >= len)
+            break;
+        memcpy(out + used, piece, n);
+        used += n;
+    }
+    out[used] = '\0';
+    return out;
+}

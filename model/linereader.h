@@ -28,5 +28,9 @@ line_status_t line_reader_next(line_reader_t *r);
 /* The problem of a status other than LINE_OK/LINE_EOF, worded the same for scripts and
  * config files: "line longer than 4096 bytes", "NUL byte in line", "read error: ...". */
 const char *line_status_text(line_status_t s, int err_no, char *buf, size_t len);
+/* in, with every byte that is not printable ASCII written as \xNN (and a backslash as \\), into
+ * out (len bytes, always NUL-terminated, cut short if need be): error messages quote input
+ * words, and raw control bytes must not reach a terminal. Returns out. */
+const char *line_escape(const char *in, char *out, size_t len);
 
 #endif

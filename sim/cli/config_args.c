@@ -5,6 +5,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "linereader.h"
+
 int cli_config_option(int argc, char **argv, int *i, cli_config_args_t *ca)
 {
     const char *v;
@@ -39,14 +41,16 @@ int cli_build_config(const char *cmd, const cli_config_args_t *ca, bool apply_se
 {
     char err[CONFIG_ERR_LEN];
     config_defaults(cfg);
+    char shown[4 * CONFIG_ERR_LEN], arg[1024];   /* raw bytes of the input, escaped */
     if (ca->config_path && config_load_file(cfg, ca->config_path, err) < 0) {
-        fprintf(stderr, "mmulab %s: --config %s\n", cmd, err);
+        fprintf(stderr, "mmulab %s: --config %s\n", cmd, line_escape(err, shown, sizeof shown));
         return 1;
     }
     mmu_config_t scratch = *cfg;
     for (size_t i = 0; i < ca->nsets; i++)
         if (config_set_assignment(&scratch, ca->sets[i], err) < 0) {
-            fprintf(stderr, "mmulab %s: --set %s: %s\n", cmd, ca->sets[i], err);
+            fprintf(stderr, "mmulab %s: --set %s: %s\n", cmd, line_escape(ca->sets[i], arg, sizeof arg),
+                    line_escape(err, shown, sizeof shown));
             return 1;
         }
     if (!apply_sets)
@@ -55,7 +59,8 @@ int cli_build_config(const char *cmd, const cli_config_args_t *ca, bool apply_se
     if (config_validate(cfg, err) < 0) {
         char source[1024];
         cli_config_origin(ca, source, sizeof source);
-        fprintf(stderr, "mmulab %s: invalid configuration (from%s): %s\n", cmd, source[0] ? source : " the defaults", err);
+        fprintf(stderr, "mmulab %s: invalid configuration (from%s): %s\n", cmd,
+                source[0] ? line_escape(source, arg, sizeof arg) : " the defaults", err);
         return 1;
     }
     return 0;

@@ -98,8 +98,14 @@ static int check_params(const mmu_config_t *cfg, char *err)
             return -1;
         }
         if (v != config_get(cfg, p)) {
-            snprintf(err, CONFIG_ERR_LEN, "rtl: %s = %lld in the configuration, but the RTL was built with %lld",
-                     p->key, (long long)config_get(cfg, p), (long long)v);
+            /* values as the user writes them (lru, not 0), and the way to an RTL that has them */
+            char want[32], built[32];
+            const char *wn = config_enum_name(p->kind, config_get(cfg, p)), *bn = config_enum_name(p->kind, v);
+            snprintf(want, sizeof want, "%lld", (long long)config_get(cfg, p));
+            snprintf(built, sizeof built, "%lld", (long long)v);
+            snprintf(err, CONFIG_ERR_LEN, "rtl: %.24s = %.20s, but this RTL was Verilated with %.20s; for "
+                     "configs/NAME.cfg use build/rtl/NAME/mmulab (make build/rtl/NAME/mmulab), else the model",
+                     p->key, wn ? wn : want, bn ? bn : built);
             return -1;
         }
     }

@@ -18,10 +18,12 @@ int sc_fail(interp_t *I, const char *fmt, ...)
         fprintf(I->err, "%s:%u: ", I->name, I->line);
     else
         fprintf(I->err, "%s: ", I->name);
+    /* the message quotes input words: raw control bytes are shown escaped, not sent */
+    char msg[1024], shown[4096];
     va_start(ap, fmt);
-    vfprintf(I->err, fmt, ap);
+    vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
-    fputc('\n', I->err);
+    fprintf(I->err, "%s\n", line_escape(msg, shown, sizeof shown));
     return -1;
 }
 

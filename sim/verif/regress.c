@@ -12,6 +12,7 @@
 #include "cli.h"
 #include "hostclock.h"
 #include "junit.h"
+#include "machine.h"
 #include "names.h"
 #include "outfile.h"
 #include "stimgen.h"
@@ -101,8 +102,28 @@ int regress_merge(const regress_args_t *a, const mmu_config_t *cfg)
     return rc;
 }
 
+/* Whether the chosen backend can run cfg at all (an RTL build runs only the configuration it
+ * was Verilated with): checked once, before the first seed, instead of failing every seed. */
+static int backend_takes(const regress_args_t *a, const mmu_config_t *cfg)
+{
+    if (a->backend == BACKEND_MODEL)
+        return 0;
+    machine_t m = {0};
+    char err[CONFIG_ERR_LEN] = "";
+    int rc = machine_init(&m, (unsigned)cfg->maxphyaddr, SG_FRAME_BASE, SG_FRAME_LIMIT, err);
+    if (rc == 0)
+        rc = machine_start(&m, a->backend, cfg, NULL, err);
+    machine_release(&m);
+    if (rc != 0)
+        fprintf(stderr, "mmulab random: the %s backend cannot run this configuration: %s\n",
+                backend_kind_name(a->backend), err);
+    return rc;
+}
+
 int regress_run(const char *prog, const regress_args_t *a, const mmu_config_t *cfg)
 {
+    if (backend_takes(a, cfg) != 0)
+        return 2;
     char jerr[256];
     junit_t *junit = NULL;
     if (a->junit && !(junit = junit_open(a->junit, jerr, sizeof jerr))) {

@@ -38,6 +38,14 @@ for cmd in "demo --ops 10" "params" "random --ops 10"; do
   rc=$?; [ $rc -eq 2 ] || bad "$cmd with an invalid configuration: exit $rc, not 2"
 done
 
+# raw bytes of the command line and of config files are shown escaped, never sent as they are
+"$m" params --set "$(printf 'tlb_repl=\033[31m')" >"$tmp/out" 2>&1 && bad "params --set tlb_repl=ESC: exit 0"
+grep -qF "'\x1b[31m' is not one of" "$tmp/out" || bad "params --set tlb_repl=ESC: $(cat -v "$tmp/out")"
+grep -q "$(printf '\033')" "$tmp/out" && bad "params --set tlb_repl=ESC: a raw ESC reached the message"
+printf 'tlb_repl = \001\n' > "$tmp/ctl.cfg"
+"$m" params --config "$tmp/ctl.cfg" >"$tmp/out" 2>&1 && bad "params --config with a control byte: exit 0"
+grep -qF "ctl.cfg:1: tlb_repl: '\x01' is not one of" "$tmp/out" || bad "config control byte: $(cat -v "$tmp/out")"
+
 # --- --help / -h everywhere --------------------------------------------------------------
 for cmd in run params demo random backends; do
   for h in --help -h; do
