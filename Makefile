@@ -36,7 +36,7 @@ $(error sources outside a sim/NAME/ folder are not built: $(SIM_STRAY))
 endif
 MODEL_SRC    := $(wildcard model/*.c)
 LIB_SRC      := $(MODEL_SRC) $(SIM_SRC)
-INCS         := -Imodel $(addprefix -I,$(SIM_DIRS))
+INCS         := -Imodel $(addprefix -I,$(SIM_DIRS)) -I$(BUILD)/gen
 
 # Tests mirror the tree: tests/model/test_*.c and tests/sim/FOLDER/test_*.c are cmocka
 # executables $(BUILD)/san/tests/model/test_X, .../sim/FOLDER/test_X; tests/support/ is linked
@@ -79,6 +79,17 @@ help:
 
 deps:
 	@tools/deps.sh $(DEPS_GROUPS)
+
+# The version (VERSION) and the git commit, for sim/core/version.c: rewritten only when they
+# change, so an unchanged tree rebuilds nothing.
+MMULAB_GIT = $(shell h=$$(git rev-parse --short=12 HEAD 2>/dev/null) && \
+               { git diff --quiet HEAD 2>/dev/null && echo $$h || echo $$h-dirty; } || echo unknown)
+.PHONY: FORCE
+$(BUILD)/gen/mmulab_version.h: FORCE
+	@mkdir -p $(dir $@)
+	@printf '#define MMULAB_VERSION "%s"\n#define MMULAB_GIT "%s"\n' "$$(cat VERSION)" "$(MMULAB_GIT)" > $@.tmp
+	@if cmp -s $@.tmp $@; then rm -f $@.tmp; else mv $@.tmp $@; fi
+$(call rel_obj,sim/core/version.c) $(call san_obj,sim/core/version.c): $(BUILD)/gen/mmulab_version.h
 
 # Every compile waits for `deps` (order-only), so `make -jN test` on a fresh machine
 # installs the packages before the first compiler needs their headers.

@@ -29,6 +29,8 @@ $(FUZZ_B)/obj/%.o: %.c | deps
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link $(INCS) -MMD -MP -c $< -o $@
 
+$(FUZZ_B)/obj/sim/core/version.o: $(BUILD)/gen/mmulab_version.h
+
 $(FUZZ_B)/libmmulab.a: $(patsubst %.c,$(FUZZ_B)/obj/%.o,$(LIB_SRC))
 	rm -f $@; ar rcs $@ $^
 

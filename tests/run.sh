@@ -95,6 +95,9 @@ if [ -n "${TEST_JUNIT:-}" ]; then
          { echo '<?xml version="1.0" encoding="UTF-8"?>'
            echo "<testsuites name=\"mmulab.test\" tests=\"$((pass + fail))\" failures=\"$fail\" errors=\"0\" time=\"$total\" timestamp=\"$stamp\">"
            echo "<testsuite name=\"mmulab.test\" tests=\"$((pass + fail))\" failures=\"$fail\" errors=\"0\" time=\"$total\" timestamp=\"$stamp\">"
+           # the build under test (mmulab --version: "mmulab VERSION git HASH (...)")
+           read -r _ version _ git _ < <("$mmulab" --version)
+           echo "  <properties><property name=\"mmulab.version\" value=\"$version\"/><property name=\"mmulab.git\" value=\"$git\"/></properties>"
            cat "$cases"
            echo "</testsuite>"
            echo "</testsuites>"; } >"$TEST_JUNIT"; }; then

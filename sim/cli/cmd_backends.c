@@ -8,12 +8,13 @@
 #include <string.h>
 
 #include "backend.h"
+#include "version.h"
 
 int cmd_backends(int argc, char **argv)
 {
     static const backend_kind_t kinds[] = { BACKEND_MODEL, BACKEND_RTL, BACKEND_COSIM };
     if (argc < 0) {   /* --version */
-        printf("mmulab (backends:");
+        printf("mmulab %s git %s (backends:", mmulab_version(), mmulab_git_hash());
         for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++)
             if (backend_available(kinds[i]))
                 printf(" %s", backend_kind_name(kinds[i]));

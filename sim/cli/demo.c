@@ -5,6 +5,7 @@
 #include "demo.h"
 #include "names.h"
 #include "outfile.h"
+#include "version.h"
 
 #include "config.h"
 #include "mmu.h"
@@ -217,6 +218,9 @@ int demo_main(int argc, char **argv)
 
     if (json_out) {
         cJSON *root = cJSON_CreateObject();
+        cJSON *tool = cJSON_AddObjectToObject(root, "mmulab");   /* the build that made these numbers */
+        cJSON_AddStringToObject(tool, "version", mmulab_version());
+        cJSON_AddStringToObject(tool, "git", mmulab_git_hash());
         cJSON_AddStringToObject(root, "command", cmd);
         cJSON_AddStringToObject(root, "workload_line", line);
         cJSON *wo = cJSON_AddObjectToObject(root, "workload");

@@ -2,6 +2,7 @@
  * JSON file (save, and load-and-merge, which also reads the older mode bin names). */
 #include "coverage_int.h"
 #include "outfile.h"
+#include "version.h"
 
 #include <stdio.h>
 
@@ -172,6 +173,9 @@ int cov_save(const cov_t *c, const char *path, char *err)
         return -1;
     }
     cJSON_AddStringToObject(root, "format", COV_FORMAT);
+    cJSON *tool = cJSON_AddObjectToObject(root, "mmulab");   /* the build that wrote it (not read back) */
+    cJSON_AddStringToObject(tool, "version", mmulab_version());
+    cJSON_AddStringToObject(tool, "git", mmulab_git_hash());
     cJSON_AddNumberToObject(root, "seeds", (double)c->seeds);
     cJSON_AddNumberToObject(root, "accesses", (double)c->accesses);
     cJSON_AddNumberToObject(root, "ctrl_ops", (double)c->ctrl_ops);

@@ -1,6 +1,7 @@
 /* JUnit XML (junit.h). */
 #include "junit.h"
 #include "outfile.h"
+#include "version.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -89,6 +90,12 @@ int junit_close(junit_t *j, const char *suite, double seconds, char *err, size_t
     fprintf(f, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
     fprintf(f, "<testsuite name=\"%s\" tests=\"%" PRIu64 "\" failures=\"%" PRIu64 "\" errors=\"%" PRIu64
             "\" time=\"%.3f\">\n", suite, j->tests, j->failures, j->errors, seconds);
+    /* the build that ran the cases */
+    fprintf(f, "  <properties><property name=\"mmulab.version\" value=\"");
+    xml_text(f, mmulab_version());
+    fprintf(f, "\"/><property name=\"mmulab.git\" value=\"");
+    xml_text(f, mmulab_git_hash());
+    fprintf(f, "\"/></properties>\n");
     fwrite(j->cases, 1, j->cases_len, f);
     fprintf(f, "</testsuite>\n");
     free(j->cases);
