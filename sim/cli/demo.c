@@ -52,6 +52,8 @@ int demo_main(int argc, char **argv)
      * in whatever order the options came) */
     const char *sets[CMD_LEN / 8];
     cli_config_args_t ca = {.sets = sets};
+    const char *wl_given[CMD_LEN / 8];   /* the workload options given, for wl_check_applies */
+    size_t nwl_given = 0;
 
     /* argv[0] is the subcommand ("demo") or the program; tolerate being
      * handed the program's whole argv too ("mmulab demo ..."). */
@@ -114,6 +116,7 @@ int demo_main(int argc, char **argv)
             }
         } else if (wl_is_key(key)) {
             mix_given |= !strcmp(key, "mix");
+            wl_given[nwl_given++] = argv[i - (eq ? 0 : 1)] + 2;   /* "key" or "key=value" */
             if (wl_set(&wp, key, val, werr) != 0) {
                 fprintf(stderr, "mmulab demo: --%s\n", werr);
                 return 2;
@@ -121,6 +124,15 @@ int demo_main(int argc, char **argv)
         } else {
             fprintf(stderr, "mmulab demo: unknown option '--%s'\n", key);
             usage(stderr);
+            return 2;
+        }
+    }
+    /* an option the chosen workload ignores is an error (wl_check_applies) */
+    for (size_t k = 0; k < nwl_given; k++) {
+        char given[64];
+        snprintf(given, sizeof given, "%.*s", (int)strcspn(wl_given[k], "="), wl_given[k]);
+        if (wl_check_applies(&wp, given, werr) != 0) {
+            fprintf(stderr, "mmulab demo: %s\n", werr);
             return 2;
         }
     }

@@ -46,6 +46,22 @@ printf 'tlb_repl = \001\n' > "$tmp/ctl.cfg"
 "$m" params --config "$tmp/ctl.cfg" >"$tmp/out" 2>&1 && bad "params --config with a control byte: exit 0"
 grep -qF "ctl.cfg:1: tlb_repl: '\x01' is not one of" "$tmp/out" || bad "config control byte: $(cat -v "$tmp/out")"
 
+# --- the demo's workload options (docs/workloads.md) --------------------------------------
+for args in "--hot 1M" "--hot-frac 0.5" "--stride=128" "--batch 4" "--interval 2" "--workload stride --hot 1M"; do
+  # shellcheck disable=SC2086
+  "$m" demo --ops 10 $args >"$tmp/out" 2>&1; rc=$?
+  [ $rc -eq 2 ] && grep -q "applies only to" "$tmp/out" || bad "demo $args (does not apply): exit $rc, $(head -1 "$tmp/out")"
+done
+for args in "--workload hotcold --hot 1M --hot-frac 0.5" "--workload stride --stride 128" "--issue overlap --batch 4 --interval 2"; do
+  # shellcheck disable=SC2086
+  "$m" demo --ops 100 $args >"$tmp/out" 2>&1 || bad "demo $args: exit $?, $(tail -1 "$tmp/out")"
+done
+# the kernel half of 4-level paging (SDM Vol. 1 3.3.7.1: bits 63:47 all 1) is reachable; the
+# non-canonical hole between the halves is not
+out=$("$m" demo --ops 1000 --base 0xffff800000000000 2>&1) || bad "demo --base 0xffff800000000000: $(echo "$out" | tail -2)"
+case "$out" in *"base=0xffff800000000000"*"run: 1000 translations"*) ;; *) bad "demo kernel half: $(echo "$out" | head -3)" ;; esac
+"$m" demo --ops 10 --base 0xfff0000000000000 >/dev/null 2>&1 && bad "demo --base in the non-canonical hole: exit 0"
+
 # --- --help / -h everywhere --------------------------------------------------------------
 for cmd in run params demo random backends; do
   for h in --help -h; do
