@@ -128,6 +128,13 @@ $(BUILD)/san/tests/sim/cli/backends: tests/sim/cli/backends.sh $(BUILD)/san/mmul
 	printf '#!/bin/sh\nexec tests/sim/cli/backends.sh %s model\n' '$(BUILD)/san/mmulab' > $@
 	chmod +x $@
 
+# tools/regress.sh's JUnit XML: one suite per configuration/backend, totals, build, version
+TEST_BINS += $(BUILD)/san/tests/sim/verif/regress_junit
+$(BUILD)/san/tests/sim/verif/regress_junit: tests/sim/verif/regress_junit.sh tools/regress.sh $(BUILD)/san/mmulab
+	@mkdir -p $(dir $@)
+	printf '#!/bin/sh\nexec tests/sim/verif/regress_junit.sh %s\n' '$(BUILD)/san/mmulab' > $@
+	chmod +x $@
+
 # the command-line rules every subcommand shares: configuration order, --help, output files
 TEST_BINS += $(BUILD)/san/tests/sim/cli/cli_rules
 $(BUILD)/san/tests/sim/cli/cli_rules: tests/sim/cli/cli_rules.sh $(BUILD)/san/mmulab

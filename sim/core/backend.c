@@ -87,6 +87,11 @@ int64_t backend_mismatch_cycle(const backend_t *b)
     return b && b->kind == BACKEND_COSIM && backend_cosim_mismatch_cycle ? backend_cosim_mismatch_cycle(b) : -1;
 }
 
+const char *backend_mismatch_text(const backend_t *b)
+{
+    return b && b->kind == BACKEND_COSIM && backend_cosim_mismatch_text ? backend_cosim_mismatch_text(b) : NULL;
+}
+
 backend_t *backend_create_opts(backend_kind_t kind, const mmu_config_t *cfg, physmem_t *mem,
                                const backend_opts_t *opts, char *err)
 {

@@ -61,6 +61,10 @@ bool backend_can_trace(void);
 /* The cycle of the first difference of this backend's co-simulation mismatch (the
  * earliest cycle of the differing operation), or -1 if there was none (or b is not cosim). */
 int64_t backend_mismatch_cycle(const backend_t *b);
+/* One line on the first difference of this backend's co-simulation: which operation and
+ * field, and both values ("operation 7 (translation seq 5, va 0x400000): pa differs: model
+ * 0x200000, rtl 0x300000"), or NULL if there was none (or b is not cosim). */
+const char *backend_mismatch_text(const backend_t *b);
 
 static inline int backend_submit(backend_t *b, const mmu_req_t *req, mmu_result_t *out)
 {
@@ -121,5 +125,6 @@ extern backend_t *backend_create_cosim(const mmu_config_t *cfg, physmem_t *mem, 
     __attribute__((weak));
 extern bool backend_rtl_has_trace(void) __attribute__((weak));
 extern int64_t backend_cosim_mismatch_cycle(const backend_t *b) __attribute__((weak));
+extern const char *backend_cosim_mismatch_text(const backend_t *b) __attribute__((weak));
 
 #endif

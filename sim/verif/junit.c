@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 struct junit {
     FILE *f;
@@ -63,7 +64,11 @@ void junit_case(junit_t *j, const char *classname, const char *name, double seco
 {
     FILE *cf = j->cf;
     j->tests++;
-    fprintf(cf, "  <testcase classname=\"%s\" name=\"%s\" time=\"%.3f\">", classname, name, seconds);
+    fprintf(cf, "  <testcase classname=\"");
+    xml_text(cf, classname);   /* it names the configuration: --config paths, --set values */
+    fprintf(cf, "\" name=\"");
+    xml_text(cf, name);
+    fprintf(cf, "\" time=\"%.3f\">", seconds);
     if (status != 0) {
         const char *el = status > 0 ? "failure" : "error";
         if (status > 0)
@@ -88,8 +93,15 @@ int junit_close(junit_t *j, const char *suite, double seconds, char *err, size_t
     fclose(j->cf);
     FILE *f = j->f;
     fprintf(f, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
-    fprintf(f, "<testsuite name=\"%s\" tests=\"%" PRIu64 "\" failures=\"%" PRIu64 "\" errors=\"%" PRIu64
-            "\" time=\"%.3f\">\n", suite, j->tests, j->failures, j->errors, seconds);
+    char stamp[32] = "";
+    time_t now = time(NULL);
+    struct tm tm;
+    if (gmtime_r(&now, &tm))
+        strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%S", &tm);
+    fprintf(f, "<testsuite name=\"");
+    xml_text(f, suite);
+    fprintf(f, "\" tests=\"%" PRIu64 "\" failures=\"%" PRIu64 "\" errors=\"%" PRIu64 "\" time=\"%.3f\" timestamp=\"%s\">\n",
+            j->tests, j->failures, j->errors, seconds, stamp);
     /* the build that ran the cases */
     fprintf(f, "  <properties><property name=\"mmulab.version\" value=\"");
     xml_text(f, mmulab_version());

@@ -120,10 +120,53 @@ static int backend_takes(const regress_args_t *a, const mmu_config_t *cfg)
     return rc;
 }
 
+/* JUnit names. The suite: "random.BACKEND.CONFIG", one per configuration and backend, so a
+ * dashboard keeps them apart (CONFIG: the --config file's name without .cfg, or "default", then
+ * "+KEY=VALUE" per --set). The test cases' classname adds the build that ran them first:
+ * "BUILD.random.BACKEND.CONFIG", BUILD from the program's path (build/rtl/small/mmulab:
+ * "rtl-small"; build/rel/mmulab: "rel"). */
+static void junit_names(const char *prog, const regress_args_t *a, char *suite, size_t suite_len, char *cls,
+                        size_t cls_len)
+{
+    char config[256];
+    const char *base = a->config_path ? strrchr(a->config_path, '/') : NULL;
+    base = base ? base + 1 : a->config_path ? a->config_path : "default";
+    size_t n = strlen(base);
+    if (n > 4 && !strcmp(base + n - 4, ".cfg"))
+        n -= 4;
+    int used = snprintf(config, sizeof config, "%.*s", (int)(n < 128 ? n : 128), base);
+    for (size_t i = 0; i < a->nsets && used > 0 && (size_t)used < sizeof config; i++)
+        used += snprintf(config + used, sizeof config - (size_t)used, "+%s", a->sets[i]);
+    snprintf(suite, suite_len, "random.%s.%s", backend_kind_name(a->backend), config);
+
+    char dir[256] = "", parent[256] = "";
+    const char *slash = strrchr(prog, '/');
+    if (slash) {   /* .../PARENT/DIR/mmulab */
+        const char *p = slash, *d0 = p;
+        while (d0 > prog && d0[-1] != '/')
+            d0--;
+        snprintf(dir, sizeof dir, "%.*s", (int)(p - d0), d0);
+        if (d0 > prog) {
+            const char *p1 = d0 - 1, *e0 = p1;
+            while (e0 > prog && e0[-1] != '/')
+                e0--;
+            snprintf(parent, sizeof parent, "%.*s", (int)(p1 - e0), e0);
+        }
+    }
+    char build[300];
+    if (!strcmp(parent, "rtl"))
+        snprintf(build, sizeof build, "rtl-%s", dir);
+    else
+        snprintf(build, sizeof build, "%s", dir[0] ? dir : "mmulab");
+    snprintf(cls, cls_len, "%s.%s", build, suite);
+}
+
 int regress_run(const char *prog, const regress_args_t *a, const mmu_config_t *cfg)
 {
     if (backend_takes(a, cfg) != 0)
         return 2;
+    char suite[512], classname[1024];
+    junit_names(prog, a, suite, sizeof suite, classname, sizeof classname);
     char jerr[256];
     junit_t *junit = NULL;
     if (a->junit && !(junit = junit_open(a->junit, jerr, sizeof jerr))) {
@@ -136,7 +179,7 @@ int regress_run(const char *prog, const regress_args_t *a, const mmu_config_t *c
         free(total);
         free(seed_cov);
         if (junit)
-            junit_close(junit, "random", 0, jerr, sizeof jerr);
+            junit_close(junit, suite, 0, jerr, sizeof jerr);
         return 1;
     }
     int rc = 0;
@@ -222,7 +265,7 @@ int regress_run(const char *prog, const regress_args_t *a, const mmu_config_t *c
                 if (wave_written && n < sizeof details)
                     snprintf(details + n, sizeof details - n, "\nwaveform: %s", fst);
             }
-            junit_case(junit, "random", name, r.seconds, st, r.failure, details, out);
+            junit_case(junit, classname, name, r.seconds, st, r.failure, details, out);
         }
         sg_report_free(&r);
         if (seed == a->seed_hi)
@@ -248,8 +291,6 @@ int regress_run(const char *prog, const regress_args_t *a, const mmu_config_t *c
         rc = 1;
     }
     if (junit) {
-        char suite[64];
-        snprintf(suite, sizeof suite, "random.%s", backend_kind_name(a->backend));
         if (junit_close(junit, suite, secs, jerr, sizeof jerr) != 0) {
             fprintf(stderr, "mmulab random: %s\n", jerr);
             rc = 1;
