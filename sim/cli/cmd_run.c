@@ -74,13 +74,16 @@ int cmd_run(const char *prog, int argc, char **argv)
         int64_t mismatch = -1;
         char origin[1024];
         cli_config_origin(&ca, origin, sizeof origin);
+        bool config_error = false;
         script_opts_t o = {
-            .path = file, .base = &cfg, .sets = sets, .nsets = ca.nsets, .config_origin = origin, .jsonl_path = jsonl,
+            .path = file, .base = &cfg, .sets = sets, .nsets = ca.nsets, .config_origin = origin, .cli_config_error = &config_error, .jsonl_path = jsonl,
             .backend = backend, .backend_opts = { .trace_path = trace, .trace_from = trace_from },
             .mismatch_cycle = &mismatch,
             .out = jsonl && !strcmp(jsonl, "-") ? stderr : NULL,   /* stdout holds only the JSONL */
         };
         rc = script_run(&o);
+        if (config_error)
+            rc = 2;   /* a command-line configuration error, like every other subcommand's */
         int64_t c = rc && !trace && strcmp(file, "-") ? mismatch : -1;
         if (c >= 0) {   /* the waveform of the mismatch: the command, and the FST if it can */
             char tprog[4096], cmd[8192], fst[4096];

@@ -63,6 +63,14 @@ static int ensure_mmu(interp_t *I)
     if (config_validate(&I->cfg, err) < 0) {
         /* no single line owns a cross-parameter error: name every source of the values */
         const char *cli = I->opts->config_origin ? I->opts->config_origin : "";
+        if (*cli && !I->config_lines && I->opts->cli_config_error) {
+            /* the command line alone made it: a usage error, named by its options, not a line */
+            char shown[4 * CONFIG_ERR_LEN];
+            fprintf(I->err, "mmulab run: invalid configuration (from%s): %s\n", cli,
+                    line_escape(err, shown, sizeof shown));
+            *I->opts->cli_config_error = true;
+            return -1;
+        }
         return sc_fail(I, "invalid configuration (from%s%s%s): %s", cli,
                        *cli && I->config_lines ? " and" : "",
                        I->config_lines ? " the script's config lines" : *cli ? "" : " the defaults", err);

@@ -31,7 +31,11 @@ for first in set config; do
   out=$("$m" demo --ops 10 "${cfg[@]/plru/random}" 2>&1) || bad "demo ${cfg[*]/plru/random}: exit $?"
   case "$out" in *"repl=random"*) ;; *) bad "demo ${cfg[*]/plru/random}: $(echo "$out" | head -1)" ;; esac
 done
-# command-line configuration errors are usage errors (exit 2)
+# command-line configuration errors are usage errors (exit 2), named by the options
+"$m" run "$tmp/s.mmu" --set tlb_repl=plru --set dtlb_4k_ways=3 >"$tmp/out" 2>&1
+rc=$?; [ $rc -eq 2 ] || bad "run with an invalid command-line configuration: exit $rc, not 2"
+grep -q '^mmulab run: invalid configuration (from --set tlb_repl=plru --set dtlb_4k_ways=3)' "$tmp/out" ||
+  bad "run's command-line configuration error: $(cat "$tmp/out")"
 for cmd in "demo --ops 10" "params" "random --ops 10"; do
   # shellcheck disable=SC2086
   "$m" $cmd --set tlb_repl=plru --set dtlb_4k_ways=3 >/dev/null 2>&1
