@@ -118,6 +118,8 @@ static int parse_args(int argc, char **argv, regress_args_t *a)
         } else if ((v = cli_option_value(argc, argv, &i, "--trace"))) {
             if (!*v)
                 return usage_error("%s needs a FILE", "--trace");
+            if (!strcmp(v, "-"))   /* the one output that cannot be standard output */
+                return usage_error("%s: an FST waveform is written to a file (it seeks), not to '-'", "--trace");
             a->trace = v;
         } else if ((v = cli_option_value(argc, argv, &i, "--trace-from"))) {
             if (script_parse_number(v, &a->trace_from) < 0)

@@ -41,6 +41,8 @@ int cmd_run(const char *prog, int argc, char **argv)
         } else if ((v = cli_option_value(argc, argv, &i, "--trace"))) {
             if (!*v)
                 rc = cli_usage_error("%s needs a file name", "--trace");
+            else if (!strcmp(v, "-"))   /* the one output that cannot be standard output */
+                rc = cli_usage_error("%s: an FST waveform is written to a file (it seeks), not to '-'", "--trace");
             else
                 trace = v;
         } else if ((v = cli_option_value(argc, argv, &i, "--trace-from"))) {

@@ -84,6 +84,13 @@ lines = sys.stdin.read().splitlines()
 assert lines and all(json.loads(l)["op"] for l in lines)' || bad "run --jsonl -: stdout is not JSONL alone"
 [ -e ./- ] && { bad "run --jsonl - wrote a file named -"; rm -f ./-; }
 "$m" random --ops 10 --coverage - 2>/dev/null | grep -q '"format":' || bad "random --coverage -: no JSON on stdout"
+# an FST waveform cannot go to standard output: refused up front, on any binary
+for cmd in "run tests/scripts/paging_off.mmu --backend cosim" "random --backend cosim"; do
+  # shellcheck disable=SC2086
+  "$m" $cmd --trace - >"$tmp/out" 2>&1; rc=$?
+  [ $rc -eq 2 ] && grep -q "not to '-'" "$tmp/out" || bad "$cmd --trace -: exit $rc, $(head -1 "$tmp/out")"
+done
+[ -e ./- ] && { bad "--trace - wrote a file named -"; rm -f ./-; }
 # a failed write is an error
 for args in "demo --ops 10 --json /dev/full" "run tests/scripts/long4.mmu --jsonl /dev/full" \
             "random --ops 10 --coverage /dev/full" "random --ops 10 --junit /dev/full" \
