@@ -116,6 +116,10 @@ int demo_main(int argc, char **argv)
             }
         } else if (wl_is_key(key)) {
             mix_given |= !strcmp(key, "mix");
+            if (nwl_given == sizeof wl_given / sizeof wl_given[0]) {
+                fprintf(stderr, "mmulab demo: more than %zu workload options\n", sizeof wl_given / sizeof wl_given[0]);
+                return 2;
+            }
             wl_given[nwl_given++] = argv[i - (eq ? 0 : 1)] + 2;   /* "key" or "key=value" */
             if (wl_set(&wp, key, val, werr) != 0) {
                 fprintf(stderr, "mmulab demo: --%s\n", werr);

@@ -66,6 +66,14 @@ out=$("$m" demo --ops 1000 --base 0xffff800000000000 2>&1) || bad "demo --base 0
 case "$out" in *"base=0xffff800000000000"*"run: 1000 translations"*) ;; *) bad "demo kernel half: $(echo "$out" | head -3)" ;; esac
 "$m" demo --ops 10 --base 0xfff0000000000000 >/dev/null 2>&1 && bad "demo --base in the non-canonical hole: exit 0"
 
+# very long option lists are refused with a message, not written past a table (ASan would abort)
+many=(); for _ in $(seq 1100); do many+=(--seed 1); done
+"$m" demo --ops 10 "${many[@]}" >"$tmp/out" 2>&1; rc=$?
+[ $rc -eq 2 ] && grep -q "more than 1024 workload options" "$tmp/out" || bad "demo with 1100 --seed: exit $rc, $(head -c 200 "$tmp/out")"
+many=(); for _ in $(seq 1100); do many+=(--set ports=1); done
+"$m" demo --ops 10 "${many[@]}" >"$tmp/out" 2>&1; rc=$?
+[ $rc -eq 2 ] && grep -q "more than 1024 --set options" "$tmp/out" || bad "demo with 1100 --set: exit $rc, $(head -c 200 "$tmp/out")"
+
 # --- --help / -h everywhere --------------------------------------------------------------
 for cmd in run params demo random backends; do
   for h in --help -h; do
