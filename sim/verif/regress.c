@@ -76,6 +76,14 @@ static void wave_command(const char *prog, const regress_args_t *a, uint64_t see
     cli_append_wave_window(buf, len, fst, (uint64_t)cycle, a->trace_window);
 }
 
+/* Where the readable lines go: standard output, unless an output file (--junit, --coverage,
+ * --log) is '-' and standard output carries that alone. */
+static FILE *text_out(const regress_args_t *a)
+{
+    return outfile_is_stdout(a->junit) || outfile_is_stdout(a->coverage) || outfile_is_stdout(a->log_path)
+               ? stderr : stdout;
+}
+
 int regress_merge(const regress_args_t *a, const mmu_config_t *cfg)
 {
     char err[COV_ERR_LEN];
@@ -93,7 +101,7 @@ int regress_merge(const regress_args_t *a, const mmu_config_t *cfg)
             break;
         }
     if (rc == 0)
-        cov_print(cov, stdout);
+        cov_print(cov, text_out(a));
     if (rc == 0 && a->coverage && cov_save(cov, a->coverage, err) < 0) {
         fprintf(stderr, "mmulab random: %s\n", err);
         rc = 1;
@@ -167,6 +175,7 @@ int regress_run(const char *prog, const regress_args_t *a, const mmu_config_t *c
         return 2;
     char suite[512], classname[1024];
     junit_names(prog, a, suite, sizeof suite, classname, sizeof classname);
+    FILE *txt = text_out(a);
     char jerr[256];
     junit_t *junit = NULL;
     if (a->junit && !(junit = junit_open(a->junit, jerr, sizeof jerr))) {
@@ -233,7 +242,7 @@ int regress_run(const char *prog, const regress_args_t *a, const mmu_config_t *c
         if (st == 0) {
             passed++;
             if (!a->quiet)
-                printf("seed %" PRIu64 ": ok %" PRIu64 " ops, %" PRIu64 " checks (%" PRIu64 " PA, %" PRIu64
+                fprintf(txt, "seed %" PRIu64 ": ok %" PRIu64 " ops, %" PRIu64 " checks (%" PRIu64 " PA, %" PRIu64
                        " walks), cov %u+%u bins, %s, %.3f s\n", seed, r.ops, r.checks, r.pa_checks, r.walk_checks,
                        cs.access_hit, cs.inval_hit, names_mode(r.mode), r.seconds);
         } else {
@@ -241,17 +250,17 @@ int regress_run(const char *prog, const regress_args_t *a, const mmu_config_t *c
                 failed++;
             else
                 errors++;
-            printf("seed %" PRIu64 ": %s: %s\n", seed, st > 0 ? "FAIL" : "ERROR", r.failure);
-            printf("  replay: %s\n", cmd);
+            fprintf(txt, "seed %" PRIu64 ": %s: %s\n", seed, st > 0 ? "FAIL" : "ERROR", r.failure);
+            fprintf(txt, "  replay: %s\n", cmd);
             if (log_written)
-                printf("  replay: %s\n", run_cmd);
+                fprintf(txt, "  replay: %s\n", run_cmd);
             if (wave_cmd[0])
-                printf("  wave:   %s\n", wave_cmd);
+                fprintf(txt, "  wave:   %s\n", wave_cmd);
             if (wave_written)
-                printf("  wave:   wrote %s (the %" PRIu64 " cycles before the first difference, cycle %" PRId64
+                fprintf(txt, "  wave:   wrote %s (the %" PRIu64 " cycles before the first difference, cycle %" PRId64
                        ")\n", fst, a->trace_window, mcycle);
         }
-        fflush(stdout);
+        fflush(txt);
         if (junit) {
             char name[64], details[4 * 8192 + 64] = "", out[256];
             snprintf(name, sizeof name, "random.%" PRIu64, seed);
@@ -277,14 +286,14 @@ int regress_run(const char *prog, const regress_args_t *a, const mmu_config_t *c
     cov_summary_t ts;
     cov_summary(total, &ts);
     if (a->range || a->quiet)
-        printf("random: seeds %" PRIu64 "..%" PRIu64 " on %s: %" PRIu64 " passed, %" PRIu64
+        fprintf(txt, "random: seeds %" PRIu64 "..%" PRIu64 " on %s: %" PRIu64 " passed, %" PRIu64
                " failed%s, %.2f s (%.1f seeds/s); "
                "coverage translations %u/%u bins, control %u/%u bins\n",
                a->seed_lo, a->seed_hi, backend_kind_name(a->backend), passed, failed + errors,
                errors ? " or could not run" : "", secs, secs > 0 ? (double)nseeds / secs : 0.0, ts.access_hit,
                ts.access_possible, ts.inval_hit, ts.inval_possible);
     if (a->table)
-        cov_print(total, stdout);
+        cov_print(total, txt);
     char err[COV_ERR_LEN];
     if (a->coverage && cov_save(total, a->coverage, err) < 0) {
         fprintf(stderr, "mmulab random: %s\n", err);

@@ -91,7 +91,11 @@ import json, sys
 lines = sys.stdin.read().splitlines()
 assert lines and all(json.loads(l)["op"] for l in lines)' || bad "run --jsonl -: stdout is not JSONL alone"
 [ -e ./- ] && { bad "run --jsonl - wrote a file named -"; rm -f ./-; }
-"$m" random --ops 10 --coverage - 2>/dev/null | grep -q '"format":' || bad "random --coverage -: no JSON on stdout"
+"$m" random --ops 10 --coverage - 2>/dev/null | python3 -c 'import json,sys; assert json.load(sys.stdin)["format"]' \
+  || bad "random --coverage -: stdout is not the JSON alone"
+"$m" random --seeds 1..3 --ops 10 --junit - 2>/dev/null | python3 -c 'import sys, xml.dom.minidom as m; m.parseString(sys.stdin.read())' \
+  || bad "random --junit -: stdout is not the XML alone"
+"$m" random --ops 10 --log - 2>/dev/null | "$m" run - >/dev/null 2>&1 || bad "random --log -: stdout is not a script that runs"
 # an FST waveform cannot go to standard output: refused up front, on any binary
 for cmd in "run tests/scripts/paging_off.mmu --backend cosim" "random --backend cosim"; do
   # shellcheck disable=SC2086
