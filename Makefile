@@ -36,7 +36,7 @@ $(error sources outside a sim/NAME/ folder are not built: $(SIM_STRAY))
 endif
 MODEL_SRC    := $(wildcard model/*.c)
 LIB_SRC      := $(MODEL_SRC) $(SIM_SRC)
-INCS         := -Imodel $(addprefix -I,$(SIM_DIRS))
+INCS         := -Imodel $(addprefix -I,$(SIM_DIRS)) -I$(BUILD)/gen
 
 # Tests mirror the tree: tests/model/test_*.c and tests/sim/FOLDER/test_*.c are cmocka
 # executables $(BUILD)/san/tests/model/test_X, .../sim/FOLDER/test_X; tests/support/ is linked
@@ -47,7 +47,7 @@ UNIT_TESTS   := $(patsubst tests/%.c,%,$(TEST_SRC))
 $(call san_obj,$(TEST_SRC) $(TEST_SUPPORT)): INCS += -Itests/support
 
 
-.PHONY: all run test bench deps unit scripts clean help params
+.PHONY: all run test test-clang bench deps unit scripts clean help params
 .SECONDARY:
 
 # Test executables run by `make test`, and dependency groups of tools/deps.sh;
@@ -67,6 +67,8 @@ all: $(BUILD)/rel/mmulab
 help:
 	@echo "make run       seeded workload in lockstep (model vs RTL), readable summary"
 	@echo "make test      the whole test suite (sanitizer build, RTL tests, co-simulation smoke)"
+	@echo "make test-clang  unit tests, scripts and the random smoke under clang's ASan + UBSan"
+	@echo "make fuzz      libFuzzer on the script and config readers, FUZZ_SECONDS (30) each"
 	@echo "make bench     model, rtl and cosim throughput"
 	@echo "make params    the parameter table (defaults and ranges)"
 	@echo "make lint      verilator --lint-only -Wall on every RTL build"
@@ -77,6 +79,17 @@ help:
 
 deps:
 	@tools/deps.sh $(DEPS_GROUPS)
+
+# The version (VERSION) and the git commit, for sim/core/version.c: rewritten only when they
+# change, so an unchanged tree rebuilds nothing.
+MMULAB_GIT = $(shell h=$$(git rev-parse --short=12 HEAD 2>/dev/null) && \
+               { git diff --quiet HEAD 2>/dev/null && echo $$h || echo $$h-dirty; } || echo unknown)
+.PHONY: FORCE
+$(BUILD)/gen/mmulab_version.h: FORCE
+	@mkdir -p $(dir $@)
+	@printf '#define MMULAB_VERSION "%s"\n#define MMULAB_GIT "%s"\n' "$$(cat VERSION)" "$(MMULAB_GIT)" > $@.tmp
+	@if cmp -s $@.tmp $@; then rm -f $@.tmp; else mv $@.tmp $@; fi
+$(call rel_obj,sim/core/version.c) $(call san_obj,sim/core/version.c): $(BUILD)/gen/mmulab_version.h
 
 # Every compile waits for `deps` (order-only), so `make -jN test` on a fresh machine
 # installs the packages before the first compiler needs their headers.
@@ -115,6 +128,20 @@ $(BUILD)/san/tests/sim/cli/backends: tests/sim/cli/backends.sh $(BUILD)/san/mmul
 	printf '#!/bin/sh\nexec tests/sim/cli/backends.sh %s model\n' '$(BUILD)/san/mmulab' > $@
 	chmod +x $@
 
+# tools/regress.sh's JUnit XML: one suite per configuration/backend, totals, build, version
+TEST_BINS += $(BUILD)/san/tests/sim/verif/regress_junit
+$(BUILD)/san/tests/sim/verif/regress_junit: tests/sim/verif/regress_junit.sh tools/regress.sh $(BUILD)/san/mmulab
+	@mkdir -p $(dir $@)
+	printf '#!/bin/sh\nexec tests/sim/verif/regress_junit.sh %s\n' '$(BUILD)/san/mmulab' > $@
+	chmod +x $@
+
+# the command-line rules every subcommand shares: configuration order, --help, output files
+TEST_BINS += $(BUILD)/san/tests/sim/cli/cli_rules
+$(BUILD)/san/tests/sim/cli/cli_rules: tests/sim/cli/cli_rules.sh $(BUILD)/san/mmulab
+	@mkdir -p $(dir $@)
+	printf '#!/bin/sh\nexec tests/sim/cli/cli_rules.sh %s\n' '$(BUILD)/san/mmulab' > $@
+	chmod +x $@
+
 # --- the two set-up commands -------------------------------------------------
 
 run: deps $(RUN_MMULAB)
@@ -124,6 +151,12 @@ test: deps $(BUILD)/san/mmulab $(TEST_BINS)
 	@$(TEST_ENV) tests/run.sh $(BUILD)/san/mmulab $(TEST_BINS)
 
 # --- the rest ---------------------------------------------------------------
+
+# The sanitizer test build again with clang (its UBSan checks what gcc's does not, e.g.
+# float-to-integer casts): unit tests, the C-side scripts and the random smoke regression, in
+# $(BUILD)/clang (the RTL fragments are left out: Verilator's C++ is built by g++).
+test-clang: deps
+	$(MAKE) BUILD=$(BUILD)/clang CC=clang MK_FRAGMENTS=mk/regress.mk test
 
 bench: deps $(BUILD)/rel/bench_model
 	$(BUILD)/rel/bench_model

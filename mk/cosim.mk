@@ -51,6 +51,13 @@ $(BUILD)/san/tests/planted_bug: mk/cosim.mk tests/cosim/planted_bug.sh $(CO_B)/b
 	printf '#!/bin/sh\nexec tests/cosim/planted_bug.sh %s %s\n' '$(CO_B)/bug/mmulab' '$(CO_B)/default/mmulab' > $@
 	chmod +x $@
 
+# --- the command-line rules of the RTL tools (up-front config check, --trace errors) -----
+TEST_BINS += $(BUILD)/san/tests/sim/cli/cli_rules_rtl
+$(BUILD)/san/tests/sim/cli/cli_rules_rtl: tests/sim/cli/cli_rules_rtl.sh $(CO_B)/default/mmulab-san $(CO_B)/default/mmulab-trace
+	@mkdir -p $(dir $@)
+	printf '#!/bin/sh\nexec tests/sim/cli/cli_rules_rtl.sh %s %s\n' '$(CO_B)/default/mmulab-san' '$(CO_B)/default/mmulab-trace' > $@
+	chmod +x $@
+
 # --- waveforms: the RTL tool over rtl.mk's trace library ---------------------------------
 $(CO_B)/%/mmulab-trace: $(call rel_obj,$(CO_TOOL_SRC)) $(BUILD)/rel/libmmulab.a $(CO_B)/%/librtl_trace.a
 	$(RTL_CXX) -O2 $(call rel_obj,$(CO_TOOL_SRC)) $(BUILD)/rel/libmmulab.a \

@@ -1,6 +1,7 @@
 /* The parameter table (generated from params.def), parsing of values,
  * assignments and config files, and cross-parameter validation. */
 #include "config.h"
+#include "linereader.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -322,32 +323,38 @@ int config_load_file(mmu_config_t *cfg, const char *path, char *err)
         return -1;
     }
     mmu_config_t staged = *cfg;
-    char *line = NULL;
-    size_t line_cap = 0;
-    ssize_t line_len;
-    unsigned line_no = 0;
+    line_reader_t *lr = malloc(sizeof *lr);
+    if (!lr) {
+        fclose(f);
+        set_error(err, "%s: out of memory", path);
+        return -1;
+    }
+    line_reader_init(lr, f);
+    line_status_t st;
     int rc = 0;
-    while ((line_len = getline(&line, &line_cap, f)) >= 0) {
-        line_no++;
-        span_t content = { line, (size_t)line_len };
-        const char *hash = memchr(line, '#', (size_t)line_len);
+    while ((st = line_reader_next(lr)) != LINE_EOF) {
+        if (st != LINE_OK) {
+            char why[96];
+            set_error(err, "%s:%u: %s", path, lr->line_no + (st == LINE_ERROR),
+                      line_status_text(st, errno, why, sizeof why));
+            rc = -1;
+            break;
+        }
+        span_t content = { lr->buf, lr->len };
+        const char *hash = memchr(lr->buf, '#', lr->len);
         if (hash)
-            content.len = (size_t)(hash - line);
+            content.len = (size_t)(hash - lr->buf);
         content = span_trim(content);
         if (content.len == 0)
             continue;
         char why[CONFIG_ERR_LEN];
         if (set_assignment_span(&staged, content, why) != 0) {
-            set_error(err, "%s:%u: %s", path, line_no, why);
+            set_error(err, "%s:%u: %s", path, lr->line_no, why);
             rc = -1;
             break;
         }
     }
-    if (rc == 0 && ferror(f)) {
-        set_error(err, "%s: read error", path);
-        rc = -1;
-    }
-    free(line);
+    free(lr);
     fclose(f);
     if (rc == 0)
         *cfg = staged;

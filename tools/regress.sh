@@ -37,6 +37,39 @@ add_junit_totals() {
   sed -i "2s|^<testsuites |<testsuites $t |" "$f"
 }
 
+# Joins the <testsuite> elements of JUnit files (chunks of one run, or the runs of shards) by
+# name: one testsuite per configuration/backend (`mmulab random` names them random.BACKEND.CONFIG),
+# with the summed totals and time, the earliest timestamp, the first properties and every
+# testcase. Prints the joined suites (no XML header, no <testsuites> root).
+join_suites() {
+  awk '
+    /^<\?xml/ || /^<testsuites/ || /^<\/testsuites>/ { next }
+    /^<testsuite / {
+      match($0, / name="[^"]*"/); cur = substr($0, RSTART + 7, RLENGTH - 8)
+      if (!(cur in seen)) { seen[cur] = 1; order[++n] = cur }
+      for (k = 1; k <= 3; k++) {
+        key = k == 1 ? "tests" : k == 2 ? "failures" : "errors"
+        if (match($0, " " key "=\"[0-9]+\"")) { v = substr($0, RSTART, RLENGTH); gsub(/[^0-9]/, "", v); sum[cur, k] += v }
+      }
+      if (match($0, / time="[0-9.]+"/)) { v = substr($0, RSTART + 7, RLENGTH - 8); secs[cur] += v }
+      if (match($0, / timestamp="[^"]*"/)) { v = substr($0, RSTART + 12, RLENGTH - 13); if (!(cur in stamp) || v < stamp[cur]) stamp[cur] = v }
+      next
+    }
+    /^<\/testsuite>/ { cur = ""; next }
+    /^  <properties>/ { if (!(cur in props)) props[cur] = $0; next }
+    { cases[cur] = cases[cur] $0 "\n" }
+    END {
+      for (i = 1; i <= n; i++) {
+        s = order[i]
+        printf "<testsuite name=\"%s\" tests=\"%d\" failures=\"%d\" errors=\"%d\" time=\"%.3f\"%s>\n", s,
+               sum[s, 1], sum[s, 2], sum[s, 3], secs[s], (s in stamp) ? " timestamp=\"" stamp[s] "\"" : ""
+        if (s in props) print props[s]
+        printf "%s", cases[s]
+        print "</testsuite>"
+      }
+    }' "$@"
+}
+
 cmd=${1:-}
 case "$cmd" in
 run)
@@ -93,19 +126,22 @@ run)
   {
     echo '<?xml version="1.0" encoding="UTF-8"?>'
     echo "<testsuites name=\"mmulab.random\" timestamp=\"$(date -u +%Y-%m-%dT%H:%M:%S)\">"
+    # every chunk's suite joined into one per configuration/backend; a chunk that died before
+    # writing its report counts one error per seed, in the suite of the chunks that did report
+    suite=$(sed -nE 's/^<testsuite name="([^"]*)".*/\1/p' "$out"/chunks/*.xml 2>/dev/null | head -n 1)
     for r in "${ranges[@]}"; do
       f=$out/chunks/$(echo "$r" | tr . -)
       if [ -s "$f.xml" ]; then
-        sed '1{/^<?xml/d}' "$f.xml"
-      else   # the chunk died before writing its report: one error per seed
+        cat "$f.xml"
+      else
         lo=${r%..*}; hi=${r#*..}
-        echo "<testsuite name=\"random\" tests=\"$((hi - lo + 1))\" failures=\"0\" errors=\"$((hi - lo + 1))\">"
+        echo "<testsuite name=\"${suite:-random.$backend}\" tests=\"$((hi - lo + 1))\" failures=\"0\" errors=\"$((hi - lo + 1))\">"
         for ((s = lo; s <= hi; s++)); do
-          echo "  <testcase classname=\"random\" name=\"random.$s\"><error message=\"the chunk $r produced no report (see $f.txt)\"/></testcase>"
+          echo "  <testcase classname=\"${suite:-random.$backend}\" name=\"random.$s\"><error message=\"the chunk $r produced no report (see $f.txt)\"/></testcase>"
         done
         echo "</testsuite>"
       fi
-    done
+    done | join_suites
     echo "</testsuites>"
   } > "$out/junit.xml" || die "cannot write $out/junit.xml"
   add_junit_totals "$out/junit.xml" || die "cannot write $out/junit.xml"
@@ -156,7 +192,7 @@ merge)
   {
     echo '<?xml version="1.0" encoding="UTF-8"?>'
     echo "<testsuites name=\"mmulab.random\" timestamp=\"$(date -u +%Y-%m-%dT%H:%M:%S)\">"
-    for d in "${dirs[@]}"; do sed -e '1{/^<?xml/d}' -e '/^<testsuites/d' -e '/^<\/testsuites>/d' "$d/junit.xml"; done
+    for d in "${dirs[@]}"; do cat "$d/junit.xml"; done | join_suites   # shards of one suite become one
     echo "</testsuites>"
   } > "$out/junit.xml.tmp" || die "cannot write $out/junit.xml"
   mv "$out/junit.xml.tmp" "$out/junit.xml" && add_junit_totals "$out/junit.xml" || die "cannot write $out/junit.xml"

@@ -42,7 +42,7 @@ extern const char cli_usage_text[];
 /* "mmulab: " + the message (fmt with one %s) + the usage text on stderr; returns 2. */
 int cli_usage_error(const char *fmt, const char *arg);
 
-/* --config FILE and --set KEY=VALUE, shared by run and params. */
+/* --config FILE and --set KEY=VALUE, shared by every subcommand. */
 typedef struct {
     const char *config_path;
     const char **sets;           /* argc entries, allocated by the caller */
@@ -53,9 +53,16 @@ typedef struct {
  * error (already reported). */
 int cli_config_option(int argc, char **argv, int *i, cli_config_args_t *ca);
 
-/* Defaults, then --config, then (with apply_sets) every --set. Returns 0, or 1 after
- * reporting the problem; every --set is checked either way. */
+/* Defaults, then --config, then (with apply_sets) every --set, then config_validate (its
+ * cross-parameter errors name the --config file and --set options they came from). Returns 0,
+ * or 1 after reporting the problem; every --set is checked either way. Without apply_sets
+ * (`run`: the script's config lines go between the file and the --set options) nothing is
+ * validated yet. */
 int cli_build_config(const char *cmd, const cli_config_args_t *ca, bool apply_sets, mmu_config_t *cfg);
+
+/* " --config F --set K=V ..." (each word shell-quoted, a leading blank), or "" when neither
+ * was given: where a configuration came from, for cross-parameter errors no line owns. */
+void cli_config_origin(const cli_config_args_t *ca, char *out, size_t len);
 
 /* The subcommands. */
 int cmd_run(const char *prog, int argc, char **argv);

@@ -67,18 +67,17 @@ int cmd_params(int argc, char **argv)
                 rc = cli_usage_error("%s", "params: --verilator-flags and --markdown exclude each other");
             fmt = argv[i][2] == 'v' ? VERILATOR : MARKDOWN;
             fmt_given = true;
+        } else if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+            fputs(cli_usage_text, stdout);
+            free(sets);
+            return 0;
         } else {
             rc = cli_usage_error("params: unknown argument '%s'", argv[i]);
         }
     }
     mmu_config_t cfg;
-    char err[CONFIG_ERR_LEN];
     if (rc == 0)
         rc = cli_build_config("params", &ca, true, &cfg) ? 2 : 0;
-    if (rc == 0 && config_validate(&cfg, err) < 0) {
-        fprintf(stderr, "mmulab params: invalid configuration: %s\n", err);
-        rc = 2;
-    }
     bool changed = ca.config_path || ca.nsets;
     for (size_t i = 0; rc == 0 && i < config_num_params; i++) {
         const config_param_t *p = &config_params[i];

@@ -25,7 +25,8 @@ static const char usage_text[] =
     "one line per seed. A failing seed prints a one-line replay command and writes its\n"
     "script log (DIR/random.SEED.mmu, DIR defaults to '.'); exit status 1.\n"
     "  --seed N / --seeds A..B   one seed (default 1) / a range, inclusive\n"
-    "  --ops N                   operations per seed (default 2000)\n"
+    "  --ops N                   operations per seed: accesses, control operations, syncs and\n"
+    "                            page-table edits, N in all (default 2000)\n"
     "  --mode M                  force the primary paging mode (default: chosen by the seed)\n"
     "  --log FILE.mmu            write the script of this (single) seed, pass or fail\n"
     "  --junit OUT.xml           one testcase per seed, named random.SEED\n"
@@ -117,6 +118,8 @@ static int parse_args(int argc, char **argv, regress_args_t *a)
         } else if ((v = cli_option_value(argc, argv, &i, "--trace"))) {
             if (!*v)
                 return usage_error("%s needs a FILE", "--trace");
+            if (!strcmp(v, "-"))   /* the one output that cannot be standard output */
+                return usage_error("%s: an FST waveform is written to a file (it seeks), not to '-'", "--trace");
             a->trace = v;
         } else if ((v = cli_option_value(argc, argv, &i, "--trace-from"))) {
             if (script_parse_number(v, &a->trace_from) < 0)
@@ -160,22 +163,8 @@ static int parse_args(int argc, char **argv, regress_args_t *a)
 
 static int build_config(const regress_args_t *a, mmu_config_t *cfg)
 {
-    char err[CONFIG_ERR_LEN];
-    config_defaults(cfg);
-    if (a->config_path && config_load_file(cfg, a->config_path, err) < 0) {
-        fprintf(stderr, "mmulab random: %s\n", err);
-        return -1;
-    }
-    for (size_t i = 0; i < a->nsets; i++)
-        if (config_set_assignment(cfg, a->sets[i], err) < 0) {
-            fprintf(stderr, "mmulab random: --set %s: %s\n", a->sets[i], err);
-            return -1;
-        }
-    if (config_validate(cfg, err) < 0) {
-        fprintf(stderr, "mmulab random: invalid configuration: %s\n", err);
-        return -1;
-    }
-    return 0;
+    cli_config_args_t ca = {.config_path = a->config_path, .sets = a->sets, .nsets = a->nsets};
+    return cli_build_config("random", &ca, true, cfg) ? -1 : 0;
 }
 
 int cmd_random(const char *prog, int argc, char **argv)

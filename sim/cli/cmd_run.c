@@ -41,6 +41,8 @@ int cmd_run(const char *prog, int argc, char **argv)
         } else if ((v = cli_option_value(argc, argv, &i, "--trace"))) {
             if (!*v)
                 rc = cli_usage_error("%s needs a file name", "--trace");
+            else if (!strcmp(v, "-"))   /* the one output that cannot be standard output */
+                rc = cli_usage_error("%s: an FST waveform is written to a file (it seeks), not to '-'", "--trace");
             else
                 trace = v;
         } else if ((v = cli_option_value(argc, argv, &i, "--trace-from"))) {
@@ -51,6 +53,10 @@ int cmd_run(const char *prog, int argc, char **argv)
                 rc = cli_usage_error("run: --trace-window: expected a number >= 1, got '%s'", v);
         } else if (!strcmp(argv[i], "--no-wave")) {
             no_wave = true;
+        } else if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+            fputs(cli_usage_text, stdout);
+            free(sets);
+            return 0;
         } else if (argv[i][0] == '-' && argv[i][1] != '\0') {
             rc = cli_usage_error("run: unknown option '%s'", argv[i]);
         } else if (file) {
@@ -68,12 +74,18 @@ int cmd_run(const char *prog, int argc, char **argv)
         rc = cli_build_config("run", &ca, false, &cfg) ? 2 : 0;
     if (rc == 0) {
         int64_t mismatch = -1;
+        char origin[1024];
+        cli_config_origin(&ca, origin, sizeof origin);
+        bool config_error = false;
         script_opts_t o = {
-            .path = file, .base = &cfg, .sets = sets, .nsets = ca.nsets, .jsonl_path = jsonl,
+            .path = file, .base = &cfg, .sets = sets, .nsets = ca.nsets, .config_origin = origin, .cli_config_error = &config_error, .jsonl_path = jsonl,
             .backend = backend, .backend_opts = { .trace_path = trace, .trace_from = trace_from },
             .mismatch_cycle = &mismatch,
+            .out = jsonl && !strcmp(jsonl, "-") ? stderr : NULL,   /* stdout holds only the JSONL */
         };
         rc = script_run(&o);
+        if (config_error)
+            rc = 2;   /* a command-line configuration error, like every other subcommand's */
         int64_t c = rc && !trace && strcmp(file, "-") ? mismatch : -1;
         if (c >= 0) {   /* the waveform of the mismatch: the command, and the FST if it can */
             char tprog[4096], cmd[8192], fst[4096];

@@ -4,6 +4,8 @@
 #include "cli.h"
 #include "demo.h"
 #include "names.h"
+#include "outfile.h"
+#include "version.h"
 
 #include "config.h"
 #include "mmu.h"
@@ -28,7 +30,8 @@ static void usage(FILE *f)
         "                    --issue serial|overlap|overlap:K --interval K --batch N --map auto|eager|lazy]\n"
         "Runs a seeded synthetic workload on the model and prints the configuration, the\n"
         "workload, and a report of the statistics. --set/--config take the MMU parameters\n"
-        "of `mmulab params`; --json OUT writes the same numbers as JSON ('-' = stdout).\n");
+        "of `mmulab params`; --json OUT writes the same numbers as JSON ('-': stdout carries the\n"
+        "JSON alone and the text report goes to stderr).\n");
 }
 
 #define CMD_LEN 8192
@@ -40,10 +43,17 @@ int demo_main(int argc, char **argv)
     config_defaults(&cfg);
     wl_defaults(&wp);
     const char *json_out = NULL;
-    char cerr[CONFIG_ERR_LEN], werr[WL_ERR_LEN];
+    char werr[WL_ERR_LEN];
     char cfg_args[CMD_LEN] = "";   /* --config / --set as given, for the reproduce line */
     bool mix_given = false;
     backend_kind_t backend = BACKEND_MODEL;
+    /* --config and --set are collected and applied after the loop by cli_build_config, the
+     * rule of every subcommand: defaults, the file, then every --set (the command line wins,
+     * in whatever order the options came) */
+    const char *sets[CMD_LEN / 8];
+    cli_config_args_t ca = {.sets = sets};
+    const char *wl_given[CMD_LEN / 8];   /* the workload options given, for wl_check_applies */
+    size_t nwl_given = 0;
 
     /* argv[0] is the subcommand ("demo") or the program; tolerate being
      * handed the program's whole argv too ("mmulab demo ..."). */
@@ -82,19 +92,21 @@ int demo_main(int argc, char **argv)
             val = argv[++i];
         }
         if (!strcmp(key, "config")) {
-            if (config_load_file(&cfg, val, cerr) != 0) {
-                fprintf(stderr, "mmulab demo: %s\n", cerr);
+            if (ca.config_path) {
+                fprintf(stderr, "mmulab demo: --config given twice\n");
                 return 2;
             }
-            cli_append_arg(cfg_args, sizeof cfg_args, "--config");
-            cli_append_arg(cfg_args, sizeof cfg_args, val);
+            ca.config_path = val;
         } else if (!strcmp(key, "set")) {
-            if (config_set_assignment(&cfg, val, cerr) != 0) {
-                fprintf(stderr, "mmulab demo: --set %s: %s\n", val, cerr);
+            if (!strchr(val, '=')) {
+                fprintf(stderr, "mmulab demo: --set needs KEY=VALUE, got '%s'\n", val);
                 return 2;
             }
-            cli_append_arg(cfg_args, sizeof cfg_args, "--set");
-            cli_append_arg(cfg_args, sizeof cfg_args, val);
+            if (ca.nsets == sizeof sets / sizeof sets[0]) {
+                fprintf(stderr, "mmulab demo: more than %zu --set options\n", sizeof sets / sizeof sets[0]);
+                return 2;
+            }
+            ca.sets[ca.nsets++] = val;
         } else if (!strcmp(key, "json")) {
             json_out = val;
         } else if (!strcmp(key, "backend")) {
@@ -104,6 +116,11 @@ int demo_main(int argc, char **argv)
             }
         } else if (wl_is_key(key)) {
             mix_given |= !strcmp(key, "mix");
+            if (nwl_given == sizeof wl_given / sizeof wl_given[0]) {
+                fprintf(stderr, "mmulab demo: more than %zu workload options\n", sizeof wl_given / sizeof wl_given[0]);
+                return 2;
+            }
+            wl_given[nwl_given++] = argv[i - (eq ? 0 : 1)] + 2;   /* "key" or "key=value" */
             if (wl_set(&wp, key, val, werr) != 0) {
                 fprintf(stderr, "mmulab demo: --%s\n", werr);
                 return 2;
@@ -114,14 +131,29 @@ int demo_main(int argc, char **argv)
             return 2;
         }
     }
+    /* an option the chosen workload ignores is an error (wl_check_applies) */
+    for (size_t k = 0; k < nwl_given; k++) {
+        char given[64];
+        snprintf(given, sizeof given, "%.*s", (int)strcspn(wl_given[k], "="), wl_given[k]);
+        if (wl_check_applies(&wp, given, werr) != 0) {
+            fprintf(stderr, "mmulab demo: %s\n", werr);
+            return 2;
+        }
+    }
     /* The default mix has 1 GiB pages; in 32-bit and PAE paging they become large pages. */
     if (!mix_given && (wp.mode == PAGING_32 || wp.mode == PAGING_PAE)) {
         wp.frac_large += wp.frac_1g;
         wp.frac_1g = 0;
     }
-    if (config_validate(&cfg, cerr) != 0) {
-        fprintf(stderr, "mmulab demo: configuration: %s\n", cerr);
+    if (cli_build_config("demo", &ca, true, &cfg) != 0)
         return 2;
+    if (ca.config_path) {
+        cli_append_arg(cfg_args, sizeof cfg_args, "--config");
+        cli_append_arg(cfg_args, sizeof cfg_args, ca.config_path);
+    }
+    for (size_t k = 0; k < ca.nsets; k++) {
+        cli_append_arg(cfg_args, sizeof cfg_args, "--set");
+        cli_append_arg(cfg_args, sizeof cfg_args, ca.sets[k]);
     }
     if (wl_validate(&wp, werr) != 0) {
         fprintf(stderr, "mmulab demo: workload: %s\n", werr);
@@ -147,11 +179,13 @@ int demo_main(int argc, char **argv)
     }
     /* the JSON file is opened before the run: a bad path fails at once, not after it */
     FILE *json_file = NULL;
-    if (json_out && !(json_file = strcmp(json_out, "-") ? fopen(json_out, "w") : stdout)) {
+    if (json_out && !(json_file = outfile_open(json_out))) {
         fprintf(stderr, "mmulab demo: cannot write %s: %s\n", json_out, strerror(errno));
         free(cmd); free(opts); free(line);
         return 1;
     }
+    /* --json -: standard output carries the JSON alone (it pipes into jq); the text goes to stderr */
+    FILE *txt = json_file == stdout ? stderr : stdout;
     const double t0 = host_seconds();
     workload_t *w = wl_create_on(&wp, &cfg, backend, werr);
     if (!w) {
@@ -163,10 +197,10 @@ int demo_main(int argc, char **argv)
     }
     const double t_build = host_seconds() - t0;
 
-    report_config_line(stdout, &cfg);
+    report_config_line(txt, &cfg);
     wl_describe(w, line, CMD_LEN);
-    printf("%s\n", line);
-    fflush(stdout);
+    fprintf(txt, "%s\n", line);
+    fflush(txt);
 
     wl_run_t run;
     int rc = 0;
@@ -175,17 +209,17 @@ int demo_main(int argc, char **argv)
         rc = 1;
     }
     const cycle_t span = run.last_complete >= run.first_issue ? run.last_complete - run.first_issue + 1 : 0;
-    printf("run: %" PRIu64 " translations (r/w/x %" PRIu64 "/%" PRIu64 "/%" PRIu64 ") in %" PRIu64
+    fprintf(txt, "run: %" PRIu64 " translations (r/w/x %" PRIu64 "/%" PRIu64 "/%" PRIu64 ") in %" PRIu64
            " cycles (%.3f per cycle), cycles %" PRIu64 "..%" PRIu64 "\n",
            run.ops, run.by_access[ACC_READ], run.by_access[ACC_WRITE], run.by_access[ACC_EXEC], span,
            report_rate(run.ops, span), run.first_issue, run.last_complete);
     if (rc == 0 && backend == BACKEND_COSIM)
-        printf("lockstep: model and RTL agreed on every result field and cycle, every walker memory "
+        fprintf(txt, "lockstep: model and RTL agreed on every result field and cycle, every walker memory "
                "operation, and the final memory image\n");
     else if (rc == 0)
-        printf("backend: %s\n", backend == BACKEND_RTL ? "rtl (the Verilated RTL alone)" : "model");
+        fprintf(txt, "backend: %s\n", backend == BACKEND_RTL ? "rtl (the Verilated RTL alone)" : "model");
     /* Host timings on their own line: everything else is a function of the options. */
-    printf("host: build %.3f s, run %.3f s (%.2f M translations/s)\n", t_build, run.seconds,
+    fprintf(txt, "host: build %.3f s, run %.3f s (%.2f M translations/s)\n", t_build, run.seconds,
            run.seconds > 0 ? (double)run.ops / run.seconds / 1e6 : 0.0);
     if (run.faults || run.pa_mismatches) {
         fprintf(stderr, "mmulab demo: CHECK FAILED: %" PRIu64 " unexpected faults, %" PRIu64
@@ -196,10 +230,13 @@ int demo_main(int argc, char **argv)
 
     const mmu_stats_t *st = backend_stats(wl_backend(w));
     const physmem_stats_t *pm = physmem_stats(wl_mem(w));
-    report_print(stdout, st, pm, &cfg);
+    report_print(txt, st, pm, &cfg);
 
     if (json_out) {
         cJSON *root = cJSON_CreateObject();
+        cJSON *tool = cJSON_AddObjectToObject(root, "mmulab");   /* the build that made these numbers */
+        cJSON_AddStringToObject(tool, "version", mmulab_version());
+        cJSON_AddStringToObject(tool, "git", mmulab_git_hash());
         cJSON_AddStringToObject(root, "command", cmd);
         cJSON_AddStringToObject(root, "workload_line", line);
         cJSON *wo = cJSON_AddObjectToObject(root, "workload");
@@ -234,7 +271,7 @@ int demo_main(int argc, char **argv)
         char *text = cJSON_Print(root);
         cJSON_Delete(root);
         bool written = text && fprintf(json_file, "%s\n", text) >= 0;
-        if (json_file != stdout && fclose(json_file) != 0)
+        if (outfile_close(json_file) != 0)
             written = false;
         if (!written) {
             fprintf(stderr, "mmulab demo: cannot write %s\n", json_out);
@@ -242,7 +279,7 @@ int demo_main(int argc, char **argv)
         }
         free(text);
     }
-    printf("reproduce: %s\n", cmd);
+    fprintf(txt, "reproduce: %s\n", cmd);
 
     wl_destroy(w);
     free(cmd); free(opts); free(line);

@@ -14,7 +14,8 @@ const char cli_usage_text[] =
     "commands:\n"
     "  run FILE [--backend model|rtl|cosim] [--config FILE] [--set KEY=VALUE]... [--jsonl OUT]\n"
     "           [--trace OUT.fst [--trace-from CYCLE]] [--trace-window N] [--no-wave]\n"
-    "        run a script (docs/scripts.md); FILE '-' reads standard input.\n"
+    "        run a script (docs/scripts.md); FILE '-' reads standard input;\n"
+    "        --jsonl -: the JSONL records on stdout, the text on stderr.\n"
     "        Configuration: defaults, then --config, then the script's `config`\n"
     "        lines, then every --set in order (the command line wins).\n"
     "        --trace: FST waveform of the RTL from CYCLE on (mmulab-trace binaries);\n"
@@ -33,7 +34,10 @@ const char cli_usage_text[] =
     "  backends\n"
     "        the backends this binary has (build/rel/mmulab: model; build/rtl/CONFIG/mmulab:\n"
     "        model, rtl, cosim; its -trace variant also writes waveforms)\n"
-    "  help  this text;  --version: the tool and its backends on one line\n";
+    "  help  this text (also --help, -h, and COMMAND --help);  --version: the tool and its\n"
+    "        backends on one line\n"
+    "Output files: '-' is standard output (the text report then goes to standard error);\n"
+    "a file that cannot be written is an error (exit 1).\n";
 
 int cli_usage_error(const char *fmt, const char *arg)
 {

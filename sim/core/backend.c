@@ -93,6 +93,11 @@ int64_t backend_mismatch_cycle(const backend_t *b)
     return b && b->kind == BACKEND_COSIM && backend_cosim_mismatch_cycle ? backend_cosim_mismatch_cycle(b) : -1;
 }
 
+const char *backend_mismatch_text(const backend_t *b)
+{
+    return b && b->kind == BACKEND_COSIM && backend_cosim_mismatch_text ? backend_cosim_mismatch_text(b) : NULL;
+}
+
 backend_t *backend_create_opts(backend_kind_t kind, const mmu_config_t *cfg, physmem_t *mem,
                                const backend_opts_t *opts, char *err)
 {
@@ -143,4 +148,9 @@ int backend_translate(backend_t *b, const mmu_req_t *req, mmu_result_t *out)
     if (backend_submit(b, req, out) != 0)
         return -1;
     return backend_sync(b);
+}
+
+uint64_t backend_max_ahead(const backend_t *b)
+{
+    return b->kind == BACKEND_MODEL ? UINT64_MAX : BACKEND_RTL_MAX_AHEAD;
 }

@@ -64,6 +64,10 @@ bool backend_can_trace(void);
 /* The cycle of the first difference of this backend's co-simulation mismatch (the
  * earliest cycle of the differing operation), or -1 if there was none (or b is not cosim). */
 int64_t backend_mismatch_cycle(const backend_t *b);
+/* One line on the first difference of this backend's co-simulation: which operation and
+ * field, and both values ("operation 7 (translation seq 5, va 0x400000): pa differs: model
+ * 0x200000, rtl 0x300000"), or NULL if there was none (or b is not cosim). */
+const char *backend_mismatch_text(const backend_t *b);
 
 static inline int backend_submit(backend_t *b, const mmu_req_t *req, mmu_result_t *out)
 {
@@ -112,6 +116,13 @@ static inline mmu_t *backend_model(backend_t *b)
 {
     return b->kind == BACKEND_MODEL ? (mmu_t *)b->impl : NULL;
 }
+/* How many cycles after its horizon an operation may be issued. The model skips idle time;
+ * the rtl and cosim backends clock the RTL through every idle cycle (about a million a
+ * second), so they take at most BACKEND_RTL_MAX_AHEAD: a far `@CYCLE` fails with a clear
+ * error instead of running for hours (docs/scripts.md). */
+#define BACKEND_RTL_MAX_AHEAD (UINT64_C(1) << 20)
+uint64_t backend_max_ahead(const backend_t *b);
+
 /* submit + sync of one request; -1 if either fails. */
 int backend_translate(backend_t *b, const mmu_req_t *req, mmu_result_t *out);
 
@@ -123,5 +134,6 @@ extern backend_t *backend_create_cosim(const mmu_config_t *cfg, physmem_t *mem, 
     __attribute__((weak));
 extern bool backend_rtl_has_trace(void) __attribute__((weak));
 extern int64_t backend_cosim_mismatch_cycle(const backend_t *b) __attribute__((weak));
+extern const char *backend_cosim_mismatch_text(const backend_t *b) __attribute__((weak));
 
 #endif

@@ -3,6 +3,7 @@
  * The `cosim` backend is cosim.c. */
 #include "rtl_backends.h"
 
+#include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,6 +24,13 @@ int rtl_backend_start_trace(rtl_mmu_t *r, const backend_opts_t *opts, char *err)
         snprintf(err, CONFIG_ERR_LEN, "this binary was Verilated without tracing (use mmulab-trace: make cosim-trace)");
         return -1;
     }
+    /* an unwritable path fails now, not silently at the start cycle */
+    FILE *probe = fopen(opts->trace_path, "w");
+    if (!probe) {
+        snprintf(err, CONFIG_ERR_LEN, "cannot write the waveform %s: %s", opts->trace_path, strerror(errno));
+        return -1;
+    }
+    fclose(probe);
     int rc = rtl_mmu_trace_from(r, opts->trace_path, opts->trace_from);
     if (rc != 0)
         snprintf(err, CONFIG_ERR_LEN, "cannot trace to %s", opts->trace_path);
@@ -62,8 +70,7 @@ static void rtl_clear_stats(void *impl)
 }
 static int rtl_finish(void *impl)
 {
-    (void)impl;
-    return 0;
+    return rtl_mmu_trace_check(impl);
 }
 static void rtl_destroy(void *impl)
 {

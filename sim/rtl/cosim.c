@@ -8,11 +8,13 @@
  * (sim/core/compare.h), and so are their walker memory operations (reads and A/D writes,
  * in order); control operations compare their results and the architectural state; the
  * end of a run compares the memory images. The first difference stops the run and is
- * kept per instance (backend_mismatch_cycle). */
+ * kept per instance (backend_mismatch_cycle, and as one line with both values: backend_mismatch_text). */
 #include "rtl_backends.h"
 
 #include "compare.h"
 #include "names.h"
+
+#include <stdarg.h>
 
 #define CHUNK 1024   /* RTL-side results live in chunks: the RTL keeps pointers until sync */
 
@@ -33,7 +35,20 @@ typedef struct {
     uint64_t ops_compared;               /* operations compared so far (index of the next) */
     bool diverged;
     int64_t mismatch_cycle;              /* first difference (backend_mismatch_cycle), -1: none */
+    char first_diff[256];                /* what differed, with both values (backend_mismatch_text) */
 } cosim_t;
+
+/* Keeps the one-line description of the first difference (later ones follow from it). */
+static void note_diff(cosim_t *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void note_diff(cosim_t *c, const char *fmt, ...)
+{
+    if (c->first_diff[0])
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(c->first_diff, sizeof c->first_diff, fmt, ap);
+    va_end(ap);
+}
 
 /* Records where the first difference is (the earliest cycle of the differing operation). */
 static void note_mismatch(cosim_t *c, cycle_t a, cycle_t b)
@@ -90,9 +105,16 @@ static int compare_memops(cosim_t *c)
         const mmu_memop_t *b = i < c->rtl_ops.n ? &c->rtl_ops.ops[i] : NULL;
         if (!a && !b)
             break;
-        if (a && b && !memop_diff(a, b))
+        uint64_t va = 0, vb = 0;
+        const char *field = a && b ? memop_diff_values(a, b, &va, &vb) : NULL;
+        if (a && b && !field)
             continue;
         fprintf(stderr, "cosim MISMATCH: walker memory operation %zu (since the last sync) differs\n", i);
+        if (field)
+            note_diff(c, "walker memory operation %zu: %s differs: model 0x%" PRIx64 ", rtl 0x%" PRIx64, i, field,
+                      va, vb);
+        else
+            note_diff(c, "walker memory operations: the model made %zu, the rtl %zu", c->model_ops.n, c->rtl_ops.n);
         note_mismatch(c, a ? a->issue_cycle : b->issue_cycle, b ? b->issue_cycle : a->issue_cycle);
         if (a)
             print_memop("model", i, a);
@@ -145,6 +167,8 @@ static int cosim_submit(void *impl, const mmu_req_t *req, mmu_result_t *out)
     if (rtl_mmu_submit(c->rtl, req, rtl_slot(c, c->pending)) != 0) {
         fprintf(stderr, "cosim MISMATCH: the model accepted a submission (issue cycle %" PRIu64
                         ") that the RTL refused\n", req->issue_cycle);
+        note_diff(c, "the model accepted a submission (issue cycle %" PRIu64 ") that the rtl refused",
+                  req->issue_cycle);
         note_mismatch(c, req->issue_cycle, req->issue_cycle);
         c->diverged = true;
         return -1;
@@ -158,10 +182,13 @@ static int compare_arch(cosim_t *c, const char *after)
     mmu_arch_t a, b;
     mmu_arch_state(c->model, &a);
     rtl_mmu_arch_state(c->rtl, &b);
-    const char *field = arch_diff(&a, &b);
+    uint64_t va = 0, vb = 0;
+    const char *field = arch_diff_values(&a, &b, &va, &vb);
     if (!field)
         return 0;
     fprintf(stderr, "cosim MISMATCH: architectural state differs after %s: %s\n", after, field);
+    note_diff(c, "architectural state after %s: %s differs: model 0x%" PRIx64 ", rtl 0x%" PRIx64, after, field, va,
+              vb);
     note_mismatch(c, rtl_mmu_cycle(c->rtl), rtl_mmu_cycle(c->rtl));
     fprintf(stderr, "  model cr0=0x%" PRIx64 " cr2=0x%" PRIx64 " cr3=0x%" PRIx64 " cr4=0x%" PRIx64 " efer=0x%" PRIx64
                     " pcid=0x%x\n", a.cr0, a.cr2, a.cr3, a.cr4, a.efer, a.pcid);
@@ -179,10 +206,13 @@ static int cosim_sync(void *impl)
     rtl_mmu_sync(c->rtl);
     for (size_t i = 0; i < c->pending; i++) {
         const mmu_result_t *a = c->model_out[i], *b = rtl_slot(c, i);
-        const char *field = result_diff(a, b);
+        uint64_t va = 0, vb = 0;
+        const char *field = result_diff_values(a, b, &va, &vb);
         if (field) {
             fprintf(stderr, "cosim MISMATCH at operation %" PRIu64 " (translation seq %" PRIu64 "): %s differs\n",
                     c->ops_compared + i, a->seq, field);
+            note_diff(c, "operation %" PRIu64 " (translation seq %" PRIu64 ", va 0x%" PRIx64 "): %s differs: model 0x%"
+                      PRIx64 ", rtl 0x%" PRIx64, c->ops_compared + i, a->seq, a->va, field, va, vb);
             print_result("model", a);
             print_result("rtl", b);
             note_mismatch(c, a->accept_cycle, b->accept_cycle);
@@ -222,17 +252,21 @@ static int cosim_control(void *impl, const mmu_ctrl_t *op, mmu_ctrl_result_t *ou
     if (ra != rb) {
         fprintf(stderr, "cosim MISMATCH: %s issued at %" PRIu64 " accepted by one side only\n", names_ctrl(op->kind),
                 op->issue_cycle);
+        note_diff(c, "%s issued at %" PRIu64 " accepted by one side only", names_ctrl(op->kind), op->issue_cycle);
         note_mismatch(c, op->issue_cycle, op->issue_cycle);
         c->diverged = true;
         return -1;
     }
     if (ra != 0)
         return -1;
-    const char *field = ctrl_result_diff(out, &theirs);
+    uint64_t va = 0, vb = 0;
+    const char *field = ctrl_result_diff_values(out, &theirs, &va, &vb);
     if (field) {
         char text[96];
         fprintf(stderr, "cosim MISMATCH at operation %" PRIu64 " (%s): %s differs\n", c->ops_compared,
                 ctrl_text(op, text, sizeof text), field);
+        note_diff(c, "operation %" PRIu64 " (%s): %s differs: model 0x%" PRIx64 ", rtl 0x%" PRIx64, c->ops_compared,
+                  text, field, va, vb);
         fprintf(stderr, "  model fault=%s accept=%" PRIu64 " complete=%" PRIu64 " reads=%u invalidated tlb=%u pwc=%u\n",
                 names_fault(out->fault), out->accept_cycle, out->complete_cycle, out->mem_reads,
                 out->tlb_invalidated, out->pwc_invalidated);
@@ -276,8 +310,12 @@ static int cosim_finish(void *impl)
     cosim_t *c = impl;
     if (cosim_sync(c) != 0 || mirror_backdoor(c) != 0)
         return -1;
+    if (rtl_mmu_trace_check(c->rtl) != 0)
+        return -1;
     paddr_t where;
     if (physmem_diff(c->mem, c->shadow, &where)) {
+        note_diff(c, "final memory images differ at pa 0x%" PRIx64 ": model 0x%016" PRIx64 ", rtl 0x%016" PRIx64,
+                  where, physmem_peek64(c->mem, where & ~7ull), physmem_peek64(c->shadow, where & ~7ull));
         fprintf(stderr, "cosim MISMATCH: final memory images differ; first at pa 0x%" PRIx64
                         " (model 0x%016" PRIx64 ", rtl 0x%016" PRIx64 ")\n", where,
                 physmem_peek64(c->mem, where & ~7ull), physmem_peek64(c->shadow, where & ~7ull));
@@ -339,6 +377,12 @@ static void copy_page(void *ctx, paddr_t pa, const uint8_t *page)
 int64_t backend_cosim_mismatch_cycle(const backend_t *b)
 {
     return b->ops == &cosim_ops ? ((const cosim_t *)b->impl)->mismatch_cycle : -1;
+}
+
+const char *backend_cosim_mismatch_text(const backend_t *b)
+{
+    return b->ops == &cosim_ops && ((const cosim_t *)b->impl)->first_diff[0] ? ((const cosim_t *)b->impl)->first_diff
+                                                                              : NULL;
 }
 
 backend_t *backend_create_cosim(const mmu_config_t *cfg, physmem_t *mem, const backend_opts_t *opts, char *err)

@@ -44,6 +44,7 @@ struct rtl_mmu {
     void *memop_ctx;
     char *trace_path;                  /* a waveform to open at cycle trace_from */
     cycle_t trace_from;
+    bool trace_failed;                 /* the waveform could not be opened */
 };
 
 /* --- queues --------------------------------------------------------------------- */
@@ -93,8 +94,14 @@ static int check_params(const mmu_config_t *cfg, char *err)
             return -1;
         }
         if (v != config_get(cfg, p)) {
-            snprintf(err, CONFIG_ERR_LEN, "rtl: %s = %lld in the configuration, but the RTL was built with %lld",
-                     p->key, (long long)config_get(cfg, p), (long long)v);
+            /* values as the user writes them (lru, not 0), and the way to an RTL that has them */
+            char want[32], built[32];
+            const char *wn = config_enum_name(p->kind, config_get(cfg, p)), *bn = config_enum_name(p->kind, v);
+            snprintf(want, sizeof want, "%lld", (long long)config_get(cfg, p));
+            snprintf(built, sizeof built, "%lld", (long long)v);
+            snprintf(err, CONFIG_ERR_LEN, "rtl: %.24s = %.20s, but this RTL was Verilated with %.20s; for "
+                     "configs/NAME.cfg use build/rtl/NAME/mmulab (make build/rtl/NAME/mmulab), else the model",
+                     p->key, wn ? wn : want, bn ? bn : built);
             return -1;
         }
     }
@@ -216,8 +223,10 @@ static bool step(rtl_mmu_t *r, const mmu_ctrl_t *ctrl, bool *ctrl_accepted, cycl
     }
 
     if (r->trace_path && r->cycle >= r->trace_from) {
-        if (rtl_sim_trace_open(r->sim, r->trace_path) != 0)
+        if (rtl_sim_trace_open(r->sim, r->trace_path) != 0) {
             fprintf(stderr, "rtl: cannot trace to %s\n", r->trace_path);
+            r->trace_failed = true;
+        }
         free(r->trace_path);
         r->trace_path = NULL;
     }
@@ -443,4 +452,15 @@ void rtl_mmu_data_access(rtl_mmu_t *r, paddr_t pa, bool is_write)
     memlat_data_access(&r->memlat, pa, is_write);
     if (r->memlat.model == MEM_CACHE)
         r->stats.data_cache_hits[r->memlat.last_level]++;
+}
+
+int rtl_mmu_trace_check(const rtl_mmu_t *r)
+{
+    if (r->trace_path) {
+        fprintf(stderr, "rtl: --trace-from %llu is past the end of the run (last cycle %llu): no waveform "
+                        "written to %s\n", (unsigned long long)r->trace_from,
+                (unsigned long long)(r->cycle ? r->cycle - 1 : 0), r->trace_path);
+        return -1;
+    }
+    return r->trace_failed ? -1 : 0;
 }

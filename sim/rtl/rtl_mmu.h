@@ -41,5 +41,8 @@ int rtl_mmu_trace(rtl_mmu_t *r, const char *path);
 /* The same from cycle `from` on (opened when the cycle loop reaches it; path is copied).
  * -1 if this build cannot trace. */
 int rtl_mmu_trace_from(rtl_mmu_t *r, const char *path, cycle_t from);
+/* End of run: -1 (reported on stderr) if a requested waveform was not written: the file
+ * could not be opened, or the run ended before its start cycle. */
+int rtl_mmu_trace_check(const rtl_mmu_t *r);
 
 #endif

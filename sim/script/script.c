@@ -7,6 +7,8 @@
  * This file: the interpreter state, its commands and their dispatch; the lexer, the
  * expect checks and the output live beside it (script_int.h). */
 #include "script_int.h"
+#include "linereader.h"
+#include "outfile.h"
 
 int sc_fail(interp_t *I, const char *fmt, ...)
 {
@@ -16,10 +18,12 @@ int sc_fail(interp_t *I, const char *fmt, ...)
         fprintf(I->err, "%s:%u: ", I->name, I->line);
     else
         fprintf(I->err, "%s: ", I->name);
+    /* the message quotes input words: raw control bytes are shown escaped, not sent */
+    char msg[1024], shown[4096];
     va_start(ap, fmt);
-    vfprintf(I->err, fmt, ap);
+    vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
-    fputc('\n', I->err);
+    fprintf(I->err, "%s\n", line_escape(msg, shown, sizeof shown));
     return -1;
 }
 
@@ -56,8 +60,21 @@ static int ensure_mmu(interp_t *I)
     for (size_t i = 0; i < I->opts->nsets; i++)
         if (config_set_assignment(&I->cfg, I->opts->sets[i], err) < 0)
             return sc_fail(I, "--set %s: %s", I->opts->sets[i], err);
-    if (config_validate(&I->cfg, err) < 0)
-        return sc_fail(I, "invalid configuration: %s", err);
+    if (config_validate(&I->cfg, err) < 0) {
+        /* no single line owns a cross-parameter error: name every source of the values */
+        const char *cli = I->opts->config_origin ? I->opts->config_origin : "";
+        if (*cli && !I->config_lines && I->opts->cli_config_error) {
+            /* the command line alone made it: a usage error, named by its options, not a line */
+            char shown[4 * CONFIG_ERR_LEN];
+            fprintf(I->err, "mmulab run: invalid configuration (from%s): %s\n", cli,
+                    line_escape(err, shown, sizeof shown));
+            *I->opts->cli_config_error = true;
+            return -1;
+        }
+        return sc_fail(I, "invalid configuration (from%s%s%s): %s", cli,
+                       *cli && I->config_lines ? " and" : "",
+                       I->config_lines ? " the script's config lines" : *cli ? "" : " the defaults", err);
+    }
     if (machine_init(&I->m, (unsigned)I->cfg.maxphyaddr, DEFAULT_FRAME_BASE, DEFAULT_FRAME_LIMIT, err) < 0)
         return sc_fail(I, "%s", err);
     if (machine_start(&I->m, I->opts->backend, &I->cfg, &I->opts->backend_opts, err) < 0)
@@ -112,6 +129,20 @@ static int parse_cycle(interp_t *I, const char *cmd, const char *tok, cycle_t *c
     if (v > MAX_CYCLE)
         return sc_fail(I, "%s: cycle '%.48s' out of range (at most 2^62)", cmd, tok);
     *c = v;
+    return 0;
+}
+
+/* An explicit issue cycle the backend can reach: the RTL backends clock through every idle
+ * cycle (backend_max_ahead), so a far @CYCLE is an error there rather than an hours-long run. */
+static int check_reach(interp_t *I, const char *cmd, cycle_t c)
+{
+    cycle_t h = backend_horizon(I->m.be);
+    uint64_t ahead = backend_max_ahead(I->m.be);
+    if (c > h && c - h > ahead)
+        return sc_fail(I, "%s: issue cycle %" PRIu64 " is %" PRIu64 " cycles after the horizon %" PRIu64
+                       "; the %s backend clocks the RTL through every idle cycle and goes at most %" PRIu64
+                       " ahead (use the model backend for far cycles)",
+                       cmd, c, c - h, h, backend_kind_name(I->m.be->kind), ahead);
     return 0;
 }
 
@@ -184,6 +215,8 @@ static int do_control(interp_t *I, mmu_ctrl_t *op, char **toks, int n, int used,
     if (op->issue_cycle < horizon)
         return sc_fail(I, "%s: issue cycle %" PRIu64 " is earlier than allowed (horizon %" PRIu64 ")", cmd,
                     op->issue_cycle, horizon);
+    if (explicit_cycle && check_reach(I, cmd, op->issue_cycle) < 0)
+        return -1;
     if (backend_control(I->m.be, op, &rec.res) < 0)
         return diverged(I);
     I->nctrl++;
@@ -299,6 +332,8 @@ static int cmd_access(interp_t *I, char **toks, int n)
         if (sc_sync_all(I) < 0)
             return -1;
         req.issue_cycle = backend_horizon(I->m.be);
+    } else if (check_reach(I, "access", req.issue_cycle) < 0) {
+        return -1;
     }
     access_rec_t *rec = calloc(1, sizeof *rec);
     if (!rec)
@@ -422,8 +457,13 @@ static int cmd_frames(interp_t *I, char **toks, int n)
     if (sc_need(I, "frames", n, 3, usage) < 0 || sc_number_arg(I, "frames", "BASE", toks[1], &base) < 0 ||
         sc_number_arg(I, "frames", "LIMIT", toks[2], &limit) < 0 || sc_no_more(I, "frames", toks, n, 3, usage) < 0)
         return -1;
+    /* LIMIT is the end of the range, exclusive (0x02000000); the last byte of the range
+     * (0x01ffffff, as docs/scripts.md writes ranges) means the same */
+    if ((limit & (PAGE_SIZE - 1)) == PAGE_SIZE - 1 && limit != UINT64_MAX)
+        limit++;
     if ((base | limit) & (PAGE_SIZE - 1) || base == 0 || base >= limit)
-        return sc_fail(I, "frames: sc_need 4 KiB-aligned 0 < BASE < LIMIT");
+        return sc_fail(I, "frames: need 4 KiB-aligned 0 < BASE < LIMIT (LIMIT exclusive, or the range's last "
+                       "byte ...fff)");
     if (I->cfg.maxphyaddr < 64 && limit > (1ull << I->cfg.maxphyaddr))
         return sc_fail(I, "frames: LIMIT 0x%" PRIx64 " is beyond maxphyaddr (%u bits)", limit,
                     (unsigned)I->cfg.maxphyaddr);
@@ -470,30 +510,61 @@ static int flags_arg(interp_t *I, const char *cmd, const char *tok, uint64_t *v)
     return 0;
 }
 
+/* The bits of a leaf entry that hold the page's physical address (SDM Vol. 3A 4.3 Table 4-5,
+ * 4.4.2 Tables 4-8..4-11, 4.5.4 Tables 4-17..4-20): FLAGS given as a number must not set them,
+ * or they would silently change the page `map` was asked for. Reserved bits above MAXPHYADDR
+ * (or PSE-36's limit) stay allowed: directed tests set them on purpose (pf_reserved.mmu). */
+static uint64_t leaf_address_bits(const interp_t *I, unsigned shift)
+{
+    unsigned m = I->pt.maxphyaddr;
+    if (I->pt.mode == PAGING_32) {
+        if (shift == 12)
+            return 0xFFFFF000ull;
+        unsigned high = (m < 40 ? m : 40) - 32;    /* PSE-36: PA[39:32] in bits 20:13 */
+        return 0xFFC00000ull | (((1ull << high) - 1) << 13);
+    }
+    return ((1ull << m) - 1) & ~((1ull << shift) - 1);
+}
+
+/* map (refuses to replace a present or non-zero leaf) and remap (replaces it on purpose). */
 static int cmd_map(interp_t *I, char **toks, int n)
 {
-    static const char usage[] = "map VA PA 4k|2m|4m|1g FLAGS [table FLAGS]";
+    const char *cmd = toks[0];
+    bool remap = strcmp(cmd, "remap") == 0;
+    const char *usage = remap ? "remap VA PA 4k|2m|4m|1g FLAGS [table FLAGS]"
+                              : "map VA PA 4k|2m|4m|1g FLAGS [table FLAGS]";
     uint64_t va, pa, leaf, table = PTB_TABLE_FLAGS;
     unsigned shift;
-    if (require_pt(I, "map") < 0 || sc_need(I, "map", n, 5, usage) < 0 ||
-        sc_number_arg(I, "map", "VA", toks[1], &va) < 0 || sc_number_arg(I, "map", "PA", toks[2], &pa) < 0)
+    if (require_pt(I, cmd) < 0 || sc_need(I, cmd, n, 5, usage) < 0 ||
+        sc_number_arg(I, cmd, "VA", toks[1], &va) < 0 || sc_number_arg(I, cmd, "PA", toks[2], &pa) < 0)
         return -1;
     if (script_parse_size(toks[3], &shift) < 0)
-        return sc_fail(I, "map: bad size '%.48s' (4k, 2m, 4m or 1g)", toks[3]);
-    if (flags_arg(I, "map", toks[4], &leaf) < 0)
+        return sc_fail(I, "%s: bad size '%.48s' (4k, 2m, 4m or 1g)", cmd, toks[3]);
+    if (flags_arg(I, cmd, toks[4], &leaf) < 0)
         return -1;
+    uint64_t addr_bits = leaf & leaf_address_bits(I, shift);
+    if (addr_bits)
+        return sc_fail(I, "%s: flags '%.48s' set bits 0x%" PRIx64 " of the physical address field of a %s "
+                       "entry (give the address as PA; `set` writes arbitrary entry bits)",
+                       cmd, toks[4], addr_bits, toks[3]);
     int used = 5;
     if (n > 5 && strcmp(toks[5], "table") == 0) {
-        if (flags_arg(I, "map", n > 6 ? toks[6] : NULL, &table) < 0)
+        if (flags_arg(I, cmd, n > 6 ? toks[6] : NULL, &table) < 0)
             return -1;
         used = 7;
     }
-    if (sc_no_more(I, "map", toks, n, used, usage) < 0 || sc_sync_all(I) < 0)
+    if (sc_no_more(I, cmd, toks, n, used, usage) < 0 || sc_sync_all(I) < 0)
         return -1;
+    int leaf_level = shift == 12 ? LVL_PT : shift == 30 ? LVL_PDPT : LVL_PD;
+    paddr_t at = ptb_entry_addr(&I->pt, va, leaf_level);
+    uint64_t old = at ? ptb_read_entry(&I->pt, at) : 0;
+    if (!remap && old != 0)
+        return sc_fail(I, "map: 0x%" PRIx64 " already has a level-%d entry (at 0x%" PRIx64 ": 0x%" PRIx64
+                       "); unmap it first, or use remap to replace it", va, leaf_level, at, old);
     if (ptb_map(&I->pt, va, pa, shift, leaf, table) < 0)
-        return sc_fail(I, "map: cannot map 0x%" PRIx64 " -> 0x%" PRIx64 " as %s in %s paging (size not "
+        return sc_fail(I, "%s: cannot map 0x%" PRIx64 " -> 0x%" PRIx64 " as %s in %s paging (size not "
                     "possible in the mode, unaligned address, a large page or table in the way, or no "
-                    "frames left)", va, pa, toks[3], names_mode(I->pt.mode));
+                    "frames left)", cmd, va, pa, toks[3], names_mode(I->pt.mode));
     return 0;
 }
 
@@ -599,11 +670,14 @@ static int cmd_config(interp_t *I, char **toks, int n)
     if (n < 2)
         return sc_fail(I, "config: missing KEY=VALUE");
     /* "config key=value" or "config key = value" */
+    /* words joined by one space, as a config file line reads: `lru extra` stays two words */
     size_t used = 0;
     for (int i = 1; i < n; i++) {
         size_t l = strlen(toks[i]);
-        if (used + l >= sizeof buf)
+        if (used + l + 1 >= sizeof buf)
             return sc_fail(I, "config: assignment too long");
+        if (i > 1)
+            buf[used++] = ' ';
         memcpy(buf + used, toks[i], l);
         used += l;
     }
@@ -612,6 +686,7 @@ static int cmd_config(interp_t *I, char **toks, int n)
         return sc_fail(I, "config: expected KEY=VALUE, got '%.48s'", buf);
     if (config_set_assignment(&I->cfg, buf, err) < 0)
         return sc_fail(I, "config: %s", err);
+    I->config_lines++;
     return 0;
 }
 
@@ -623,6 +698,7 @@ static const struct { const char *name; cmd_fn fn; } commands[] = {
     {"efer", cmd_cr},         {"invlpg", cmd_invlpg},     {"invpcid", cmd_invpcid},
     {"poke32", cmd_poke},     {"poke64", cmd_poke},       {"expect32", cmd_expect_mem},
     {"expect64", cmd_expect_mem}, {"pt", cmd_pt},         {"map", cmd_map},
+    {"remap", cmd_map},
     {"unmap", cmd_unmap},     {"entry", cmd_entry},       {"set", cmd_setclear},
     {"clear", cmd_setclear},  {"frames", cmd_frames},     {"print", sc_cmd_print},
 };
@@ -700,7 +776,7 @@ int script_run_stream(const script_opts_t *opts, FILE *in, const char *name)
 
     int rc = 0;
     if (opts->jsonl_path) {
-        I->jsonl = fopen(opts->jsonl_path, "w");
+        I->jsonl = outfile_open(opts->jsonl_path);
         if (!I->jsonl) {
             sc_fail(I, "cannot open JSONL output %s: %s", opts->jsonl_path, strerror(errno));
             free(I);
@@ -708,26 +784,34 @@ int script_run_stream(const script_opts_t *opts, FILE *in, const char *name)
         }
     }
 
-    char *line = NULL;
-    size_t cap = 0;
-    ssize_t len;
+    /* one bounded line at a time (model/linereader.h): no input makes this allocate */
+    line_reader_t *lr = malloc(sizeof *lr);
+    if (!lr) {
+        sc_fail(I, "out of memory");
+        if (I->jsonl)
+            fclose(I->jsonl);
+        free(I);
+        return 1;
+    }
+    line_reader_init(lr, in);
     char *toks[SCRIPT_MAX_TOKENS];
-    errno = 0;
-    while (rc == 0 && (len = getline(&line, &cap, in)) >= 0) {
-        I->line++;
-        if (strlen(line) != (size_t)len) {
-            rc = sc_fail(I, "NUL byte in line");
+    line_status_t st;
+    while (rc == 0 && (st = line_reader_next(lr)) != LINE_EOF) {
+        I->line = lr->line_no;
+        if (st != LINE_OK) {
+            char why[96];
+            if (st == LINE_ERROR)
+                I->line++;
+            rc = sc_fail(I, "%s", line_status_text(st, errno, why, sizeof why));
             break;
         }
-        int n = script_tokenize(line, toks, SCRIPT_MAX_TOKENS);
+        int n = script_tokenize(lr->buf, toks, SCRIPT_MAX_TOKENS);
         if (n < 0)
             rc = sc_fail(I, "too many words on one line (at most %d)", SCRIPT_MAX_TOKENS);
         else if (n > 0)
             rc = run_line(I, toks, n);
     }
-    free(line);
-    if (rc == 0 && ferror(in))
-        rc = sc_fail(I, "read error: %s", strerror(errno));
+    free(lr);
     if (rc == 0) {
         I->line = 0;
         if (!I->m.be)
@@ -742,7 +826,10 @@ int script_run_stream(const script_opts_t *opts, FILE *in, const char *name)
                 name, I->naccess, I->nctrl, I->nchecks);
     if (rc == 0)
         sc_report_os(I);
-    if (I->jsonl && fclose(I->jsonl) != 0 && rc == 0)
+    if (rc == 0 && I->opts->backend == BACKEND_COSIM)   /* the words of `mmulab demo` */
+        fprintf(I->out, "lockstep: model and RTL agreed on every result field and cycle, every walker memory "
+                        "operation, and the final memory image\n");
+    if (I->jsonl && outfile_close(I->jsonl) != 0 && rc == 0)
         rc = sc_fail(I, "JSONL: write to %s failed: %s", opts->jsonl_path, strerror(errno));
     fflush(I->out);
     interp_free(I);

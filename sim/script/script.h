@@ -7,6 +7,7 @@
 #ifndef MMULAB_SCRIPT_H
 #define MMULAB_SCRIPT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -24,6 +25,10 @@ typedef struct {
     const mmu_config_t *base;    /* starting configuration (defaults + --config); NULL = defaults */
     const char *const *sets;     /* --set assignments, applied after the script's `config` lines */
     size_t nsets;
+    const char *config_origin;   /* "--config F --set K=V" as given, named by a cross-parameter
+                                    error (which no single line owns); NULL: none */
+    bool *cli_config_error;      /* out, if not NULL: set when the configuration of config_origin
+                                    alone (no `config` line) is invalid: reported without a line */
     const char *jsonl_path;      /* one JSON object per operation; NULL = none */
     backend_kind_t backend;      /* model (the default, 0), rtl or cosim */
     FILE *out;                   /* readable trace; NULL = stdout */

@@ -61,6 +61,7 @@ typedef struct {
 
     mmu_config_t cfg;
     unsigned first_cmd_line;     /* 0 until the first non-config command */
+    unsigned config_lines;       /* `config` lines applied so far */
     machine_t m;                 /* the memory and the backend (created at the first command) */
     ptbuild_t pt;
     bool have_pt;

@@ -1,6 +1,8 @@
 /* The outputs of the functional coverage (coverage.h): the table with its holes, and the
  * JSON file (save, and load-and-merge, which also reads the older mode bin names). */
 #include "coverage_int.h"
+#include "outfile.h"
+#include "version.h"
 
 #include <stdio.h>
 
@@ -171,6 +173,9 @@ int cov_save(const cov_t *c, const char *path, char *err)
         return -1;
     }
     cJSON_AddStringToObject(root, "format", COV_FORMAT);
+    cJSON *tool = cJSON_AddObjectToObject(root, "mmulab");   /* the build that wrote it (not read back) */
+    cJSON_AddStringToObject(tool, "version", mmulab_version());
+    cJSON_AddStringToObject(tool, "git", mmulab_git_hash());
     cJSON_AddNumberToObject(root, "seeds", (double)c->seeds);
     cJSON_AddNumberToObject(root, "accesses", (double)c->accesses);
     cJSON_AddNumberToObject(root, "ctrl_ops", (double)c->ctrl_ops);
@@ -202,14 +207,14 @@ int cov_save(const cov_t *c, const char *path, char *err)
         snprintf(err, COV_ERR_LEN, "coverage: out of memory");
         return -1;
     }
-    FILE *f = fopen(path, "w");
+    FILE *f = outfile_open(path);
     int rc = 0;
     if (!f) {
         snprintf(err, COV_ERR_LEN, "cannot write coverage file %s: %s", path, strerror(errno));
         rc = -1;
     } else {
         fprintf(f, "%s\n", text);
-        if (fclose(f) != 0) {
+        if (outfile_close(f) != 0) {
             snprintf(err, COV_ERR_LEN, "write to coverage file %s failed: %s", path, strerror(errno));
             rc = -1;
         }

@@ -1,5 +1,7 @@
 /* JUnit XML (junit.h). */
 #include "junit.h"
+#include "outfile.h"
+#include "version.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -7,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 struct junit {
     FILE *f;
@@ -42,7 +45,7 @@ junit_t *junit_open(const char *path, char *err, size_t errlen)
         return NULL;
     }
     j->path = path;
-    if (!(j->f = fopen(path, "w"))) {
+    if (!(j->f = outfile_open(path))) {
         snprintf(err, errlen, "cannot write %s: %s", path, strerror(errno));
         free(j);
         return NULL;
@@ -61,7 +64,11 @@ void junit_case(junit_t *j, const char *classname, const char *name, double seco
 {
     FILE *cf = j->cf;
     j->tests++;
-    fprintf(cf, "  <testcase classname=\"%s\" name=\"%s\" time=\"%.3f\">", classname, name, seconds);
+    fprintf(cf, "  <testcase classname=\"");
+    xml_text(cf, classname);   /* it names the configuration: --config paths, --set values */
+    fprintf(cf, "\" name=\"");
+    xml_text(cf, name);
+    fprintf(cf, "\" time=\"%.3f\">", seconds);
     if (status != 0) {
         const char *el = status > 0 ? "failure" : "error";
         if (status > 0)
@@ -86,13 +93,26 @@ int junit_close(junit_t *j, const char *suite, double seconds, char *err, size_t
     fclose(j->cf);
     FILE *f = j->f;
     fprintf(f, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
-    fprintf(f, "<testsuite name=\"%s\" tests=\"%" PRIu64 "\" failures=\"%" PRIu64 "\" errors=\"%" PRIu64
-            "\" time=\"%.3f\">\n", suite, j->tests, j->failures, j->errors, seconds);
+    char stamp[32] = "";
+    time_t now = time(NULL);
+    struct tm tm;
+    if (gmtime_r(&now, &tm))
+        strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%S", &tm);
+    fprintf(f, "<testsuite name=\"");
+    xml_text(f, suite);
+    fprintf(f, "\" tests=\"%" PRIu64 "\" failures=\"%" PRIu64 "\" errors=\"%" PRIu64 "\" time=\"%.3f\" timestamp=\"%s\">\n",
+            j->tests, j->failures, j->errors, seconds, stamp);
+    /* the build that ran the cases */
+    fprintf(f, "  <properties><property name=\"mmulab.version\" value=\"");
+    xml_text(f, mmulab_version());
+    fprintf(f, "\"/><property name=\"mmulab.git\" value=\"");
+    xml_text(f, mmulab_git_hash());
+    fprintf(f, "\"/></properties>\n");
     fwrite(j->cases, 1, j->cases_len, f);
     fprintf(f, "</testsuite>\n");
     free(j->cases);
     int rc = 0;
-    if (fclose(f) != 0) {
+    if (outfile_close(f) != 0) {
         snprintf(err, errlen, "writing %s failed: %s", j->path, strerror(errno));
         rc = -1;
     }

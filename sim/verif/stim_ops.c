@@ -101,8 +101,8 @@ static void check_access(sg_t *g, const pend_t *p)
 void sg_do_sync(sg_t *g)
 {
     if (backend_sync(g->m.be) != 0)
-        sg_failf(g, g->line, "the %s backend reported a divergence at this synchronisation (details on stderr)",
-              backend_kind_name(g->m.be->kind));
+        sg_failf(g, g->line, "the %s backend reported a divergence at this synchronisation: %s",
+              backend_kind_name(g->m.be->kind), sg_backend_why(g));
     paging_mode_t mode = ref_cpu_mode(&g->cpu);
     for (size_t i = 0; i < g->npend && !g->failed; i++) {
         const pend_t *p = &g->pend[i];
@@ -162,8 +162,8 @@ static void do_ctrl(sg_t *g, mmu_ctrl_t op, const char *text)
     g->rep->ctrl_ops++;
     g->rep->ops++;
     if (backend_control(g->m.be, &op, &res) != 0) {
-        sg_failf(g, line, "%s: the %s backend rejected the operation or reported a divergence", text,
-              backend_kind_name(g->m.be->kind));
+        sg_failf(g, line, "%s: the %s backend rejected the operation or reported a divergence: %s", text,
+              backend_kind_name(g->m.be->kind), sg_backend_why(g));
         return;
     }
     dig_ctrl_t d;

@@ -266,6 +266,14 @@ static int pick_op(sg_t *g)
     return OP_ACCESS;
 }
 
+/* The first difference the backend found, for the failure message (JUnit's failure message
+ * then says which field differed and both values). */
+const char *sg_backend_why(const sg_t *g)
+{
+    const char *why = backend_mismatch_text(g->m.be);
+    return why ? why : "details on stderr";
+}
+
 static void stream(sg_t *g)
 {
     sg_initial_paging(g);
@@ -349,8 +357,8 @@ static int run_once(const sg_opts_t *o, sg_report_t *r, cov_t *cov)
         sg_do_sync(g);
     }
     if (!g->failed && backend_finish(g->m.be) != 0)
-        sg_failf(g, g->line, "the %s backend's end-of-run check failed (details on stderr)",
-              backend_kind_name(g->m.be->kind));
+        sg_failf(g, g->line, "the %s backend's end-of-run check failed: %s",
+              backend_kind_name(g->m.be->kind), sg_backend_why(g));
     if (!g->failed) {
         sg_emit(g, "# the A/D bits the walker set");
         final_ctx_t fc = {.g = g, .other = g->m.mem, .mem_side = false};

@@ -193,6 +193,8 @@ static inline int leaf_level_of(unsigned shift)
 /* stimgen.c: failures, the log, memory images, set-up and the run */
 void sg_emit(sg_t *g, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void sg_failf(sg_t *g, uint64_t line, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* The backend's one-line first difference (backend_mismatch_text), or "details on stderr". */
+const char *sg_backend_why(const sg_t *g);
 uint64_t sg_img_entry(const sg_t *g, paddr_t pa, unsigned size);
 void sg_img_write(sg_t *g, paddr_t pa, unsigned size, uint64_t v);
 uint64_t sg_mem_entry(const sg_t *g, paddr_t pa, unsigned size);

@@ -190,6 +190,23 @@ bool wl_is_key(const char *key)
     return false;
 }
 
+int wl_check_applies(const wl_params_t *p, const char *key, char *err)
+{
+    if ((!strcmp(key, "hot") || !strcmp(key, "hot-frac")) && p->kind != WL_HOTCOLD) {
+        wl_errf(err, "--%s applies only to --workload hotcold (this is %s)", key, wl_kind_name(p->kind));
+        return -1;
+    }
+    if (!strcmp(key, "stride") && p->kind != WL_STRIDE) {
+        wl_errf(err, "--stride applies only to --workload stride (this is %s)", wl_kind_name(p->kind));
+        return -1;
+    }
+    if ((!strcmp(key, "interval") || !strcmp(key, "batch")) && p->issue != WL_ISSUE_OVERLAP) {
+        wl_errf(err, "--%s applies only to --issue overlap (this run issues serially)", key);
+        return -1;
+    }
+    return 0;
+}
+
 int wl_set(wl_params_t *p, const char *key, const char *v, char *err)
 {
     uint64_t u;
@@ -376,9 +393,19 @@ int wl_validate(wl_params_t *p, char *err)
         wl_errf(err, "base: 0x%" PRIx64 " is not aligned to %" PRIu64 " bytes", p->va_base, align);
         return -1;
     }
-    if (p->va_base >= limit || p->region_bytes > limit - p->va_base) {
-        wl_errf(err, "base: region [0x%" PRIx64 ", +%" PRIu64 ") exceeds the %s linear address space",
-             p->va_base, p->region_bytes, names_mode(p->mode));
+    /* 4- and 5-level paging: the region lies in the lower (user) half [0, limit) or in the
+     * upper (kernel) half [2^64 - limit, 2^64) of the canonical addresses (SDM Vol. 1 3.3.7.1) */
+    const bool long_mode = p->mode == PAGING_4LEVEL || p->mode == PAGING_5LEVEL;
+    const bool upper = long_mode && p->va_base >= 0 - limit;
+    if (upper ? p->region_bytes > 0 - p->va_base
+              : p->va_base >= limit || p->region_bytes > limit - p->va_base) {
+        if (long_mode)
+            wl_errf(err, "base: region [0x%" PRIx64 ", +%" PRIu64 ") is not inside one canonical half of %s "
+                    "paging: [0, 0x%" PRIx64 ") or [0x%" PRIx64 ", 2^64)", p->va_base, p->region_bytes,
+                    names_mode(p->mode), limit, 0 - limit);
+        else
+            wl_errf(err, "base: region [0x%" PRIx64 ", +%" PRIu64 ") exceeds the %s linear address space",
+                    p->va_base, p->region_bytes, names_mode(p->mode));
         return -1;
     }
     if (p->kind == WL_HOTCOLD && (p->hot_bytes == 0 || p->hot_bytes > p->region_bytes)) {

@@ -70,6 +70,11 @@ void wl_defaults(wl_params_t *p);
  * err (WL_ERR_LEN bytes). wl_is_key tells whether key is one of these. */
 int wl_set(wl_params_t *p, const char *key, const char *value, char *err);
 bool wl_is_key(const char *key);
+/* Whether option key (given on the command line) means something for the workload p
+ * describes once every option is read: --hot/--hot-frac only for hotcold, --stride only for
+ * stride, --interval/--batch only with --issue overlap. 0, or -1 with the reason in err: an
+ * option that would be ignored is an error. */
+int wl_check_applies(const wl_params_t *p, const char *key, char *err);
 /* Checks the knobs against each other and the mode's limits (fills defaults
  * such as an automatic va_base into *p). Returns 0 or -1 with a message. */
 int wl_validate(wl_params_t *p, char *err);

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "linereader.h"
 
 /* params.def read independently of config.c, so the table is checked
  * against the source of truth rather than against itself. */
@@ -329,6 +330,41 @@ static void test_load_file_errors(void **state)
     }
 }
 
+/* The bounded line reader (model/linereader.h): an input without newlines costs at most one
+ * line of memory and fails with FILE:LINE; NUL bytes and directories read like script errors. */
+static void test_load_file_bounded_lines(void **state)
+{
+    (void)state;
+    char *long_line = malloc(LINE_MAX_BYTES + 100);
+    assert_non_null(long_line);
+    memset(long_line, 'a', LINE_MAX_BYTES + 99);
+    long_line[LINE_MAX_BYTES + 99] = '\0';
+    char *path = write_temp_file(long_line);
+    free(long_line);
+    mmu_config_t cfg;
+    config_defaults(&cfg);
+    char err[CONFIG_ERR_LEN] = "", expected[CONFIG_ERR_LEN];
+    snprintf(expected, sizeof expected, "%s:1: line longer than 4096 bytes", path);
+    assert_int_equal(config_load_file(&cfg, path, err), -1);
+    assert_string_equal(err, expected);
+    remove_temp_file(path);
+
+    assert_int_equal(config_load_file(&cfg, "/dev/zero", err), -1);
+    assert_string_equal(err, "/dev/zero:1: line longer than 4096 bytes");
+    assert_int_equal(config_load_file(&cfg, "/", err), -1);
+    assert_string_equal(err, "/:1: read error: Is a directory");
+
+    path = write_temp_file("ports = 1\n");
+    FILE *f = fopen(path, "a");
+    assert_non_null(f);
+    fwrite("ports = 2\0\n", 1, 11, f);
+    fclose(f);
+    snprintf(expected, sizeof expected, "%s:2: NUL byte in line", path);
+    assert_int_equal(config_load_file(&cfg, path, err), -1);
+    assert_string_equal(err, expected);
+    remove_temp_file(path);
+}
+
 static void test_load_missing_file(void **state)
 {
     (void)state;
@@ -430,6 +466,7 @@ int main(void)
         cmocka_unit_test(test_set_assignment),
         cmocka_unit_test(test_load_file_good),
         cmocka_unit_test(test_load_file_errors),
+        cmocka_unit_test(test_load_file_bounded_lines),
         cmocka_unit_test(test_load_missing_file),
         cmocka_unit_test(test_validate),
         cmocka_unit_test(test_validate_checks_fields),

@@ -8,7 +8,7 @@ expect=$want${trace:+ trace}
 [ "$got" = "$expect" ] || { echo "backends: got '$got', expected '$expect'"; exit 1; }
 ver=$("$mmulab" --version)
 case "$ver" in
-  "mmulab (backends: $want; waveforms: $([ -n "$trace" ] && echo yes || echo no))") ;;
+  "mmulab $(cat VERSION) git "?*" (backends: $want; waveforms: $([ -n "$trace" ] && echo yes || echo no))") ;;
   *) echo "--version: got '$ver'"; exit 1 ;;
 esac
 # an unknown argument is a usage error, not a listing

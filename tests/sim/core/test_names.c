@@ -167,8 +167,8 @@ static void test_record_rejects(void **state)
         "not json",
         "{\"op\":\"cr2\",\"seq\":1}",
         "{\"op\":\"access\",\"seq\":0}",   /* fields missing */
-        "{\"op\":\"cr3\",\"seq\":0,\"line\":1,\"value\":\"0x1000\",\"fault\":\"ud\",\"issue\":0,\"accept\":0,"
-        "\"complete\":1,\"mem_reads\":0,\"tlb_invalidated\":0,\"pwc_invalidated\":0}",
+        ("{\"op\":\"cr3\",\"seq\":0,\"line\":1,\"value\":\"0x1000\",\"fault\":\"ud\",\"issue\":0,\"accept\":0,"
+         "\"complete\":1,\"mem_reads\":0,\"tlb_invalidated\":0,\"pwc_invalidated\":0}"),   /* one string */
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
         if (record_parse(bad[i], &r) == 0)
