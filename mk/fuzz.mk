@@ -7,6 +7,7 @@
 #       $(BUILD)/fuzz/corpus/NAME, which keeps what the fuzzer finds between runs; tools/fuzz.sh).
 #       A crash, sanitizer report, leak or hang (-timeout=10 s) stops that harness with the input
 #       in $(BUILD)/fuzz/crash-* / leak-* / timeout-* and fails the target.
+#   make fuzz FUZZ_ONLY="lackey champsim"   only those harnesses (here: the trace readers)
 #   make fuzz-build   the harnesses only
 #
 # Not part of `make test` (each harness needs a minute of clang build plus FUZZ_SECONDS): a CI
@@ -22,10 +23,19 @@ FUZZ_BINS    := $(patsubst tests/fuzz/%.c,$(FUZZ_B)/%,$(FUZZ_SRC))
 # seed corpora: the inputs the project already has
 FUZZ_SEEDS_script := tests/scripts tests/scripts/errors
 FUZZ_SEEDS_config := configs
+FUZZ_SEEDS_lackey := tests/fuzz/corpus/fuzz_lackey
+FUZZ_SEEDS_champsim := tests/fuzz/corpus/fuzz_champsim
+# inputs up to this many bytes (tools/fuzz.sh: 8192 unless set): binary traces need room for records
+FUZZ_MAXLEN_champsim := 65536
+FUZZ_MAXLEN_lackey := 65536
+FUZZ_ONLY    ?= $(patsubst fuzz_%,%,$(notdir $(FUZZ_BINS)))
 
-.PHONY: fuzz fuzz-build
+.PHONY: fuzz fuzz-build fuzz-deps
 
-$(FUZZ_B)/obj/%.o: %.c | deps
+fuzz-deps: deps
+	@tools/deps.sh fuzz
+
+$(FUZZ_B)/obj/%.o: %.c | fuzz-deps
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link $(INCS) -MMD -MP -c $< -o $@
 
@@ -39,7 +49,8 @@ $(FUZZ_B)/fuzz_%: $(FUZZ_B)/obj/tests/fuzz/fuzz_%.o $(FUZZ_B)/libmmulab.a
 
 fuzz-build: $(FUZZ_BINS)
 
-fuzz: $(FUZZ_BINS)
-	@rc=0; $(foreach b,$(FUZZ_BINS),tools/fuzz.sh $(b) $(FUZZ_SECONDS) $(FUZZ_SEEDS_$(patsubst fuzz_%,%,$(notdir $(b)))) || rc=1;) exit $$rc
+fuzz: $(foreach n,$(FUZZ_ONLY),$(FUZZ_B)/fuzz_$(n))
+	@rc=0; $(foreach n,$(FUZZ_ONLY),FUZZ_MAX_LEN=$(or $(FUZZ_MAXLEN_$(n)),8192) tools/fuzz.sh $(FUZZ_B)/fuzz_$(n) \
+	  $(FUZZ_SECONDS) $(FUZZ_SEEDS_$(n)) || rc=1;) exit $$rc
 
 -include $(shell find $(FUZZ_B)/obj -name '*.d' 2>/dev/null)

@@ -1,37 +1,12 @@
 # Real-program traces and the cache-hierarchy memory model (docs/traces.md, docs/timing.md).
 # Included by the top Makefile.
 #
-#   make fuzz-trace [FUZZ_SECONDS=30]   libFuzzer (clang) on each trace reader, tests/fuzz/
+#   make fuzz FUZZ_ONLY="lackey champsim"   libFuzzer on the trace readers (mk/fuzz.mk builds and
+#                                       runs every tests/fuzz/fuzz_*.c)
 #   make test                           also runs smoke_cache: random seeds in lockstep with
 #                                       mem_model=cache and small caches (evictions, all levels)
 
-FUZZ_SECONDS ?= 30
-FUZZ_B       := $(BUILD)/fuzz
-FUZZ_CFLAGS  := -std=c11 -D_POSIX_C_SOURCE=200809L -g -O1 -fsanitize=fuzzer,address,undefined \
-                -fno-sanitize-recover=all -Imodel -Isim/workload
-TRACE_SRC    := $(filter-out %/trace_replay.c,$(wildcard sim/workload/trace*.c))   # the readers alone
-FUZZ_TARGETS := $(patsubst tests/fuzz/%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
-
 DEPS_GROUPS += trace
-
-.PHONY: fuzz-trace
-
-$(FUZZ_B)/%: tests/fuzz/%.c $(TRACE_SRC) $(wildcard sim/workload/trace*.h) | deps
-	@tools/deps.sh fuzz
-	@mkdir -p $(dir $@)
-	clang $(FUZZ_CFLAGS) $< $(TRACE_SRC) -o $@ -lz -llzma -lzstd
-
-# Each target runs FUZZ_SECONDS from its seed corpus (tests/fuzz/corpus/NAME, read only: new
-# inputs go to $(FUZZ_B)/corpus/NAME; the output to $(FUZZ_B)/NAME.log); a crash leaves
-# $(FUZZ_B)/crash-* and fails the make.
-fuzz-trace: $(addprefix $(FUZZ_B)/,$(FUZZ_TARGETS))
-	@for t in $(FUZZ_TARGETS); do \
-	  mkdir -p $(FUZZ_B)/corpus/$$t; \
-	  echo "fuzz $$t: $(FUZZ_SECONDS) s"; \
-	  if $(FUZZ_B)/$$t -max_total_time=$(FUZZ_SECONDS) -max_len=65536 -rss_limit_mb=1024 \
-	    -artifact_prefix=$(FUZZ_B)/ $(FUZZ_B)/corpus/$$t tests/fuzz/corpus/$$t > $(FUZZ_B)/$$t.log 2>&1; \
-	  then tail -n 2 $(FUZZ_B)/$$t.log; else tail -n 30 $(FUZZ_B)/$$t.log; exit 1; fi; \
-	done
 
 # The cache model in lockstep: the default RTL build serves its memory port with the same
 # model/memlat.c code, so cycles must agree exactly. Small caches so lines are evicted.
