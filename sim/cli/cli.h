@@ -70,5 +70,7 @@ int cmd_params(int argc, char **argv);
 int cmd_backends(int argc, char **argv);
 /* prog: argv[0] of main (for the replay commands); argv[0] is "random". */
 int cmd_random(const char *prog, int argc, char **argv);
+/* argv[0] is "trace" (cmd_trace.c: a trace replayed through the OS layer). */
+int cmd_trace(int argc, char **argv);
 
 #endif

@@ -31,6 +31,10 @@ const char cli_usage_text[] =
     "  random [--seed N | --seeds A..B] [--ops N] [--backend model|rtl|cosim] [--junit OUT] [--coverage OUT] ...\n"
     "        constrained-random stimulus with self-checks, one line per seed, replay\n"
     "        commands for failures (`mmulab random --help`, docs/verification.md)\n"
+    "  trace FILE [--backend model|rtl|cosim] [--config F] [--set KEY=VALUE]... [--json OUT] [--ops N]\n"
+    "        [--mode M] [--kpti 0|1] [--pcid 0|1] [--invpcid 0|1] [--vmalloc P] [--flush-ceiling N] [--cpus N] ...\n"
+    "        a program's memory trace (lackey or ChampSim) replayed as a process of the OS layer,\n"
+    "        with the demo's report and the OS counters (`mmulab trace --help`, docs/workloads.md)\n"
     "  backends\n"
     "        the backends this binary has (build/rel/mmulab: model; build/rtl/CONFIG/mmulab:\n"
     "        model, rtl, cosim; its -trace variant also writes waveforms)\n"
@@ -67,6 +71,8 @@ int main(int argc, char **argv)
         return cmd_params(argc - 1, argv + 1);
     if (!strcmp(cmd, "demo"))
         return demo_main(argc - 1, argv + 1);
+    if (!strcmp(cmd, "trace"))
+        return cmd_trace(argc - 1, argv + 1);
     if (!strcmp(cmd, "random"))
         return cmd_random(argv[0], argc - 1, argv + 1);
     return cli_usage_error("unknown command '%s'", cmd);

@@ -8,4 +8,9 @@
 const char *mmulab_version(void);     /* "0.1.0" */
 const char *mmulab_git_hash(void);    /* "1a2b3c4d5e6f", "1a2b3c4d5e6f-dirty" or "unknown" */
 
+/* The "tool" object every JSON output carries: {"name": "mmulab", "version", "git",
+ * "backends": [the backends this binary has], "waveforms": bool}. */
+struct cJSON;
+struct cJSON *tool_json(void);
+
 #endif

@@ -173,9 +173,7 @@ int cov_save(const cov_t *c, const char *path, char *err)
         return -1;
     }
     cJSON_AddStringToObject(root, "format", COV_FORMAT);
-    cJSON *tool = cJSON_AddObjectToObject(root, "mmulab");   /* the build that wrote it (not read back) */
-    cJSON_AddStringToObject(tool, "version", mmulab_version());
-    cJSON_AddStringToObject(tool, "git", mmulab_git_hash());
+    cJSON_AddItemToObject(root, "tool", tool_json());   /* the build that wrote it (not read back) */
     cJSON_AddNumberToObject(root, "seeds", (double)c->seeds);
     cJSON_AddNumberToObject(root, "accesses", (double)c->accesses);
     cJSON_AddNumberToObject(root, "ctrl_ops", (double)c->ctrl_ops);

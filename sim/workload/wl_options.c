@@ -3,6 +3,8 @@
  * reproduce a run. */
 #include "workload_int.h"
 
+#include <strings.h>
+
 void wl_errf(char *err, const char *fmt, ...)
 {
     if (!err)
@@ -33,13 +35,14 @@ void wl_defaults(wl_params_t *p)
     p->hot_bytes = 128 << 10;
     p->hot_frac = 0.9;
     p->stride_bytes = 64;
+    p->zipf_s = 1.0;
     p->issue = WL_ISSUE_SERIAL;
     p->interval = 1;
     p->batch = 256;
     p->map = WL_MAP_AUTO;
 }
 
-static const char *const kind_names[WL_NUM_KINDS] = { "random", "hotcold", "stride" };
+static const char *const kind_names[WL_NUM_KINDS] = { "uniform", "hotcold", "stride", "seq", "zipf", "chase" };
 
 const char *wl_kind_name(wl_kind_t k)
 {
@@ -48,6 +51,10 @@ const char *wl_kind_name(wl_kind_t k)
 
 int wl_kind_parse(const char *s, wl_kind_t *out)
 {
+    if (strcmp(s, "random") == 0) {   /* the old name of uniform */
+        *out = WL_RANDOM;
+        return 0;
+    }
     for (int i = 0; i < WL_NUM_KINDS; i++)
         if (strcmp(s, kind_names[i]) == 0) {
             *out = (wl_kind_t)i;
@@ -179,7 +186,7 @@ static int parse_weights3(const char *s, double f[3])
 
 static const char *const wl_keys[] = {
     "workload", "mode", "region", "base", "mix", "rwx", "user", "global", "preset-a", "preset-d",
-    "ops", "seed", "hot", "hot-frac", "stride", "issue", "interval", "batch", "map", NULL,
+    "ops", "seed", "hot", "hot-frac", "stride", "issue", "interval", "batch", "map", "ws", "page", "zipf-s", NULL,
 };
 
 bool wl_is_key(const char *key)
@@ -194,6 +201,10 @@ int wl_check_applies(const wl_params_t *p, const char *key, char *err)
 {
     if ((!strcmp(key, "hot") || !strcmp(key, "hot-frac")) && p->kind != WL_HOTCOLD) {
         wl_errf(err, "--%s applies only to --workload hotcold (this is %s)", key, wl_kind_name(p->kind));
+        return -1;
+    }
+    if (!strcmp(key, "zipf-s") && p->kind != WL_ZIPF) {
+        wl_errf(err, "--zipf-s applies only to --workload zipf (this is %s)", wl_kind_name(p->kind));
         return -1;
     }
     if (!strcmp(key, "stride") && p->kind != WL_STRIDE) {
@@ -215,17 +226,32 @@ int wl_set(wl_params_t *p, const char *key, const char *v, char *err)
     if (!strcmp(key, "workload") || !strcmp(key, "kind")) {
         if (wl_kind_parse(v, &p->kind) == 0)
             return 0;
-        wl_errf(err, "workload: unknown kind '%s' (random, hotcold, stride)", v);
+        wl_errf(err, "workload: unknown kind '%s' (uniform or random, hotcold, stride, seq, zipf, chase)", v);
     } else if (!strcmp(key, "mode")) {
         if (names_parse_mode(v, &p->mode) == 0 && p->mode != PAGING_OFF)
             return 0;
         wl_errf(err, "mode: unknown paging mode '%s' (32bit, pae, 4level, 5level)", v);
-    } else if (!strcmp(key, "region")) {
+    } else if (!strcmp(key, "region") || !strcmp(key, "ws")) {
         if (wl_parse_size(v, &u) == 0 && u > 0) {
             p->region_bytes = u;
             return 0;
         }
-        wl_errf(err, "region: bad size '%s'", v);
+        wl_errf(err, "%s: bad size '%s'", key, v);
+    } else if (!strcmp(key, "page")) {
+        static const char *const sizes[] = { "4k", "2m", "1g" };
+        for (int i = 0; i < 3; i++)
+            if (!strcasecmp(v, sizes[i])) {
+                p->frac_large = i == 1;
+                p->frac_1g = i == 2;
+                return 0;
+            }
+        wl_errf(err, "page: want 4k, 2m or 1g, got '%s'", v);
+    } else if (!strcmp(key, "zipf-s")) {
+        if (parse_double(v, &d) == 0 && d >= 0 && d <= 100) {
+            p->zipf_s = d;
+            return 0;
+        }
+        wl_errf(err, "zipf-s: want an exponent in [0, 100], got '%s'", v);
     } else if (!strcmp(key, "base")) {
         if (!strcmp(v, "auto")) {
             p->va_base = WL_VA_AUTO;
@@ -412,6 +438,15 @@ int wl_validate(wl_params_t *p, char *err)
         wl_errf(err, "hot: the hot set must be in (0, region]");
         return -1;
     }
+    if ((p->kind == WL_ZIPF || p->kind == WL_CHASE) && (p->region_bytes >> 12) > WL_GEN_MAX_ELEMS) {
+        wl_errf(err, "region: %s keeps a table per 4 KiB page: at most %llu GiB", wl_kind_name(p->kind),
+                (unsigned long long)(WL_GEN_MAX_ELEMS >> 18));
+        return -1;
+    }
+    if (!(p->zipf_s >= 0 && p->zipf_s <= 100)) {
+        wl_errf(err, "zipf-s: must be in [0, 100]");
+        return -1;
+    }
     if (!(p->hot_frac >= 0 && p->hot_frac <= 1)) {
         wl_errf(err, "hot-frac: must be in [0, 1]");
         return -1;
@@ -478,6 +513,11 @@ void wl_format_options(const wl_params_t *p, char *buf, size_t len)
         snprintf(kind_opts, sizeof kind_opts, " --hot %s --hot-frac %s", hot, hf);
     else if (p->kind == WL_STRIDE)
         snprintf(kind_opts, sizeof kind_opts, " --stride %s", stride);
+    else if (p->kind == WL_ZIPF) {
+        char zs[32];
+        fmt_double(zs, sizeof zs, p->zipf_s);
+        snprintf(kind_opts, sizeof kind_opts, " --zipf-s %s", zs);
+    }
     if (p->issue == WL_ISSUE_SERIAL)
         snprintf(issue_opts, sizeof issue_opts, "serial");
     else

@@ -1,5 +1,5 @@
-/* The request stream of a workload: a pure function of its knobs and seed (random,
- * hotcold, stride addresses; the read/write/fetch mix), and its one-line description. */
+/* The request stream of a workload: a pure function of its knobs and seed (uniform, hotcold,
+ * stride, seq, zipf, chase addresses; the read/write/fetch mix), and its one-line description. */
 #include "workload_int.h"
 
 void wl_rewind(workload_t *w)
@@ -8,6 +8,7 @@ void wl_rewind(workload_t *w)
     rng_seed(&w->rng, w->p.seed);
     w->produced = 0;
     w->stride_off = 0;
+    w->chase_cur = 0;
 }
 
 int wl_next(workload_t *w, mmu_req_t *req)
@@ -26,6 +27,19 @@ int wl_next(workload_t *w, mmu_req_t *req)
     case WL_STRIDE:
         off = w->stride_off;
         w->stride_off = (w->stride_off + p->stride_bytes % p->region_bytes) % p->region_bytes;
+        break;
+    case WL_SEQ:   /* every 8-byte word in order, wrapping */
+        off = w->stride_off;
+        w->stride_off = (w->stride_off + 8) % p->region_bytes;
+        break;
+    case WL_ZIPF: {
+        uint64_t page = wl_zipf_page(wl_zipf_rank(w->zipf_cdf, w->npages4k, rng_double(&w->rng)), w->npages4k);
+        off = (page << 12) + (rng_below(&w->rng, 4096) & ~7ull);
+        break;
+    }
+    case WL_CHASE:   /* one line of each page, the line varying with the page (cache sets spread) */
+        off = (w->chase_cur << 12) + ((w->chase_cur & 63) << 6);
+        w->chase_cur = w->chase_next[w->chase_cur];
         break;
     default:
         off = rng_below(&w->rng, p->region_bytes) & ~7ull;
@@ -61,6 +75,8 @@ void wl_describe(const workload_t *w, char *buf, size_t len)
     } else if (p->kind == WL_STRIDE) {
         char st[32];
         snprintf(extra, sizeof extra, " stride=%s", wl_format_size(p->stride_bytes, st, sizeof st));
+    } else if (p->kind == WL_ZIPF) {
+        snprintf(extra, sizeof extra, " s=%g", p->zipf_s);
     }
     char issue[48];
     if (p->issue == WL_ISSUE_SERIAL)

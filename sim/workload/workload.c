@@ -99,6 +99,19 @@ static int build_layout(workload_t *w, char *err)
         for (uint64_t i = 0; i < w->nhot; i++)
             w->hot[i] = rng_below(&r, npages) << 12;
     }
+    w->npages4k = p->region_bytes >> 12;
+    if (p->kind == WL_ZIPF && !(w->zipf_cdf = wl_zipf_table(w->npages4k, p->zipf_s))) {
+        wl_errf(err, "out of memory for the Zipf table");
+        return -1;
+    }
+    if (p->kind == WL_CHASE) {
+        rng_t cr;   /* its own RNG: the layout's and the stream's draws stay as they were */
+        rng_seed(&cr, p->seed ^ 0x6368617365ull);
+        if (!(w->chase_next = wl_chase_cycle(w->npages4k, &cr))) {
+            wl_errf(err, "out of memory for the chase cycle");
+            return -1;
+        }
+    }
     return 0;
 }
 
@@ -255,5 +268,7 @@ void wl_destroy(workload_t *w)
     free(w->cls);
     free(w->mapped);
     free(w->hot);
+    free(w->zipf_cdf);
+    free(w->chase_next);
     free(w);
 }

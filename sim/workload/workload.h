@@ -21,7 +21,8 @@
 #include <stdint.h>
 
 /* --- parameters ---------------------------------------------------------- */
-typedef enum { WL_RANDOM = 0, WL_HOTCOLD, WL_STRIDE, WL_NUM_KINDS } wl_kind_t;
+/* WL_RANDOM is "uniform" ("random" is kept as an alias); docs/workloads.md defines each. */
+typedef enum { WL_RANDOM = 0, WL_HOTCOLD, WL_STRIDE, WL_SEQ, WL_ZIPF, WL_CHASE, WL_NUM_KINDS } wl_kind_t;
 typedef enum { WL_ISSUE_SERIAL = 0, WL_ISSUE_OVERLAP } wl_issue_t;
 typedef enum { WL_MAP_AUTO = 0, WL_MAP_EAGER, WL_MAP_LAZY } wl_map_t;
 
@@ -50,6 +51,8 @@ typedef struct {
     double hot_frac;
     /* stride: address i = base + (i * stride_bytes) mod region. */
     uint64_t stride_bytes;
+    /* zipf: page rank k drawn with probability (k+1)^-zipf_s / H(pages, zipf_s) (wl_gen.h) */
+    double zipf_s;
     /* issue policy */
     wl_issue_t issue;
     unsigned interval;       /* overlap: cycles between two issues on the same port (>= 1) */
@@ -61,8 +64,9 @@ typedef struct {
 
 void wl_defaults(wl_params_t *p);
 /* Sets one knob from text. Keys (also the demo's --KEY options):
- *   workload random|hotcold|stride   mode 32bit|pae|4level|5level
- *   region SIZE   base VA|auto   mix W4K:W2M:W1G (weights, e.g. 50:25:25)
+ *   workload uniform|random|hotcold|stride|seq|zipf|chase   mode 32bit|pae|4level|5level
+ *   region SIZE (alias ws)   base VA|auto   mix W4K:W2M:W1G (weights, e.g. 50:25:25)
+ *   page 4k|2m|1g (every page of that size: mix 100:0:0, 0:100:0 or 0:0:100)   zipf-s S
  *   rwx WR:WW:WX (weights)   user 0|1   global 0|1   preset-a 0|1   preset-d 0|1
  *   ops N   seed N   hot SIZE   hot-frac F   stride SIZE
  *   issue serial|overlap|overlap:K   interval K   batch N   map auto|eager|lazy

@@ -1,7 +1,8 @@
 /* Internal interface of the synthetic workloads (workload.h), split by job:
  *   wl_options.c  the knobs: defaults, parsing (--KEY VALUE), validation, formatting
  *   workload.c    the address space: layout of page sizes, page tables, control registers
- *   wl_stream.c   the request stream (random, hotcold, stride) and its description
+ *   wl_stream.c   the request stream (uniform, hotcold, stride, seq, zipf, chase) and its description
+ *   wl_gen.c      the table-based generators: Zipf ranks, the chase cycle (wl_gen.h)
  *   wl_run.c      running the stream on the backend, with its accounting
  * Only sim/workload/ includes this. */
 #ifndef MMULAB_WORKLOAD_INT_H
@@ -19,6 +20,7 @@
 
 #include "machine.h"
 #include "names.h"
+#include "wl_gen.h"
 
 #define GIB (1ull << 30)
 #define TABLE_FRAMES_BASE (2ull << 20)   /* page tables come from [2 MiB, 2 GiB) */
@@ -45,11 +47,15 @@ struct workload {
 
     uint64_t *hot;            /* hotcold: region offsets of the hot 4 KiB pages */
     uint64_t nhot;
+    double *zipf_cdf;         /* zipf: cumulative rank probabilities over the region's 4 KiB pages */
+    uint32_t *chase_next;     /* chase: the cycle through the region's 4 KiB pages */
+    uint64_t npages4k;        /* region / 4 KiB */
 
     /* stream state */
     rng_t rng;
     uint64_t produced;
-    uint64_t stride_off;
+    uint64_t stride_off;      /* stride and seq: the next offset */
+    uint64_t chase_cur;       /* chase: the current page */
 };
 
 /* wl_options.c */

@@ -51,12 +51,12 @@ printf 'tlb_repl = \001\n' > "$tmp/ctl.cfg"
 grep -qF "ctl.cfg:1: tlb_repl: '\x01' is not one of" "$tmp/out" || bad "config control byte: $(cat -v "$tmp/out")"
 
 # --- the demo's workload options (docs/workloads.md) --------------------------------------
-for args in "--hot 1M" "--hot-frac 0.5" "--stride=128" "--batch 4" "--interval 2" "--workload stride --hot 1M"; do
+for args in "--hot 1M" "--hot-frac 0.5" "--stride=128" "--batch 4" "--interval 2" "--workload stride --hot 1M" "--zipf-s 2" "--workload seq --zipf-s 1.5"; do
   # shellcheck disable=SC2086
   "$m" demo --ops 10 $args >"$tmp/out" 2>&1; rc=$?
   [ $rc -eq 2 ] && grep -q "applies only to" "$tmp/out" || bad "demo $args (does not apply): exit $rc, $(head -1 "$tmp/out")"
 done
-for args in "--workload hotcold --hot 1M --hot-frac 0.5" "--workload stride --stride 128" "--issue overlap --batch 4 --interval 2"; do
+for args in "--workload hotcold --hot 1M --hot-frac 0.5" "--workload stride --stride 128" "--issue overlap --batch 4 --interval 2" "--workload zipf --zipf-s 1.2"; do
   # shellcheck disable=SC2086
   "$m" demo --ops 100 $args >"$tmp/out" 2>&1 || bad "demo $args: exit $?, $(tail -1 "$tmp/out")"
 done
