@@ -61,6 +61,8 @@ int cli_build_config(const char *cmd, const cli_config_args_t *ca, bool apply_se
 int cmd_run(const char *prog, int argc, char **argv);
 int cmd_params(int argc, char **argv);
 int cmd_backends(int argc, char **argv);
+/* argv[0] is "exp" (sim/exp/, docs/experiments.md). */
+int cmd_exp(int argc, char **argv);
 /* prog: argv[0] of main (for the replay commands); argv[0] is "random". */
 int cmd_random(const char *prog, int argc, char **argv);
 
