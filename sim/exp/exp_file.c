@@ -267,6 +267,16 @@ static int parse_line(exp_t *e, enum section sec, const char *key, const char *v
         return -1;
     }
     case SEC_FIXED:
+    case SEC_SWEEP: {
+        /* a key is either fixed or swept */
+        const exp_key_t *other = sec == SEC_FIXED ? find_key(e->sweep, e->nsweep, key)
+                                                  : find_key(e->fixed, e->nfixed, key);
+        if (other) {
+            exp_errf(why, "'%s' given twice (first on line %u)", key, other->line);
+            return -1;
+        }
+        if (sec == SEC_SWEEP)
+            break;
         items = xrealloc(NULL, sizeof *items);
         items[0] = xstrndup(val, strlen(val));
         if (add_key(&e->fixed, &e->nfixed, key, items, 1, line, why) != 0) {
@@ -274,7 +284,11 @@ static int parse_line(exp_t *e, enum section sec, const char *key, const char *v
             return -1;
         }
         return 0;
-    case SEC_SWEEP:
+    }
+    case SEC_WORKLOADS:
+        break;
+    }
+    if (sec == SEC_SWEEP) {
         if (split_list(val, ',', &items, &n) != 0) {
             exp_errf(why, "'%s': want a comma-separated list of values, none empty", key);
             return -1;
@@ -284,25 +298,24 @@ static int parse_line(exp_t *e, enum section sec, const char *key, const char *v
             return -1;
         }
         return 0;
-    case SEC_WORKLOADS:
-        if (!valid_key(key)) {
-            exp_errf(why, "bad workload name '%s'", key);
-            return -1;
-        }
-        for (size_t i = 0; i < e->nworkloads; i++)
-            if (!strcmp(e->workloads[i].name, key)) {
-                exp_errf(why, "workload '%s' given twice", key);
-                return -1;
-            }
-        if (split_list(val, 0, &items, &n) != 0) {
-            exp_errf(why, "workload '%s' has no options", key);
-            return -1;
-        }
-        e->workloads = xrealloc(e->workloads, (e->nworkloads + 1) * sizeof *e->workloads);
-        e->workloads[e->nworkloads++] = (exp_workload_t){ xstrndup(key, strlen(key)), items, n };
-        return 0;
     }
-    return -1;
+    /* [workloads] */
+    if (!valid_key(key)) {
+        exp_errf(why, "bad workload name '%s'", key);
+        return -1;
+    }
+    for (size_t i = 0; i < e->nworkloads; i++)
+        if (!strcmp(e->workloads[i].name, key)) {
+            exp_errf(why, "workload '%s' given twice", key);
+            return -1;
+        }
+    if (split_list(val, 0, &items, &n) != 0) {
+        exp_errf(why, "workload '%s' has no options", key);
+        return -1;
+    }
+    e->workloads = xrealloc(e->workloads, (e->nworkloads + 1) * sizeof *e->workloads);
+    e->workloads[e->nworkloads++] = (exp_workload_t){ xstrndup(key, strlen(key)), items, n };
+    return 0;
 }
 
 int exp_parse(exp_t *e, const char *path, const char *text, char *err)

@@ -33,7 +33,7 @@ static int mkdir_p(const char *dir, char *err)
             }
             struct stat st;
             if (stat(path, &st) != 0 || !S_ISDIR(st.st_mode)) {
-                exp_errf(err, "%s is not a directory", path);
+                exp_errf(err, "cannot create %s: %s is not a directory", dir, path);
                 return -1;
             }
             *p = c;
