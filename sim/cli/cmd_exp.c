@@ -3,6 +3,7 @@
  * the results of the whole experiment (sim/exp/exp.h, docs/experiments.md). */
 #include "cli.h"
 
+#include "config.h"
 #include "exp.h"
 
 #include <dirent.h>
@@ -26,6 +27,8 @@ static void usage(FILE *f)
         "--shard K/N runs the points whose index mod N is K-1 and writes no results: run every\n"
         "shard into its own DIR, then `mmulab exp merge` them (the same output as one run).\n"
         "--dry-run lists the points (index, shard, command) without running them.\n"
+        "--set KEY=VALUE: an MMU parameter (`mmulab params`) is passed as --set KEY=VALUE, any other\n"
+        "key as the point's option --KEY VALUE (--set ops=100000); either overrides the file's.\n"
         "DIR defaults to results/NAME; -j defaults to the number of online CPUs.\n");
 }
 
@@ -260,7 +263,10 @@ int cmd_exp(int argc, char **argv)
             rc = 2;
             break;
         }
+        /* an MMU parameter becomes --set KEY=VALUE, any other key the point's option --KEY VALUE */
         snprintf(key, sizeof key, "set.%.*s", (int)(eq - sets[s]), sets[s]);
+        if (!config_find(key + 4))
+            memmove(key, key + 4, strlen(key + 4) + 1);
         if (exp_add_fixed(&e, key, eq + 1, err) != 0)
             rc = 2;
     }
@@ -309,6 +315,8 @@ int cmd_exp(int argc, char **argv)
         return 1;
     }
     if (shard_n > 1) {
+        if (exp_lockstep_verdict(&e, &o, stdout) != 0)
+            rc = 1;
         printf("shard %u/%u of %s done in %s; when every shard is done: mmulab exp merge DIR... --out DIR\n",
                shard_k, shard_n, e.name, out);
     } else {
@@ -316,7 +324,10 @@ int cmd_exp(int argc, char **argv)
         if (exp_write_results(&e, dirs, 1, out, plots, stdout, err) != 0) {
             fprintf(stderr, "mmulab exp: %s\n", err);
             rc = 1;
-        } else
+        }
+        if (exp_lockstep_verdict(&e, &o, stdout) != 0)   /* after the table, before the report line */
+            rc = 1;
+        if (rc == 0)
             printf("report: %s/index.html (results.json, results.csv beside it)\n", out);
     }
     exp_free(&e);

@@ -138,6 +138,11 @@ int exp_prepare_dir(const char *dir, char *err);
  * Returns 0 when every point succeeded. */
 int exp_run_points(const exp_t *e, const exp_run_opts_t *o, char *err);
 
+/* With --backend cosim (fixed key "backend"): checks every point of the shard printed the
+ * co-simulation's agreement line and prints the verdict on out. 0 when all agreed (or not
+ * cosim), -1 otherwise. */
+int exp_lockstep_verdict(const exp_t *e, const exp_run_opts_t *o, FILE *out);
+
 /* Reads OUT's points from the directories dirs[0..ndirs-1] (each OUT/points/NNNN.json of one
  * shard, or the run's own OUT), which together must hold every point exactly once, and
  * writes results.json, results.csv, plots/ and index.html into out_dir; prints the table on

@@ -229,3 +229,38 @@ int exp_run_points(const exp_t *e, const exp_run_opts_t *o, char *err)
     exp_points_free(pts, npoints);
     return rc;
 }
+
+int exp_lockstep_verdict(const exp_t *e, const exp_run_opts_t *o, FILE *out)
+{
+    const char *backend = NULL;
+    for (size_t i = 0; i < e->nfixed; i++)
+        if (!strcmp(e->fixed[i].key, "backend"))
+            backend = e->fixed[i].values[0];
+    if (!backend || strcmp(backend, "cosim"))
+        return 0;
+    size_t npoints, ngroups, ran = 0, agreed = 0;
+    exp_point_t *pts = exp_expand(e, &npoints, &ngroups);
+    exp_points_free(pts, npoints);
+    /* `mmulab demo --backend cosim` prints this line only when the whole run agreed (demo.c) */
+    static const char agree[] = "lockstep: model and RTL agreed on every result field and cycle";
+    for (size_t i = 0; i < npoints; i++) {
+        if (!exp_in_shard(i, o->shard_k, o->shard_n))
+            continue;
+        ran++;
+        char path[4200], line[512];
+        snprintf(path, sizeof path, "%s/points/%06zu.log", o->out_dir, i);
+        FILE *f = fopen(path, "r");
+        bool ok = false;
+        while (f && !ok && fgets(line, sizeof line, f))
+            ok = !strncmp(line, agree, sizeof agree - 1);
+        if (f)
+            fclose(f);
+        if (ok)
+            agreed++;
+        else
+            fprintf(out, "lockstep: point %zu has no agreement line: %s\n", i, path);
+    }
+    fprintf(out, "lockstep: %zu of %zu points: model and RTL agreed on every result field and cycle, every "
+                 "walker memory operation, and the final memory image\n", agreed, ran);
+    return agreed == ran ? 0 : -1;
+}
