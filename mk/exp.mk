@@ -9,5 +9,5 @@ $(BUILD)/san/tests/sim/exp/exp_cli: tests/sim/exp/exp_cli.sh $(BUILD)/san/mmulab
 # make bench: -j 2 against -j 1 on experiments/pwc.ini, and 2 shards merged against one run
 .PHONY: bench-exp
 bench-exp: $(BUILD)/rel/mmulab
-	tools/bench_exp.sh $(BUILD)/rel/mmulab pwc
+	tools/bench_exp.sh $(BUILD)/rel/mmulab pwc 200000
 bench: bench-exp
