@@ -54,9 +54,13 @@ $(call san_obj,$(TEST_SRC) $(TEST_SUPPORT)): INCS += -Itests/support
 # fragments in mk/ (RTL, co-simulation, ...) extend both.
 TEST_BINS   := $(addprefix $(BUILD)/san/tests/,$(UNIT_TESTS))
 DEPS_GROUPS := base
-# `make run`: the model alone, unless a fragment (mk/rtl.mk) runs it in lockstep with the RTL.
+# `make run`: the default experiment (experiments/default.ini) on the model alone, unless a
+# fragment (mk/cosim.mk) runs it in lockstep with the RTL. RUN_JOBS points at once; the report
+# goes to RUN_OUT/index.html.
 RUN_MMULAB  := $(BUILD)/rel/mmulab
 RUN_ARGS    :=
+RUN_JOBS    ?= 2
+RUN_OUT     ?= results/default
 # Environment of tests/run.sh (mk/rtl.mk adds MMULAB_COSIM: the scripts in lockstep too)
 TEST_ENV    := TEST_JUNIT=$(BUILD)/tests/junit.xml
 MK_FRAGMENTS ?= $(wildcard mk/*.mk)
@@ -65,7 +69,7 @@ MK_FRAGMENTS ?= $(wildcard mk/*.mk)
 all: $(BUILD)/rel/mmulab
 
 help:
-	@echo "make run       seeded workload in lockstep (model vs RTL), readable summary"
+	@echo "make run       the default experiment in lockstep (model vs RTL): table, verdict, HTML report"
 	@echo "make test      the whole test suite (sanitizer build, RTL tests, co-simulation smoke)"
 	@echo "make test-clang  unit tests, scripts and the random smoke under clang's ASan + UBSan"
 	@echo "make fuzz      libFuzzer on the script and config readers, FUZZ_SECONDS (30) each"
@@ -145,7 +149,7 @@ $(BUILD)/san/tests/sim/cli/cli_rules: tests/sim/cli/cli_rules.sh $(BUILD)/san/mm
 # --- the two set-up commands -------------------------------------------------
 
 run: deps $(RUN_MMULAB)
-	$(RUN_MMULAB) demo --seed $(SEED) $(RUN_ARGS)
+	$(RUN_MMULAB) exp default -j $(RUN_JOBS) --out $(RUN_OUT) $(RUN_ARGS)
 
 test: deps $(BUILD)/san/mmulab $(TEST_BINS)
 	@$(TEST_ENV) tests/run.sh $(BUILD)/san/mmulab $(TEST_BINS)

@@ -99,6 +99,6 @@ bench-backends: $(CO_B)/default/bench_backends
 
 bench: bench-backends
 
-# make run: the seeded demo in lockstep, model against RTL (Makefile: RUN_MMULAB/RUN_ARGS)
+# make run: the default experiment in lockstep, model against RTL (Makefile: RUN_MMULAB/RUN_ARGS)
 RUN_MMULAB := $(BUILD)/rtl/default/mmulab
-RUN_ARGS   := --backend cosim --ops 200000
+RUN_ARGS   := --backend cosim

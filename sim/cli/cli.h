@@ -68,6 +68,8 @@ void cli_config_origin(const cli_config_args_t *ca, char *out, size_t len);
 int cmd_run(const char *prog, int argc, char **argv);
 int cmd_params(int argc, char **argv);
 int cmd_backends(int argc, char **argv);
+/* argv[0] is "exp" (sim/exp/, docs/experiments.md). */
+int cmd_exp(int argc, char **argv);
 /* prog: argv[0] of main (for the replay commands); argv[0] is "random". */
 int cmd_random(const char *prog, int argc, char **argv);
 /* argv[0] is "trace" (cmd_trace.c: a trace replayed through the OS layer). */

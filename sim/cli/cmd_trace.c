@@ -285,8 +285,7 @@ int cmd_trace(int argc, char **argv)
            st.accesses, st.by_kind[ACC_EXEC], st.by_kind[ACC_READ], st.by_kind[ACC_WRITE], span,
            st.accesses ? (double)span / (double)st.accesses : 0.0, st.segv);
     if (backend == BACKEND_COSIM)
-        printf("lockstep: model and RTL agreed on every result field and cycle, every walker memory "
-               "operation, and the final memory image\n");
+        printf("%s\n", BACKEND_LOCKSTEP_AGREED);
     printf("host: build %.3f s, run %.3f s (%.2f M accesses/s)\n", t_build, t_run,
            t_run > 0 ? (double)st.accesses / t_run / 1e6 : 0.0);
     const mmu_stats_t *ms = backend_stats(m.be);

@@ -233,8 +233,7 @@ int demo_main(int argc, char **argv)
            run.ops, run.by_access[ACC_READ], run.by_access[ACC_WRITE], run.by_access[ACC_EXEC], span,
            report_rate(run.ops, span), run.first_issue, run.last_complete);
     if (rc == 0 && backend == BACKEND_COSIM)
-        fprintf(txt, "lockstep: model and RTL agreed on every result field and cycle, every walker memory "
-               "operation, and the final memory image\n");
+        fprintf(txt, "%s\n", BACKEND_LOCKSTEP_AGREED);
     else if (rc == 0)
         fprintf(txt, "backend: %s\n", backend == BACKEND_RTL ? "rtl (the Verilated RTL alone)" : "model");
     /* Host timings on their own line: everything else is a function of the options. */

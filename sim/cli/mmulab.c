@@ -1,7 +1,7 @@
 /* mmulab: the command-line tool. One file per subcommand in sim/cli/: `run`
  * (cmd_run.c, a script of sim/script/), `params` (cmd_params.c), `demo` (demo.c, a
  * seeded workload with a report), `random` (cmd_random.c over sim/verif/regress.c, the
- * constrained-random regression), `backends` (cmd_backends.c, what this binary has). */
+ * constrained-random regression), `exp` (cmd_exp.c over sim/exp/, experiments), `backends` (cmd_backends.c, what this binary has). */
 #include <stdio.h>
 #include <string.h>
 
@@ -35,6 +35,11 @@ const char cli_usage_text[] =
     "        [--mode M] [--kpti 0|1] [--pcid 0|1] [--invpcid 0|1] [--vmalloc P] [--flush-ceiling N] [--cpus N] ...\n"
     "        a program's memory trace (lackey or ChampSim) replayed as a process of the OS layer,\n"
     "        with the demo's report and the OS counters (`mmulab trace --help`, docs/workloads.md)\n"
+    "  exp FILE|NAME [--backend B] [--set KEY=VALUE]... [--out DIR] [-j N] [--shard K/N]\n"
+    "  exp merge DIR... --out DIR;  exp list\n"
+    "        an experiment: a sweep over parameters x workloads x seeds, run in parallel\n"
+    "        or sharded; table, results.json/csv, gnuplot plots, index.html\n"
+    "        (`mmulab exp --help`, docs/experiments.md)\n"
     "  backends\n"
     "        the backends this binary has (build/rel/mmulab: model; build/rtl/CONFIG/mmulab:\n"
     "        model, rtl, cosim; its -trace variant also writes waveforms)\n"
@@ -73,6 +78,8 @@ int main(int argc, char **argv)
         return demo_main(argc - 1, argv + 1);
     if (!strcmp(cmd, "trace"))
         return cmd_trace(argc - 1, argv + 1);
+    if (!strcmp(cmd, "exp"))
+        return cmd_exp(argc - 1, argv + 1);
     if (!strcmp(cmd, "random"))
         return cmd_random(argv[0], argc - 1, argv + 1);
     return cli_usage_error("unknown command '%s'", cmd);

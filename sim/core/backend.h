@@ -32,6 +32,11 @@ typedef struct backend {
     void *impl;
 } backend_t;
 
+/* The line a command prints after a co-simulation in which nothing differed (demo, run, trace;
+ * the experiment runner looks for it in each point's output). */
+#define BACKEND_LOCKSTEP_AGREED "lockstep: model and RTL agreed on every result field and cycle, every walker " \
+                                "memory operation, and the final memory image"
+
 /* Parses "model" | "rtl" | "cosim"; returns -1 for anything else. */
 int backend_parse_kind(const char *name, backend_kind_t *out);
 const char *backend_kind_name(backend_kind_t kind);

@@ -827,8 +827,7 @@ int script_run_stream(const script_opts_t *opts, FILE *in, const char *name)
     if (rc == 0)
         sc_report_os(I);
     if (rc == 0 && I->opts->backend == BACKEND_COSIM)   /* the words of `mmulab demo` */
-        fprintf(I->out, "lockstep: model and RTL agreed on every result field and cycle, every walker memory "
-                        "operation, and the final memory image\n");
+        fprintf(I->out, "%s\n", BACKEND_LOCKSTEP_AGREED);
     if (I->jsonl && outfile_close(I->jsonl) != 0 && rc == 0)
         rc = sc_fail(I, "JSONL: write to %s failed: %s", opts->jsonl_path, strerror(errno));
     fflush(I->out);
