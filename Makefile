@@ -12,38 +12,67 @@ CC     ?= gcc
 SEED   ?= 1
 
 WARN       := -std=c11 -D_POSIX_C_SOURCE=200809L -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes
-INCS       := -Imodel -Isim
 REL_CFLAGS := $(WARN) -O2 -g
 SAN_CFLAGS := $(WARN) -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
-LIBS       := -lcjson -lm
-
-MODEL_SRC    := $(wildcard model/*.c)
-SIM_SRC      := $(filter-out sim/mmulab.c,$(wildcard sim/*.c))
-LIB_SRC      := $(MODEL_SRC) $(SIM_SRC)
-TEST_SUPPORT := $(filter-out tests/unit/test_%.c,$(wildcard tests/unit/*.c))
-UNIT_TESTS   := $(patsubst tests/unit/%.c,%,$(wildcard tests/unit/test_*.c))
+LIBS       := -lcjson -lm -lz -llzma -lzstd
 
 rel_obj = $(patsubst %.c,$(BUILD)/rel/%.o,$(1))
 san_obj = $(patsubst %.c,$(BUILD)/san/%.o,$(1))
 
-.PHONY: all run test bench deps unit scripts clean help params
+# --- sources, per folder (docs/architecture.md) ---------------------------------------
+# Every folder sim/NAME/ is found on disk, so a new one is built without editing this file.
+# Its C goes into libmmulab.a, except the folders linked only against the Verilated RTL
+# (SIM_RTL_DIRS, mk/rtl.mk) and the programs with a main() (SIM_MAINS). Includes are by bare
+# file name: model/ and every sim/ folder are on the include path, so a file can move
+# between folders without rewriting an #include.
+SIM_DIRS     := $(sort $(patsubst %/,%,$(dir $(wildcard sim/*/*.c sim/*/*.h sim/*/*.cpp))))
+SIM_RTL_DIRS := sim/rtl
+SIM_MAINS    := sim/cli/mmulab.c $(wildcard sim/bench/*.c)
+SIM_SRC      := $(filter-out $(SIM_MAINS),$(wildcard $(addsuffix /*.c,$(filter-out $(SIM_RTL_DIRS),$(SIM_DIRS)))))
+# sim/ holds folders of sources, one level deep; a source anywhere else would compile into nothing
+SIM_STRAY    := $(wildcard sim/*.c sim/*.h sim/*/*/*.c sim/*/*/*.h)
+ifneq ($(SIM_STRAY),)
+$(error sources outside a sim/NAME/ folder are not built: $(SIM_STRAY))
+endif
+MODEL_SRC    := $(wildcard model/*.c)
+LIB_SRC      := $(MODEL_SRC) $(SIM_SRC)
+INCS         := -Imodel $(addprefix -I,$(SIM_DIRS)) -I$(BUILD)/gen
+
+# Tests mirror the tree: tests/model/test_*.c and tests/sim/FOLDER/test_*.c are cmocka
+# executables $(BUILD)/san/tests/model/test_X, .../sim/FOLDER/test_X; tests/support/ is linked
+# into each of them.
+TEST_SRC     := $(wildcard tests/model/test_*.c tests/sim/*/test_*.c)
+TEST_SUPPORT := $(wildcard tests/support/*.c)
+UNIT_TESTS   := $(patsubst tests/%.c,%,$(TEST_SRC))
+$(call san_obj,$(TEST_SRC) $(TEST_SUPPORT)): INCS += -Itests/support
+
+
+.PHONY: all run test test-clang bench deps unit scripts clean help params
 .SECONDARY:
 
 # Test executables run by `make test`, and dependency groups of tools/deps.sh;
 # fragments in mk/ (RTL, co-simulation, ...) extend both.
 TEST_BINS   := $(addprefix $(BUILD)/san/tests/,$(UNIT_TESTS))
 DEPS_GROUPS := base
-# `make run`: the model alone, unless a fragment (mk/rtl.mk) runs it in lockstep with the RTL.
+# `make run`: the default experiment (experiments/default.ini) on the model alone, unless a
+# fragment (mk/cosim.mk) runs it in lockstep with the RTL. RUN_JOBS points at once; the report
+# goes to RUN_OUT/index.html.
 RUN_MMULAB  := $(BUILD)/rel/mmulab
 RUN_ARGS    :=
+RUN_JOBS    ?= 2
+RUN_OUT     ?= results/default
+# Environment of tests/run.sh (mk/rtl.mk adds MMULAB_COSIM: the scripts in lockstep too)
+TEST_ENV    := TEST_JUNIT=$(BUILD)/tests/junit.xml
 MK_FRAGMENTS ?= $(wildcard mk/*.mk)
 -include $(MK_FRAGMENTS)
 
 all: $(BUILD)/rel/mmulab
 
 help:
-	@echo "make run       seeded workload in lockstep (model vs RTL), readable summary"
+	@echo "make run       the default experiment in lockstep (model vs RTL): table, verdict, HTML report"
 	@echo "make test      the whole test suite (sanitizer build, RTL tests, co-simulation smoke)"
+	@echo "make test-clang  unit tests, scripts and the random smoke under clang's ASan + UBSan"
+	@echo "make fuzz      libFuzzer on the script and config readers, FUZZ_SECONDS (30) each"
 	@echo "make bench     model, rtl and cosim throughput"
 	@echo "make params    the parameter table (defaults and ranges)"
 	@echo "make lint      verilator --lint-only -Wall on every RTL build"
@@ -55,11 +84,24 @@ help:
 deps:
 	@tools/deps.sh $(DEPS_GROUPS)
 
-$(BUILD)/rel/%.o: %.c
+# The version (VERSION) and the git commit, for sim/core/version.c: rewritten only when they
+# change, so an unchanged tree rebuilds nothing.
+MMULAB_GIT = $(shell h=$$(git rev-parse --short=12 HEAD 2>/dev/null) && \
+               { git diff --quiet HEAD 2>/dev/null && echo $$h || echo $$h-dirty; } || echo unknown)
+.PHONY: FORCE
+$(BUILD)/gen/mmulab_version.h: FORCE
+	@mkdir -p $(dir $@)
+	@printf '#define MMULAB_VERSION "%s"\n#define MMULAB_GIT "%s"\n' "$$(cat VERSION)" "$(MMULAB_GIT)" > $@.tmp
+	@if cmp -s $@.tmp $@; then rm -f $@.tmp; else mv $@.tmp $@; fi
+$(call rel_obj,sim/core/version.c) $(call san_obj,sim/core/version.c): $(BUILD)/gen/mmulab_version.h
+
+# Every compile waits for `deps` (order-only), so `make -jN test` on a fresh machine
+# installs the packages before the first compiler needs their headers.
+$(BUILD)/rel/%.o: %.c | deps
 	@mkdir -p $(dir $@)
 	$(CC) $(REL_CFLAGS) $(INCS) -MMD -MP -c $< -o $@
 
-$(BUILD)/san/%.o: %.c
+$(BUILD)/san/%.o: %.c | deps
 	@mkdir -p $(dir $@)
 	$(CC) $(SAN_CFLAGS) $(INCS) -MMD -MP -c $< -o $@
 
@@ -70,28 +112,55 @@ $(BUILD)/rel/libmmulab.a: $(call rel_obj,$(LIB_SRC))
 $(BUILD)/san/libmmulab.a: $(call san_obj,$(LIB_SRC))
 	rm -f $@; ar rcs $@ $^
 
-$(BUILD)/rel/mmulab: $(call rel_obj,sim/mmulab.c) $(BUILD)/rel/libmmulab.a
+$(BUILD)/rel/mmulab: $(call rel_obj,sim/cli/mmulab.c) $(BUILD)/rel/libmmulab.a
 	$(CC) $(REL_CFLAGS) $^ -o $@ $(LIBS)
 
-$(BUILD)/san/mmulab: $(call san_obj,sim/mmulab.c) $(BUILD)/san/libmmulab.a
+$(BUILD)/san/mmulab: $(call san_obj,sim/cli/mmulab.c) $(BUILD)/san/libmmulab.a
 	$(CC) $(SAN_CFLAGS) $^ -o $@ $(LIBS)
 
-$(BUILD)/san/tests/%: $(call san_obj,tests/unit/%.c $(TEST_SUPPORT)) $(BUILD)/san/libmmulab.a
+$(BUILD)/san/tests/%: $(call san_obj,tests/%.c $(TEST_SUPPORT)) $(BUILD)/san/libmmulab.a
 	@mkdir -p $(dir $@)
 	$(CC) $(SAN_CFLAGS) $^ -o $@ $(LIBS) -lcmocka
 
-$(BUILD)/rel/bench_model: $(call rel_obj,bench/bench_model.c) $(BUILD)/rel/libmmulab.a
+$(BUILD)/rel/bench_model: $(call rel_obj,sim/bench/bench_model.c sim/bench/bench_trace.c) $(BUILD)/rel/libmmulab.a
 	$(CC) $(REL_CFLAGS) $^ -o $@ $(LIBS)
+
+# `mmulab backends` names what a binary has (mk/rtl.mk checks its RTL tools the same way)
+TEST_BINS += $(BUILD)/san/tests/sim/cli/backends
+$(BUILD)/san/tests/sim/cli/backends: tests/sim/cli/backends.sh $(BUILD)/san/mmulab
+	@mkdir -p $(dir $@)
+	printf '#!/bin/sh\nexec tests/sim/cli/backends.sh %s model\n' '$(BUILD)/san/mmulab' > $@
+	chmod +x $@
+
+# tools/regress.sh's JUnit XML: one suite per configuration/backend, totals, build, version
+TEST_BINS += $(BUILD)/san/tests/sim/verif/regress_junit
+$(BUILD)/san/tests/sim/verif/regress_junit: tests/sim/verif/regress_junit.sh tools/regress.sh $(BUILD)/san/mmulab
+	@mkdir -p $(dir $@)
+	printf '#!/bin/sh\nexec tests/sim/verif/regress_junit.sh %s\n' '$(BUILD)/san/mmulab' > $@
+	chmod +x $@
+
+# the command-line rules every subcommand shares: configuration order, --help, output files
+TEST_BINS += $(BUILD)/san/tests/sim/cli/cli_rules
+$(BUILD)/san/tests/sim/cli/cli_rules: tests/sim/cli/cli_rules.sh $(BUILD)/san/mmulab
+	@mkdir -p $(dir $@)
+	printf '#!/bin/sh\nexec tests/sim/cli/cli_rules.sh %s\n' '$(BUILD)/san/mmulab' > $@
+	chmod +x $@
 
 # --- the two set-up commands -------------------------------------------------
 
 run: deps $(RUN_MMULAB)
-	$(RUN_MMULAB) demo --seed $(SEED) $(RUN_ARGS)
+	$(RUN_MMULAB) exp default -j $(RUN_JOBS) --out $(RUN_OUT) $(RUN_ARGS)
 
 test: deps $(BUILD)/san/mmulab $(TEST_BINS)
-	@tests/run.sh $(BUILD)/san/mmulab $(TEST_BINS)
+	@$(TEST_ENV) tests/run.sh $(BUILD)/san/mmulab $(TEST_BINS)
 
 # --- the rest ---------------------------------------------------------------
+
+# The sanitizer test build again with clang (its UBSan checks what gcc's does not, e.g.
+# float-to-integer casts): unit tests, the C-side scripts and the random smoke regression, in
+# $(BUILD)/clang (the RTL fragments are left out: Verilator's C++ is built by g++).
+test-clang: deps
+	$(MAKE) BUILD=$(BUILD)/clang CC=clang MK_FRAGMENTS=mk/regress.mk test
 
 bench: deps $(BUILD)/rel/bench_model
 	$(BUILD)/rel/bench_model

@@ -24,7 +24,7 @@ COV_SEEDS        ?= 200
 COV_OPS          ?= 2000
 COV_JOBS         ?= $(shell nproc 2>/dev/null || echo 2)
 COV_DIR          := $(BUILD)/coverage
-CO_TOOL_SRC      := sim/mmulab.c sim/rtl/backends.c sim/rtl/rtl_mmu.c
+CO_TOOL_SRC      := sim/cli/mmulab.c $(wildcard sim/rtl/*.c)
 
 .PHONY: cosim-bug cosim-trace coverage bench-backends
 
@@ -49,6 +49,13 @@ $(BUILD)/san/tests/planted_bug: mk/cosim.mk tests/cosim/planted_bug.sh $(CO_B)/b
                                 $(CO_B)/default/mmulab
 	@mkdir -p $(dir $@)
 	printf '#!/bin/sh\nexec tests/cosim/planted_bug.sh %s %s\n' '$(CO_B)/bug/mmulab' '$(CO_B)/default/mmulab' > $@
+	chmod +x $@
+
+# --- the command-line rules of the RTL tools (up-front config check, --trace errors) -----
+TEST_BINS += $(BUILD)/san/tests/sim/cli/cli_rules_rtl
+$(BUILD)/san/tests/sim/cli/cli_rules_rtl: tests/sim/cli/cli_rules_rtl.sh $(CO_B)/default/mmulab-san $(CO_B)/default/mmulab-trace
+	@mkdir -p $(dir $@)
+	printf '#!/bin/sh\nexec tests/sim/cli/cli_rules_rtl.sh %s %s\n' '$(CO_B)/default/mmulab-san' '$(CO_B)/default/mmulab-trace' > $@
 	chmod +x $@
 
 # --- waveforms: the RTL tool over rtl.mk's trace library ---------------------------------
@@ -82,18 +89,16 @@ coverage: $(CO_B)/cov/mmulab
 	@COV_JOBS=$(COV_JOBS) tools/cosim_coverage.sh $(CO_B)/cov/mmulab $(COV_DIR) $(COV_SEEDS) $(COV_OPS)
 
 # --- throughput of the three backends on the same streams -------------------------------
-$(CO_B)/default/bench_backends: $(call rel_obj,sim/rtl/bench_backends.c sim/rtl/backends.c sim/rtl/rtl_mmu.c) \
+$(CO_B)/default/bench_backends: $(call rel_obj,sim/bench/bench_backends.c $(wildcard sim/rtl/*.c)) \
                                  $(BUILD)/rel/libmmulab.a $(CO_B)/default/librtl.a
-	$(RTL_CXX) -O2 $(call rel_obj,sim/rtl/bench_backends.c sim/rtl/backends.c sim/rtl/rtl_mmu.c) \
+	$(RTL_CXX) -O2 $(call rel_obj,sim/bench/bench_backends.c $(wildcard sim/rtl/*.c)) \
 	  $(BUILD)/rel/libmmulab.a $(CO_B)/default/librtl.a $(CO_B)/default/librtl_model.a -o $@ $(RTL_LDLIBS)
-
-$(call rel_obj,sim/rtl/bench_backends.c): INCS += -Isim/rtl
 
 bench-backends: $(CO_B)/default/bench_backends
 	$(CO_B)/default/bench_backends
 
 bench: bench-backends
 
-# make run: the seeded demo in lockstep, model against RTL (Makefile: RUN_MMULAB/RUN_ARGS)
+# make run: the default experiment in lockstep, model against RTL (Makefile: RUN_MMULAB/RUN_ARGS)
 RUN_MMULAB := $(BUILD)/rtl/default/mmulab
-RUN_ARGS   := --backend cosim --ops 200000
+RUN_ARGS   := --backend cosim

@@ -1,6 +1,6 @@
 # Random regressions of `mmulab random` (docs/verification.md). Included by the top Makefile.
 #
-#   make regress [SEEDS=200] [REGRESS_OPS=2000] [REGRESS_BACKEND=cosim|rtl|model]
+#   make regress [SEEDS=200|A..B] [SHARD=K/N] [REGRESS_OPS=2000] [REGRESS_BACKEND=cosim|rtl|model]
 #                [REGRESS_MMULAB=path] [REGRESS_ARGS='--config configs/small.cfg'] [-jN | REGRESS_JOBS=N]
 #       seeds 1..SEEDS in lockstep co-simulation (model vs the default RTL build) by default,
 #       in parallel chunks (tools/regress.sh, xargs -P): as many at once as make's -jN says,
@@ -13,6 +13,7 @@
 # RANDOM_SMOKE=0 keeps the smoke regression out of `make test`.
 
 SEEDS           ?= 200
+SHARD           ?=
 REGRESS_OPS     ?= 2000
 REGRESS_BACKEND ?= cosim
 REGRESS_MMULAB  ?= $(BUILD)/rtl/default/mmulab
@@ -28,7 +29,7 @@ SMOKE_MMULAB    ?= $(BUILD)/san/mmulab
 
 # (with the trace variant beside an RTL tool, so a failing seed leaves its waveform)
 regress: deps $(REGRESS_MMULAB) $(if $(filter $(BUILD)/rtl/%/mmulab,$(REGRESS_MMULAB)),$(REGRESS_MMULAB)-trace)
-	@REGRESS_JOBS=$(REGRESS_JOBS) REGRESS_CHUNK=$(REGRESS_CHUNK) tools/regress.sh run $(REGRESS_MMULAB) \
+	@REGRESS_JOBS=$(REGRESS_JOBS) REGRESS_CHUNK=$(REGRESS_CHUNK) SHARD=$(SHARD) tools/regress.sh run $(REGRESS_MMULAB) \
 	  $(BUILD)/regress $(SEEDS) $(REGRESS_OPS) $(REGRESS_BACKEND) $(REGRESS_ARGS)
 
 regress-smoke: $(SMOKE_MMULAB)

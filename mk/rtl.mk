@@ -27,6 +27,9 @@ RTL_LDLIBS   = $(LIBS) -lcmocka -lz -lpthread
 
 DEPS_GROUPS += rtl
 TEST_BINS   += $(foreach c,$(RTL_CONFIGS),$(RTL_B)/$(c)/test_rtl) $(RTL_B)/default/test_rtl_assert
+# every directed script also runs in lockstep on the default build (tests/run.sh)
+TEST_ENV    += MMULAB_COSIM=$(RTL_B)/default/mmulab-san
+test: $(RTL_B)/default/mmulab-san
 
 .PHONY: lint fpga rtl rtl-bench rtl-trace rtl-tool rtl-assert
 # Pattern-rule products are kept by the top Makefile's catch-all `.SECONDARY:` (a listed
@@ -62,15 +65,15 @@ rtl_lib = $(VERILATOR) $(VL_FLAGS) $(3) -Mdir $(1)/obj$(2) -f $(1)/params.vf $(R
 
 $(RTL_B)/%/librtl.a: $(RTL_SRC) sim/rtl/rtl_shim.cpp sim/rtl/rtl_shim.h $(RTL_B)/%/params.vf $(RTL_B)/%/rtl_params.h
 	@tools/deps.sh rtl
-	$(call rtl_lib,$(RTL_B)/$*,,,$@)
+	+$(call rtl_lib,$(RTL_B)/$*,,,$@)
 
 $(RTL_B)/%/librtl_trace.a: $(RTL_SRC) sim/rtl/rtl_shim.cpp sim/rtl/rtl_shim.h $(RTL_B)/%/params.vf $(RTL_B)/%/rtl_params.h
 	@tools/deps.sh rtl
-	$(call rtl_lib,$(RTL_B)/$*,_trace,--trace-fst,$@)
+	+$(call rtl_lib,$(RTL_B)/$*,_trace,--trace-fst,$@)
 
 $(RTL_B)/%/librtl_assert.a: $(RTL_SRC) sim/rtl/rtl_shim.cpp sim/rtl/rtl_shim.h $(RTL_B)/%/params.vf $(RTL_B)/%/rtl_params.h
 	@tools/deps.sh rtl
-	$(call rtl_lib,$(RTL_B)/$*,_assert,--assert,$@)
+	+$(call rtl_lib,$(RTL_B)/$*,_assert,--assert,$@)
 
 # The directed tests: sanitizer-built C (tests, RTL backend, model) over the -O2 model
 $(RTL_B)/%/test_rtl: $(call san_obj,$(RTL_T_SRC) $(RTL_C_SRC)) $(BUILD)/san/libmmulab.a $(RTL_B)/%/librtl.a
@@ -82,14 +85,15 @@ $(RTL_B)/%/test_rtl_assert: $(call san_obj,$(RTL_T_SRC) $(RTL_C_SRC)) $(BUILD)/s
 	$(RTL_CXX) -g -fsanitize=address,undefined $(call san_obj,$(RTL_T_SRC) $(RTL_C_SRC)) \
 	  $(BUILD)/san/libmmulab.a $(RTL_B)/$*/librtl_assert.a $(RTL_B)/$*/librtl_assert_model.a -o $@ $(RTL_LDLIBS)
 
-$(RTL_B)/%/bench_rtl: $(call rel_obj,sim/rtl/bench_rtl.c $(RTL_C_SRC)) $(BUILD)/rel/libmmulab.a $(RTL_B)/%/librtl.a
-	$(RTL_CXX) -O2 $(call rel_obj,sim/rtl/bench_rtl.c $(RTL_C_SRC)) $(BUILD)/rel/libmmulab.a \
+$(RTL_B)/%/bench_rtl: $(call rel_obj,sim/bench/bench_rtl.c $(RTL_C_SRC)) $(BUILD)/rel/libmmulab.a $(RTL_B)/%/librtl.a
+	$(RTL_CXX) -O2 $(call rel_obj,sim/bench/bench_rtl.c $(RTL_C_SRC)) $(BUILD)/rel/libmmulab.a \
 	  $(RTL_B)/$*/librtl.a $(RTL_B)/$*/librtl_model.a -o $@ $(RTL_LDLIBS)
 
-# mmulab with the rtl and cosim backends (sim/rtl/backends.c) linked in, one per RTL
+# mmulab with the rtl and cosim backends (every C file of sim/rtl/) linked in, one per RTL
 # configuration: build/rtl/CONFIG/mmulab (-O2) and mmulab-san (the C side under ASan/UBSan).
 # The backends' factories are linked as objects: they override weak references.
-RTL_TOOL_SRC := sim/mmulab.c sim/rtl/backends.c $(RTL_C_SRC)
+RTL_BACKEND_SRC := $(wildcard sim/rtl/*.c)
+RTL_TOOL_SRC := sim/cli/mmulab.c $(RTL_BACKEND_SRC)
 
 $(RTL_B)/%/mmulab: $(call rel_obj,$(RTL_TOOL_SRC)) $(BUILD)/rel/libmmulab.a $(RTL_B)/%/librtl.a
 	$(RTL_CXX) -O2 $(call rel_obj,$(RTL_TOOL_SRC)) $(BUILD)/rel/libmmulab.a \
@@ -101,15 +105,19 @@ $(RTL_B)/%/mmulab-san: $(call san_obj,$(RTL_TOOL_SRC)) $(BUILD)/san/libmmulab.a 
 
 rtl-tool: $(RTL_B)/default/mmulab
 
+# the RTL tool says it has the three backends (tests/sim/cli/backends.sh)
+TEST_BINS += $(BUILD)/san/tests/sim/cli/backends-rtl
+$(BUILD)/san/tests/sim/cli/backends-rtl: tests/sim/cli/backends.sh $(RTL_B)/default/mmulab
+	@mkdir -p $(dir $@)
+	printf '#!/bin/sh\nexec tests/sim/cli/backends.sh %s "model rtl cosim"\n' '$(RTL_B)/default/mmulab' > $@
+	chmod +x $@
+
 # make test's smoke regression runs in co-simulation (mk/regress.mk)
 SMOKE_BACKEND := cosim
 SMOKE_MMULAB  := $(RTL_B)/default/mmulab-san
 $(BUILD)/san/tests/smoke_random: $(SMOKE_MMULAB)
 
-$(call rel_obj,sim/rtl/backends.c): INCS += -Isim/rtl
-$(call san_obj,sim/rtl/backends.c): INCS += -Isim/rtl
-$(call san_obj,$(RTL_T_SRC) $(RTL_C_SRC)): INCS += -Isim/rtl
-$(call rel_obj,sim/rtl/bench_rtl.c $(RTL_C_SRC)): INCS += -Isim/rtl
+# (sim/rtl is on the include path of every C file: the top Makefile puts every sim/ folder there)
 
 rtl: $(foreach c,$(RTL_CONFIGS),$(RTL_B)/$(c)/librtl.a)
 

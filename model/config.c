@@ -1,6 +1,7 @@
 /* The parameter table (generated from params.def), parsing of values,
  * assignments and config files, and cross-parameter validation. */
 #include "config.h"
+#include "linereader.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -20,7 +21,7 @@ const config_param_t config_params[] = {
 const size_t config_num_params = sizeof config_params / sizeof config_params[0];
 
 static const char *const repl_names[] = { "lru", "plru", "random" };
-static const char *const mem_names[] = { "fixed", "dram" };
+static const char *const mem_names[] = { "fixed", "dram", "cache" };
 
 /* A piece of a larger string: values and keys are parsed in place. */
 typedef struct {
@@ -322,32 +323,38 @@ int config_load_file(mmu_config_t *cfg, const char *path, char *err)
         return -1;
     }
     mmu_config_t staged = *cfg;
-    char *line = NULL;
-    size_t line_cap = 0;
-    ssize_t line_len;
-    unsigned line_no = 0;
+    line_reader_t *lr = malloc(sizeof *lr);
+    if (!lr) {
+        fclose(f);
+        set_error(err, "%s: out of memory", path);
+        return -1;
+    }
+    line_reader_init(lr, f);
+    line_status_t st;
     int rc = 0;
-    while ((line_len = getline(&line, &line_cap, f)) >= 0) {
-        line_no++;
-        span_t content = { line, (size_t)line_len };
-        const char *hash = memchr(line, '#', (size_t)line_len);
+    while ((st = line_reader_next(lr)) != LINE_EOF) {
+        if (st != LINE_OK) {
+            char why[96];
+            set_error(err, "%s:%u: %s", path, lr->line_no + (st == LINE_ERROR),
+                      line_status_text(st, errno, why, sizeof why));
+            rc = -1;
+            break;
+        }
+        span_t content = { lr->buf, lr->len };
+        const char *hash = memchr(lr->buf, '#', lr->len);
         if (hash)
-            content.len = (size_t)(hash - line);
+            content.len = (size_t)(hash - lr->buf);
         content = span_trim(content);
         if (content.len == 0)
             continue;
         char why[CONFIG_ERR_LEN];
         if (set_assignment_span(&staged, content, why) != 0) {
-            set_error(err, "%s:%u: %s", path, line_no, why);
+            set_error(err, "%s:%u: %s", path, lr->line_no, why);
             rc = -1;
             break;
         }
     }
-    if (rc == 0 && ferror(f)) {
-        set_error(err, "%s: read error", path);
-        rc = -1;
-    }
-    free(line);
+    free(lr);
     fclose(f);
     if (rc == 0)
         *cfg = staged;
@@ -361,6 +368,27 @@ typedef struct {
     bool enabled;
     const char *ways_keys[3]; /* by page-size class */
 } tlb_shape_t;
+
+/* The cache model's levels in use: each needs a whole power-of-two number of sets. */
+static int validate_cache_levels(const mmu_config_t *cfg, char *err)
+{
+    const int64_t levels[3][3] = {
+        { cfg->cache_l1_bytes, cfg->cache_l1_ways, cfg->cache_l1_line },
+        { cfg->cache_l2_bytes, cfg->cache_l2_ways, cfg->cache_l2_line },
+        { cfg->cache_l3_bytes, cfg->cache_l3_ways, cfg->cache_l3_line },
+    };
+    for (int64_t i = 0; i < cfg->cache_levels && i < 3; i++) {
+        int64_t bytes = levels[i][0], ways = levels[i][1], line = levels[i][2];
+        int64_t way_bytes = ways * line;
+        if (bytes % way_bytes != 0 || !is_pow2(bytes / way_bytes)) {
+            set_error(err, "cache_l%lld_bytes: %lld bytes / (%lld ways x %lld-byte lines) is not a "
+                      "power-of-two number of sets", (long long)(i + 1), (long long)bytes,
+                      (long long)ways, (long long)line);
+            return -1;
+        }
+    }
+    return 0;
+}
 
 int config_validate(const mmu_config_t *cfg, char *err)
 {
@@ -403,5 +431,12 @@ int config_validate(const mmu_config_t *cfg, char *err)
             return -1;
         }
     }
+    if (cfg->mem_model == MEM_CACHE && validate_cache_levels(cfg, err) != 0)
+        return -1;
     return 0;
+}
+
+bool config_harness_only(const char *key)
+{
+    return !strncmp(key, "mem_", 4) || !strncmp(key, "dram_", 5) || !strncmp(key, "cache_", 6);
 }

@@ -3,11 +3,12 @@
 #ifndef MMULAB_CONFIG_H
 #define MMULAB_CONFIG_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 enum { REPL_LRU = 0, REPL_PLRU = 1, REPL_RANDOM = 2 };
-enum { MEM_FIXED = 0, MEM_DRAM = 1 };
+enum { MEM_FIXED = 0, MEM_DRAM = 1, MEM_CACHE = 2 };
 
 typedef struct mmu_config {
 #define PARAM(key, rtl, def, lo, hi, kind, doc) int64_t key;
@@ -47,6 +48,11 @@ int config_load_file(mmu_config_t *cfg, const char *path, char *err);
 
 /* Cross-parameter checks (e.g. plru needs power-of-two ways). */
 int config_validate(const mmu_config_t *cfg, char *err);
+
+/* True for the parameters of the memory behind the walker's port (mem_*, dram_*, cache_*): the
+ * harness serves the RTL's memory port with model/memlat.c, so they are not RTL parameters and
+ * every RTL build runs with any value of them (sim/rtl/rtl_mmu.c, sim/tlm/mmu_tlm_rtl.cpp). */
+bool config_harness_only(const char *key);
 
 const config_param_t *config_find(const char *key);
 int64_t config_get(const mmu_config_t *cfg, const config_param_t *p);

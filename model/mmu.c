@@ -51,6 +51,11 @@ mmu_t *mmu_create(const mmu_config_t *cfg, physmem_t *mem, char *err)
     }
     pwc_init(&m->pwc, (unsigned)cfg->pwc_pd_entries, (unsigned)cfg->pwc_pdpt_entries,
              (unsigned)cfg->pwc_pml4_entries, (unsigned)cfg->pwc_pml5_entries);
+    if (memlat_init(&m->memlat, cfg) != 0) {
+        snprintf(err, CONFIG_ERR_LEN, "mmu_create: out of memory (cache model arrays)");
+        mmu_destroy(m);
+        return NULL;
+    }
     mmu_reset(m);
     return m;
 }
@@ -63,6 +68,7 @@ void mmu_destroy(mmu_t *m)
         tlb_free(&m->tlb[i]);
     for (int p = 0; p < MMU_MAX_PORTS; p++)
         free(m->queue[p].buf);
+    memlat_destroy(&m->memlat);
     free(m);
 }
 
@@ -75,7 +81,7 @@ void mmu_reset(mmu_t *m)
     for (int i = 0; i < NUM_TLBS; i++)
         tlb_reset(&m->tlb[i], (uint32_t)m->cfg.random_seed, (unsigned)i);
     pwc_reset(&m->pwc);
-    memlat_init(&m->memlat, &m->cfg);
+    memlat_reset(&m->memlat);
     memset(m->port_free, 0, sizeof m->port_free);
     m->walker_free = m->last_issue = m->horizon = m->last_complete = 0;
     m->any_complete = false;

@@ -111,6 +111,11 @@ void mmu_arch_state(const mmu_t *m, mmu_arch_t *out);
 const mmu_stats_t *mmu_stats(const mmu_t *m);
 void mmu_clear_stats(mmu_t *m);
 
+/* Feeds one data access of the workload (at pa, after its translation) to the
+ * memory hierarchy the walker uses (mem_model=cache: it competes with PTE lines;
+ * the other models ignore it). Synchronises first (mmu_sync). Costs no cycles. */
+void mmu_data_access(mmu_t *m, paddr_t pa, bool is_write);
+
 /* Observer of the walker's memory operations (NULL to remove). */
 void mmu_set_memop_observer(mmu_t *m, mmu_memop_fn fn, void *ctx);
 

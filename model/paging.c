@@ -74,7 +74,7 @@ uint64_t entry_reserved_mask(const paging_ctx_t *c, int level, uint64_t entry)
 
 const char *paging_mode_name(paging_mode_t mode)
 {
-    static const char *const names[] = { "off", "32-bit", "PAE", "4-level", "5-level" };
+    static const char *const names[] = { "off", "32bit", "pae", "4level", "5level" };   /* sim/core/names.h spelling */
     return (unsigned)mode < sizeof names / sizeof names[0] ? names[mode] : "?";
 }
 

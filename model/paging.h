@@ -30,10 +30,15 @@ static inline unsigned level_shift(paging_mode_t mode, int level)
     return 12 + 9 * (unsigned)(level - 1);
 }
 
+/* Entries in one table of a level: 1024 (32-bit), 4 (the PAE PDPT), else 512. */
+static inline unsigned level_entries(paging_mode_t mode, int level)
+{
+    return mode == PAGING_32 ? 1024 : (mode == PAGING_PAE && level == LVL_PDPT) ? 4 : 512;
+}
+
 static inline unsigned level_index(paging_mode_t mode, int level, vaddr_t va)
 {
-    unsigned bits = mode == PAGING_32 ? 10 : (mode == PAGING_PAE && level == LVL_PDPT) ? 2 : 9;
-    return (unsigned)(va >> level_shift(mode, level)) & ((1u << bits) - 1);
+    return (unsigned)(va >> level_shift(mode, level)) & (level_entries(mode, level) - 1);
 }
 
 /* Linear address as the mode uses it: 32 bits without IA-32e; otherwise the low 57 bits

@@ -133,6 +133,11 @@ static uint8_t *page_for_write(physmem_t *m, uint64_t frame)
     return page;
 }
 
+uint8_t *physmem_page(physmem_t *m, paddr_t pa)
+{
+    return pa >> PAGE_SHIFT < m->frame_count ? page_for_write(m, pa >> PAGE_SHIFT) : NULL;
+}
+
 static bool access_ok(const physmem_t *m, paddr_t pa, unsigned size)
 {
     return (pa & (size - 1)) == 0 && (pa >> m->maxphyaddr) == 0;
@@ -451,7 +456,8 @@ void physmem_for_each_page(const physmem_t *m, physmem_page_fn fn, void *ctx)
         for (size_t i = 0; i <= m->slot_mask; i++)
             if (m->slots[i].frame != NO_FRAME)
                 sorted[n++] = m->slots[i];
-        qsort(sorted, n, sizeof *sorted, compare_slots_by_frame);
+        if (n > 1)
+            qsort(sorted, n, sizeof *sorted, compare_slots_by_frame);
         for (size_t i = 0; i < n; i++)
             fn(ctx, sorted[i].frame << PAGE_SHIFT, sorted[i].page);
         free(sorted);
@@ -493,6 +499,8 @@ long physmem_copy_backdoor(physmem_t *src, physmem_t *dst)
 {
     if (!src->track_backdoor)
         return -1;
+    if (src->num_touched == 0)
+        return 0;   /* also: touched may still be NULL, and qsort(NULL, 0, ...) is undefined */
     qsort(src->touched, src->num_touched, sizeof *src->touched, compare_frames);
     long copied = 0;
     for (size_t i = 0; i < src->num_touched; i++) {

@@ -35,6 +35,10 @@ void physmem_poke64(physmem_t *m, paddr_t pa, uint64_t v);
 
 void physmem_poke32(physmem_t *m, paddr_t pa, uint32_t v);
 
+/* The storage of pa's 4 KiB page (allocated, zeroed, on first use): a stable host pointer for
+ * the SystemC memory's DMI (sim/tlm). NULL out of range or memory. Not counted, not tracked. */
+uint8_t *physmem_page(physmem_t *m, paddr_t pa);
+
 /* Backdoor mirroring, for co-simulation where each side has its own memory:
  * with tracking on, every page the backdoor touches (poke, allocator zeroing)
  * is remembered; physmem_copy_backdoor copies those pages from src to dst and

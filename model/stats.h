@@ -6,6 +6,7 @@
 #include "types.h"
 
 #define HIST_MAX 4096   /* exact buckets 0..HIST_MAX-1; larger values go to `over` */
+#define CACHE_HIT_SLOTS 4   /* up to 3 cache levels + DRAM (memlat.h: MEMLAT_MAX_LEVELS + 1) */
 
 typedef struct {
     uint64_t count, sum, min, max, over;
@@ -53,6 +54,10 @@ typedef struct {
     uint64_t pf_not_present, pf_reserved, pf_rights;
     uint64_t ctrl_ops, ctrl_gp, pdpte_loads;
     uint64_t flushes_tlb_entries, flushes_pwc_entries;   /* entries invalidated */
+    /* cache model (mem_model=cache): memory operations served by cache level 1..3
+     * ([0]..[2]) or by DRAM ([CACHE_HIT_SLOTS - 1]); walker = PTE reads and A/D
+     * writes, data = the workload's accesses fed with mmu_data_access */
+    uint64_t walk_cache_hits[CACHE_HIT_SLOTS], data_cache_hits[CACHE_HIT_SLOTS];
     histogram_t walk_latency;         /* completion - L1 miss cycle, for requests that walked */
     histogram_t translation_latency;  /* completion - issue, every request */
 } mmu_stats_t;

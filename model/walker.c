@@ -6,6 +6,8 @@ uint64_t walker_memop(mmu_t *m, cycle_t *t, paddr_t pa, unsigned size, bool is_w
 {
     cycle_t issue = *t + (cycle_t)m->cfg.walk_overhead;
     cycle_t done = issue + memlat_access(&m->memlat, pa, is_write);
+    if (m->memlat.model == MEM_CACHE)
+        m->stats.walk_cache_hits[m->memlat.last_level]++;
     if (is_write) {
         if (size == 4)
             physmem_write32(m->mem, pa, (uint32_t)value);
@@ -230,4 +232,14 @@ cycle_t walker_serve(mmu_t *m, mmu_port_t port, const mmu_req_t *req, cycle_t s,
     cycle_t w = s + l2_latency + m->pwc_latency;
     cycle_t t = walk(m, port, req, va, w, res, m->has_l2);
     return t + (cycle_t)m->cfg.walk_overhead;
+}
+
+/* The workload's own data access, fed to the memory hierarchy after everything
+ * queued (so model and RTL harness see the same order: docs/timing.md). */
+void mmu_data_access(mmu_t *m, paddr_t pa, bool is_write)
+{
+    mmu_sync(m);
+    memlat_data_access(&m->memlat, pa, is_write);
+    if (m->memlat.model == MEM_CACHE)
+        m->stats.data_cache_hits[m->memlat.last_level]++;
 }

@@ -1,7 +1,11 @@
 // mmu_top: the mmulab MMU (docs/semantics.md, docs/timing.md, docs/rtl.md).
 // Two translation ports (D = 0, I = 1; PORTS = 1 keeps only D), a serialising control
 // port, one memory master port for the walker and the PDPTE loads, the architectural
-// state and performance counters. Parameters are the RTL_NAME column of model/params.def.
+// state and performance counters. Parameters are the RTL_NAME column of model/params.def,
+// and PLANTED_BUG (verification only: mmu_ctrl.sv; per instance for rtl/dpi/tb_ref_check.sv).
+`ifndef MMU_PLANTED_BUG
+`define MMU_PLANTED_BUG 0
+`endif
 module mmu_top #(
   parameter int          MAXPHYADDR       = 46,
   parameter int          PORTS            = 2,
@@ -43,7 +47,22 @@ module mmu_top #(
   parameter int          DRAM_ROW_BYTES   = 2048,
   parameter int          DRAM_ROW_HIT     = 12,
   parameter int          DRAM_ROW_MISS    = 36,
-  parameter int          PERF_W           = 32
+  parameter int          CACHE_LEVELS     = 3,
+  parameter int          CACHE_L1_BYTES   = 49152,
+  parameter int          CACHE_L1_WAYS    = 12,
+  parameter int          CACHE_L1_LINE    = 64,
+  parameter int          CACHE_L1_LATENCY = 5,
+  parameter int          CACHE_L2_BYTES   = 524288,
+  parameter int          CACHE_L2_WAYS    = 8,
+  parameter int          CACHE_L2_LINE    = 64,
+  parameter int          CACHE_L2_LATENCY = 10,
+  parameter int          CACHE_L3_BYTES   = 2097152,
+  parameter int          CACHE_L3_WAYS    = 16,
+  parameter int          CACHE_L3_LINE    = 64,
+  parameter int          CACHE_L3_LATENCY = 20,
+  parameter int          CACHE_DRAM_LATENCY = 100,
+  parameter int          PERF_W           = 32,
+  parameter int          PLANTED_BUG      = `MMU_PLANTED_BUG
 ) (
   input  logic              clk_i,
   input  logic              rst_i,             // synchronous, active high
@@ -386,7 +405,7 @@ module mmu_top #(
 
   mmu_ctrl #(
     .MAXPHYADDR(MAXPHYADDR), .CTRL_LATENCY(CTRL_LATENCY), .WALK_OVERHEAD(WALK_OVERHEAD),
-    .SWEEP_SETS(SWEEP_SETS), .SET_W(SET_W)
+    .SWEEP_SETS(SWEEP_SETS), .SET_W(SET_W), .PLANTED_BUG(PLANTED_BUG)
   ) u_ctrl (
     .clk_i, .rst_i,
     .req_valid_i(ctrl_req_valid_i), .req_ready_o(ctrl_req_ready_o), .req_kind_i(ctrl_req_kind_i),
@@ -476,7 +495,10 @@ module mmu_top #(
 
   // the memory-model parameters only configure the harness
   /* verilator lint_off UNUSEDPARAM */
-  localparam int UNUSED_HARNESS = MEM_MODEL + MEM_LATENCY + DRAM_BANKS + DRAM_ROW_BYTES + DRAM_ROW_HIT + DRAM_ROW_MISS;
+  localparam int UNUSED_HARNESS = MEM_MODEL + MEM_LATENCY + DRAM_BANKS + DRAM_ROW_BYTES + DRAM_ROW_HIT + DRAM_ROW_MISS
+    + CACHE_LEVELS + CACHE_L1_BYTES + CACHE_L1_WAYS + CACHE_L1_LINE + CACHE_L1_LATENCY
+    + CACHE_L2_BYTES + CACHE_L2_WAYS + CACHE_L2_LINE + CACHE_L2_LATENCY
+    + CACHE_L3_BYTES + CACHE_L3_WAYS + CACHE_L3_LINE + CACHE_L3_LATENCY + CACHE_DRAM_LATENCY;
   /* verilator lint_on UNUSEDPARAM */
 
 endmodule

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Ensures the Debian packages a make target needs are installed.
-# Usage: tools/deps.sh GROUP...   (groups: base rtl fpga systemc plot)
+# Usage: tools/deps.sh GROUP...   (groups: base rtl trace fuzz fpga systemc plot)
 # As root it installs what is missing; otherwise it prints the apt-get line and fails.
 set -euo pipefail
 
@@ -8,10 +8,12 @@ pkgs_for() {
   case "$1" in
     base)    echo "gcc make pkg-config libcmocka-dev libcjson-dev" ;;
     rtl)     echo "g++ verilator zlib1g-dev" ;;
+    trace)   echo "zlib1g-dev liblzma-dev libzstd-dev xz-utils zstd valgrind" ;;
+    fuzz)    echo "clang" ;;
     fpga)    echo "yosys nextpnr-ice40 fpga-icestorm" ;;
     systemc) echo "g++ libsystemc-dev" ;;
     plot)    echo "gnuplot-nox" ;;
-    *) echo "tools/deps.sh: unknown group '$1' (base rtl fpga systemc plot)" >&2; exit 2 ;;
+    *) echo "tools/deps.sh: unknown group '$1' (base rtl trace fuzz fpga systemc plot)" >&2; exit 2 ;;
   esac
 }
 

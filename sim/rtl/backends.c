@@ -1,65 +1,40 @@
-/* The RTL-based backends behind sim/backend.h: `rtl` (the Verilated MMU alone)
- * and `cosim` (the C model and the RTL in lockstep, every observable compared).
- *
- * Co-simulation: each side has its own physical memory, because each performs
- * its own A/D writes. The driver builds tables in the model's memory; every
- * page it touches through the backdoor is copied to the RTL's memory before
- * the next operation. At each synchronisation the two sides' results are
- * compared in submission order, field by field and cycle by cycle, and so are
- * their walker memory operations (reads and A/D writes, in order); control
- * operations compare their results and the architectural state; the end of a
- * run compares the memory images. The first difference stops the run. */
-#include "backend.h"
-#include "compare.h"
-#include "rtl_mmu.h"
-#include "rtl_shim.h"
+/* The `rtl` backend behind sim/core/backend.h: the Verilated MMU alone, a thin adapter
+ * over rtl_mmu.h, and the waveform option both RTL-based backends share (rtl_backends.h).
+ * The `cosim` backend is cosim.c. */
+#include "rtl_backends.h"
 
+#include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-/* --- waveforms and mismatch cycles (backend.h) ------------------------------- */
+/* --- waveforms (backend.h) ------------------------------------------------------ */
 
-static char *trace_path;          /* the pending request: the next RTL backend takes it */
-static cycle_t trace_from;
-static int64_t mismatch_cycle = -1;
-
-int backend_rtl_trace_request(const char *path, cycle_t from)
+bool backend_rtl_has_trace(void)
 {
-    if (!rtl_sim_has_trace())
-        return -1;
-    free(trace_path);
-    if (!(trace_path = strdup(path)))
-        return -1;
-    trace_from = from;
-    return 0;
+    return rtl_sim_has_trace();
 }
 
-int64_t backend_cosim_mismatch_cycle(void)
+int rtl_backend_start_trace(rtl_mmu_t *r, const backend_opts_t *opts, char *err)
 {
-    return mismatch_cycle;
-}
-
-/* Hands the pending trace request (if any) to a new RTL instance. */
-static int take_trace(rtl_mmu_t *r, char *err)
-{
-    if (!trace_path)
+    if (!opts || !opts->trace_path)
         return 0;
-    int rc = rtl_mmu_trace_from(r, trace_path, trace_from);
+    if (!rtl_sim_has_trace()) {
+        snprintf(err, CONFIG_ERR_LEN, "this binary was Verilated without tracing (use mmulab-trace: make cosim-trace)");
+        return -1;
+    }
+    /* an unwritable path fails now, not silently at the start cycle */
+    FILE *probe = fopen(opts->trace_path, "w");
+    if (!probe) {
+        snprintf(err, CONFIG_ERR_LEN, "cannot write the waveform %s: %s", opts->trace_path, strerror(errno));
+        return -1;
+    }
+    fclose(probe);
+    int rc = rtl_mmu_trace_from(r, opts->trace_path, opts->trace_from);
     if (rc != 0)
-        snprintf(err, CONFIG_ERR_LEN, "cannot trace to %s", trace_path);
-    free(trace_path);
-    trace_path = NULL;
+        snprintf(err, CONFIG_ERR_LEN, "cannot trace to %s", opts->trace_path);
     return rc;
-}
-
-/* Records where the first difference is (the earliest cycle of the differing operation). */
-static void note_mismatch(const rtl_mmu_t *r, cycle_t a, cycle_t b)
-{
-    mismatch_cycle = (int64_t)(a < b ? a : b);
-    fprintf(stderr, "cosim: first difference from cycle %" PRId64 " (found with the RTL at cycle %" PRIu64 ")\n",
-            mismatch_cycle, (uint64_t)rtl_mmu_cycle(r));
 }
 
 /* --- rtl: a thin adapter ---------------------------------------------------- */
@@ -95,379 +70,35 @@ static void rtl_clear_stats(void *impl)
 }
 static int rtl_finish(void *impl)
 {
-    (void)impl;
-    return 0;
+    return rtl_mmu_trace_check(impl);
 }
 static void rtl_destroy(void *impl)
 {
     rtl_mmu_destroy(impl);
 }
 
-static const backend_ops_t rtl_ops = {
-    rtl_submit, rtl_sync, rtl_control, rtl_horizon, rtl_arch_state, rtl_stats, rtl_clear_stats,
-    rtl_finish, rtl_destroy,
-};
-
-static backend_t *wrap(backend_kind_t kind, const backend_ops_t *ops, void *impl, char *err)
+static int rtl_data_access(void *impl, paddr_t pa, bool is_write)
 {
-    backend_t *b = malloc(sizeof *b);
-    if (!b) {
-        snprintf(err, CONFIG_ERR_LEN, "out of memory");
-        return NULL;
-    }
-    *b = (backend_t){ kind, ops, impl };
-    return b;
+    rtl_mmu_data_access(impl, pa, is_write);
+    return 0;
 }
 
-backend_t *backend_create_rtl(const mmu_config_t *cfg, physmem_t *mem, char *err)
+static const backend_ops_t rtl_ops = {
+    rtl_submit, rtl_sync, rtl_control, rtl_horizon, rtl_arch_state, rtl_stats, rtl_clear_stats,
+    rtl_finish, rtl_destroy, rtl_data_access,
+};
+
+backend_t *backend_create_rtl(const mmu_config_t *cfg, physmem_t *mem, const backend_opts_t *opts, char *err)
 {
     rtl_mmu_t *r = rtl_mmu_create(cfg, mem, err);
     if (!r)
         return NULL;
-    if (take_trace(r, err) != 0) {
+    if (rtl_backend_start_trace(r, opts, err) != 0) {
         rtl_mmu_destroy(r);
         return NULL;
     }
-    backend_t *b = wrap(BACKEND_RTL, &rtl_ops, r, err);
+    backend_t *b = backend_wrap(BACKEND_RTL, &rtl_ops, r, err);
     if (!b)
         rtl_mmu_destroy(r);
     return b;
-}
-
-/* --- cosim ------------------------------------------------------------------ */
-
-#define CHUNK 1024   /* RTL-side results live in chunks: the RTL keeps pointers until sync */
-
-typedef struct {
-    mmu_memop_t *ops;
-    size_t n, cap;
-} memop_log_t;
-
-typedef struct {
-    mmu_t *model;
-    rtl_mmu_t *rtl;
-    physmem_t *mem;          /* the driver's (and the model's) */
-    physmem_t *shadow;       /* the RTL's */
-    mmu_result_t **model_out;            /* caller's result slots, in submission order */
-    mmu_result_t **chunks;               /* RTL results: chunks[i / CHUNK][i % CHUNK] */
-    size_t pending, slots_cap, nchunks;
-    memop_log_t model_ops, rtl_ops;
-    uint64_t ops_compared;               /* operations compared so far (index of the next) */
-    bool diverged;
-} cosim_t;
-
-static void log_memop(void *ctx, const mmu_memop_t *op)
-{
-    memop_log_t *log = ctx;
-    if (log->n == log->cap) {
-        size_t cap = log->cap ? log->cap * 2 : 256;
-        mmu_memop_t *p = realloc(log->ops, cap * sizeof *p);
-        if (!p) {
-            fprintf(stderr, "cosim: out of memory logging memory operations\n");
-            abort();
-        }
-        log->ops = p;
-        log->cap = cap;
-    }
-    log->ops[log->n++] = *op;
-}
-
-static mmu_result_t *rtl_slot(cosim_t *c, size_t i)
-{
-    return &c->chunks[i / CHUNK][i % CHUNK];
-}
-
-static void print_result(const char *side, const mmu_result_t *r)
-{
-    fprintf(stderr,
-            "  %-5s seq=%" PRIu64 " va=0x%016" PRIx64 " %s cpl%u port=%s -> pa=0x%" PRIx64 " fault=%s ec=0x%x cr2=0x%" PRIx64
-            " tlb=%d pwc=%u size=%u walked=%d assist=%d rd=%u wr=%u cycles issue=%" PRIu64 " accept=%" PRIu64
-            " complete=%" PRIu64 "\n",
-            side, r->seq, r->va, mmu_access_name(r->access), r->cpl, r->port == PORT_I ? "i" : "d", r->pa,
-            mmu_fault_name(r->fault), r->error_code, r->cr2, r->tlb_hit, r->pwc_hit, r->page_shift, r->walked,
-            r->dirty_assist, r->mem_reads, r->mem_writes, r->issue_cycle, r->accept_cycle, r->complete_cycle);
-}
-
-static void print_memop(const char *side, size_t i, const mmu_memop_t *op)
-{
-    fprintf(stderr, "  %-5s memop %zu: %s%u pa=0x%" PRIx64 " value=0x%" PRIx64 " cycles %" PRIu64 "->%" PRIu64 "\n",
-            side, i, op->is_write ? "write" : "read", op->size * 8u, op->pa, op->value, op->issue_cycle,
-            op->complete_cycle);
-}
-
-static int compare_memops(cosim_t *c)
-{
-    size_t n = c->model_ops.n < c->rtl_ops.n ? c->model_ops.n : c->rtl_ops.n;
-    for (size_t i = 0; i <= n; i++) {
-        const mmu_memop_t *a = i < c->model_ops.n ? &c->model_ops.ops[i] : NULL;
-        const mmu_memop_t *b = i < c->rtl_ops.n ? &c->rtl_ops.ops[i] : NULL;
-        if (!a && !b)
-            break;
-        if (a && b && !memop_diff(a, b))
-            continue;
-        fprintf(stderr, "cosim MISMATCH: walker memory operation %zu (since the last sync) differs\n", i);
-        note_mismatch(c->rtl, a ? a->issue_cycle : b->issue_cycle, b ? b->issue_cycle : a->issue_cycle);
-        if (a)
-            print_memop("model", i, a);
-        else
-            fprintf(stderr, "  model (none: %zu operations)\n", c->model_ops.n);
-        if (b)
-            print_memop("rtl", i, b);
-        else
-            fprintf(stderr, "  rtl   (none: %zu operations)\n", c->rtl_ops.n);
-        return -1;
-    }
-    c->model_ops.n = c->rtl_ops.n = 0;
-    return 0;
-}
-
-static int mirror_backdoor(cosim_t *c)
-{
-    if (physmem_copy_backdoor(c->mem, c->shadow) < 0) {
-        fprintf(stderr, "cosim: lost track of the driver's memory writes (out of memory)\n");
-        c->diverged = true;
-        return -1;
-    }
-    return 0;
-}
-
-static int cosim_submit(void *impl, const mmu_req_t *req, mmu_result_t *out)
-{
-    cosim_t *c = impl;
-    if (c->diverged || mirror_backdoor(c) != 0)
-        return -1;
-    if (c->pending == c->slots_cap) {
-        size_t cap = c->slots_cap ? c->slots_cap * 2 : CHUNK;
-        mmu_result_t **slots = realloc(c->model_out, cap * sizeof *slots);
-        if (!slots)
-            return -1;
-        c->model_out = slots;
-        c->slots_cap = cap;
-    }
-    if (c->pending / CHUNK == c->nchunks) {
-        mmu_result_t **chunks = realloc(c->chunks, (c->nchunks + 1) * sizeof *chunks);
-        if (!chunks)
-            return -1;
-        c->chunks = chunks;
-        if (!(c->chunks[c->nchunks] = malloc(CHUNK * sizeof(mmu_result_t))))
-            return -1;
-        c->nchunks++;
-    }
-    if (mmu_submit(c->model, req, out) != 0)
-        return -1;
-    if (rtl_mmu_submit(c->rtl, req, rtl_slot(c, c->pending)) != 0) {
-        fprintf(stderr, "cosim MISMATCH: the model accepted a submission (issue cycle %" PRIu64
-                        ") that the RTL refused\n", req->issue_cycle);
-        note_mismatch(c->rtl, req->issue_cycle, req->issue_cycle);
-        c->diverged = true;
-        return -1;
-    }
-    c->model_out[c->pending++] = out;
-    return 0;
-}
-
-static int compare_arch(cosim_t *c, const char *after)
-{
-    mmu_arch_t a, b;
-    mmu_arch_state(c->model, &a);
-    rtl_mmu_arch_state(c->rtl, &b);
-    const char *field = arch_diff(&a, &b);
-    if (!field)
-        return 0;
-    fprintf(stderr, "cosim MISMATCH: architectural state differs after %s: %s\n", after, field);
-    note_mismatch(c->rtl, rtl_mmu_cycle(c->rtl), rtl_mmu_cycle(c->rtl));
-    fprintf(stderr, "  model cr0=0x%" PRIx64 " cr2=0x%" PRIx64 " cr3=0x%" PRIx64 " cr4=0x%" PRIx64 " efer=0x%" PRIx64
-                    " pcid=0x%x\n", a.cr0, a.cr2, a.cr3, a.cr4, a.efer, a.pcid);
-    fprintf(stderr, "  rtl   cr0=0x%" PRIx64 " cr2=0x%" PRIx64 " cr3=0x%" PRIx64 " cr4=0x%" PRIx64 " efer=0x%" PRIx64
-                    " pcid=0x%x\n", b.cr0, b.cr2, b.cr3, b.cr4, b.efer, b.pcid);
-    return -1;
-}
-
-static int cosim_sync(void *impl)
-{
-    cosim_t *c = impl;
-    if (c->diverged)
-        return -1;
-    mmu_sync(c->model);
-    rtl_mmu_sync(c->rtl);
-    for (size_t i = 0; i < c->pending; i++) {
-        const mmu_result_t *a = c->model_out[i], *b = rtl_slot(c, i);
-        const char *field = result_diff(a, b);
-        if (field) {
-            fprintf(stderr, "cosim MISMATCH at operation %" PRIu64 " (translation seq %" PRIu64 "): %s differs\n",
-                    c->ops_compared + i, a->seq, field);
-            print_result("model", a);
-            print_result("rtl", b);
-            note_mismatch(c->rtl, a->accept_cycle, b->accept_cycle);
-            c->diverged = true;
-            return -1;
-        }
-    }
-    c->ops_compared += c->pending;
-    c->pending = 0;
-    if (compare_memops(c) != 0 || compare_arch(c, "a sync") != 0) {
-        c->diverged = true;
-        return -1;
-    }
-    return 0;
-}
-
-static const char *ctrl_name(mmu_ctrl_kind_t k)
-{
-    static const char *const names[] = { "cr0", "cr3", "cr4", "efer", "invlpg", "invpcid" };
-    return (unsigned)k < 6 ? names[k] : "?";
-}
-
-/* The operation as its script line spells it ("cr3 0x1000", "invlpg 0x7f000", "invpcid 0 5 0x7f000"). */
-static const char *ctrl_text(const mmu_ctrl_t *op, char *buf, size_t len)
-{
-    if (op->kind == CTRL_INVLPG)
-        snprintf(buf, len, "invlpg 0x%" PRIx64, op->va);
-    else if (op->kind == CTRL_INVPCID)
-        snprintf(buf, len, "invpcid %u %" PRIu64 " 0x%" PRIx64, op->invpcid_type, op->pcid, op->va);
-    else
-        snprintf(buf, len, "%s 0x%" PRIx64, ctrl_name(op->kind), op->value);
-    return buf;
-}
-
-static int cosim_control(void *impl, const mmu_ctrl_t *op, mmu_ctrl_result_t *out)
-{
-    cosim_t *c = impl;
-    if (cosim_sync(c) != 0 || mirror_backdoor(c) != 0)
-        return -1;
-    mmu_ctrl_result_t theirs;
-    int ra = mmu_control(c->model, op, out);
-    int rb = rtl_mmu_control(c->rtl, op, &theirs);
-    if (ra != rb) {
-        fprintf(stderr, "cosim MISMATCH: %s issued at %" PRIu64 " accepted by one side only\n", ctrl_name(op->kind),
-                op->issue_cycle);
-        note_mismatch(c->rtl, op->issue_cycle, op->issue_cycle);
-        c->diverged = true;
-        return -1;
-    }
-    if (ra != 0)
-        return -1;
-    const char *field = ctrl_result_diff(out, &theirs);
-    if (field) {
-        char text[96];
-        fprintf(stderr, "cosim MISMATCH at operation %" PRIu64 " (%s): %s differs\n", c->ops_compared,
-                ctrl_text(op, text, sizeof text), field);
-        fprintf(stderr, "  model fault=%s accept=%" PRIu64 " complete=%" PRIu64 " reads=%u invalidated tlb=%u pwc=%u\n",
-                mmu_fault_name(out->fault), out->accept_cycle, out->complete_cycle, out->mem_reads,
-                out->tlb_invalidated, out->pwc_invalidated);
-        fprintf(stderr, "  rtl   fault=%s accept=%" PRIu64 " complete=%" PRIu64 " reads=%u invalidated tlb=%u pwc=%u\n",
-                mmu_fault_name(theirs.fault), theirs.accept_cycle, theirs.complete_cycle, theirs.mem_reads,
-                theirs.tlb_invalidated, theirs.pwc_invalidated);
-        note_mismatch(c->rtl, op->issue_cycle, op->issue_cycle);
-        c->diverged = true;
-        return -1;
-    }
-    c->ops_compared++;
-    if (compare_memops(c) != 0 || compare_arch(c, ctrl_name(op->kind)) != 0) {
-        c->diverged = true;
-        return -1;
-    }
-    return 0;
-}
-
-static cycle_t cosim_horizon(const void *impl)
-{
-    return mmu_horizon(((const cosim_t *)impl)->model);
-}
-static void cosim_arch_state(const void *impl, mmu_arch_t *out)
-{
-    mmu_arch_state(((const cosim_t *)impl)->model, out);
-}
-static const mmu_stats_t *cosim_stats(const void *impl)
-{
-    return mmu_stats(((const cosim_t *)impl)->model);
-}
-static void cosim_clear_stats(void *impl)
-{
-    cosim_t *c = impl;
-    mmu_clear_stats(c->model);
-    rtl_mmu_clear_stats(c->rtl);
-}
-
-/* The memory images must agree: every A/D write landed the same way. */
-static int cosim_finish(void *impl)
-{
-    cosim_t *c = impl;
-    if (cosim_sync(c) != 0 || mirror_backdoor(c) != 0)
-        return -1;
-    paddr_t where;
-    if (physmem_diff(c->mem, c->shadow, &where)) {
-        fprintf(stderr, "cosim MISMATCH: final memory images differ; first at pa 0x%" PRIx64
-                        " (model 0x%016" PRIx64 ", rtl 0x%016" PRIx64 ")\n", where,
-                physmem_peek64(c->mem, where & ~7ull), physmem_peek64(c->shadow, where & ~7ull));
-        note_mismatch(c->rtl, rtl_mmu_cycle(c->rtl), rtl_mmu_cycle(c->rtl));
-        c->diverged = true;
-        return -1;
-    }
-    return 0;
-}
-
-static void cosim_destroy(void *impl)
-{
-    cosim_t *c = impl;
-    if (c->model)
-        mmu_destroy(c->model);
-    if (c->rtl)
-        rtl_mmu_destroy(c->rtl);
-    if (c->shadow)
-        physmem_destroy(c->shadow);
-    if (c->mem)
-        physmem_track_backdoor(c->mem, false);
-    for (size_t i = 0; i < c->nchunks; i++)
-        free(c->chunks[i]);
-    free(c->chunks);
-    free(c->model_out);
-    free(c->model_ops.ops);
-    free(c->rtl_ops.ops);
-    free(c);
-}
-
-static const backend_ops_t cosim_ops = {
-    cosim_submit, cosim_sync, cosim_control, cosim_horizon, cosim_arch_state, cosim_stats, cosim_clear_stats,
-    cosim_finish, cosim_destroy,
-};
-
-static void copy_page(void *ctx, paddr_t pa, const uint8_t *page)
-{
-    physmem_t *dst = ctx;
-    for (unsigned off = 0; off < PAGE_SIZE; off += 8) {
-        uint64_t v;
-        memcpy(&v, page + off, 8);
-        if (v)
-            physmem_poke64(dst, pa + off, v);
-    }
-}
-
-backend_t *backend_create_cosim(const mmu_config_t *cfg, physmem_t *mem, char *err)
-{
-    cosim_t *c = calloc(1, sizeof *c);
-    if (!c) {
-        snprintf(err, CONFIG_ERR_LEN, "out of memory");
-        return NULL;
-    }
-    c->mem = mem;
-    mismatch_cycle = -1;
-    c->shadow = physmem_create(physmem_maxphyaddr(mem));
-    if (!c->shadow) {
-        snprintf(err, CONFIG_ERR_LEN, "out of memory");
-        goto fail;
-    }
-    physmem_for_each_page(mem, copy_page, c->shadow);   /* what the driver built before us */
-    physmem_track_backdoor(mem, true);
-    if (!(c->model = mmu_create(cfg, mem, err)) || !(c->rtl = rtl_mmu_create(cfg, c->shadow, err)) ||
-        take_trace(c->rtl, err) != 0)
-        goto fail;
-    mmu_set_memop_observer(c->model, log_memop, &c->model_ops);
-    rtl_mmu_set_memop_observer(c->rtl, log_memop, &c->rtl_ops);
-    backend_t *b = wrap(BACKEND_COSIM, &cosim_ops, c, err);
-    if (b)
-        return b;
-fail:
-    cosim_destroy(c);
-    return NULL;
 }

@@ -2,6 +2,7 @@
 #include "rtl_mmu.h"
 
 #include "memlat.h"
+#include "result_stats.h"
 #include "rtl_shim.h"
 
 #include <stdio.h>
@@ -43,6 +44,7 @@ struct rtl_mmu {
     void *memop_ctx;
     char *trace_path;                  /* a waveform to open at cycle trace_from */
     cycle_t trace_from;
+    bool trace_failed;                 /* the waveform could not be opened */
 };
 
 /* --- queues --------------------------------------------------------------------- */
@@ -80,25 +82,26 @@ static void rq_pop(rq_t *q)
 /* --- configuration -------------------------------------------------------------- */
 
 /* Keys the RTL does not implement: they configure the memory responder. */
-static bool harness_only(const char *key)
-{
-    return !strncmp(key, "mem_", 4) || !strncmp(key, "dram_", 5);
-}
-
 static int check_params(const mmu_config_t *cfg, char *err)
 {
     for (size_t i = 0; i < config_num_params; i++) {
         const config_param_t *p = &config_params[i];
         int64_t v;
-        if (harness_only(p->key))
+        if (config_harness_only(p->key))
             continue;
         if (!rtl_sim_param(p->rtl_name, &v)) {
             snprintf(err, CONFIG_ERR_LEN, "rtl: parameter %s is not in this RTL build", p->rtl_name);
             return -1;
         }
         if (v != config_get(cfg, p)) {
-            snprintf(err, CONFIG_ERR_LEN, "rtl: %s = %lld in the configuration, but the RTL was built with %lld",
-                     p->key, (long long)config_get(cfg, p), (long long)v);
+            /* values as the user writes them (lru, not 0), and the way to an RTL that has them */
+            char want[32], built[32];
+            const char *wn = config_enum_name(p->kind, config_get(cfg, p)), *bn = config_enum_name(p->kind, v);
+            snprintf(want, sizeof want, "%lld", (long long)config_get(cfg, p));
+            snprintf(built, sizeof built, "%lld", (long long)v);
+            snprintf(err, CONFIG_ERR_LEN, "rtl: %.24s = %.20s, but this RTL was Verilated with %.20s; for "
+                     "configs/NAME.cfg use build/rtl/NAME/mmulab (make build/rtl/NAME/mmulab), else the model",
+                     p->key, wn ? wn : want, bn ? bn : built);
             return -1;
         }
     }
@@ -121,6 +124,11 @@ rtl_mmu_t *rtl_mmu_create(const mmu_config_t *cfg, physmem_t *mem, char *err)
     r->cfg = *cfg;
     r->mem = mem;
     r->sim = rtl_sim_create();
+    if (memlat_init(&r->memlat, cfg) != 0) {
+        snprintf(err, CONFIG_ERR_LEN, "rtl_mmu_create: out of memory (cache model arrays)");
+        rtl_mmu_destroy(r);
+        return NULL;
+    }
     rtl_mmu_reset(r);
     return r;
 }
@@ -130,6 +138,7 @@ void rtl_mmu_destroy(rtl_mmu_t *r)
     if (!r)
         return;
     rtl_sim_destroy(r->sim);
+    memlat_destroy(&r->memlat);
     free(r->trace_path);
     for (int p = 0; p < MMU_MAX_PORTS; p++) {
         free(r->queue[p].buf);
@@ -141,7 +150,7 @@ void rtl_mmu_destroy(rtl_mmu_t *r)
 void rtl_mmu_reset(rtl_mmu_t *r)
 {
     rtl_sim_reset(r->sim);
-    memlat_init(&r->memlat, &r->cfg);
+    memlat_reset(&r->memlat);
     r->cycle = r->horizon = r->last_issue = r->last_complete = 0;
     r->any_complete = false;
     r->next_seq = 0;
@@ -174,57 +183,10 @@ static void fill_result(rtl_mmu_t *r, mmu_result_t *res, const rtl_resp_pins_t *
     res->complete_cycle = r->cycle;
 }
 
-static tlb_id_t l1_of(const rtl_mmu_t *r, mmu_port_t port)
-{
-    return r->cfg.ports == 2 && port == PORT_I ? TLB_ITLB : TLB_DTLB;
-}
-
 /* Statistics of one completed translation (what the result tells). */
 static void account(rtl_mmu_t *r, const mmu_result_t *res)
 {
-    mmu_stats_t *s = &r->stats;
-    tlb_id_t l1 = l1_of(r, res->port);
-    page_class_t cls = res->page_shift == 12 ? PSC_4K : res->page_shift == 30 ? PSC_1G : PSC_2M;
-    bool resolved = res->fault == FAULT_NONE;
-    hist_add(&s->translation_latency, res->complete_cycle - res->issue_cycle);
-    if (res->fault == FAULT_GP)
-        s->faults_gp++;
-    if (res->fault == FAULT_PF) {
-        s->faults_pf++;
-        if (!(res->error_code & PFEC_P))
-            s->pf_not_present++;
-        else if (res->error_code & PFEC_RSVD)
-            s->pf_reserved++;
-        else
-            s->pf_rights++;
-    }
-    if (res->dirty_assist)
-        s->dirty_assists++;
-    if (res->tlb_hit == TLB_HIT_L1) {
-        s->tlb[l1].hits[cls]++;
-        return;
-    }
-    if (res->tlb_hit == TLB_HIT_L2) {
-        s->tlb[TLB_L2].hits[cls]++;
-        s->tlb[l1].misses[cls]++;
-        return;
-    }
-    if (!res->walked)
-        return;
-    s->walks++;
-    s->walk_reads += res->mem_reads;
-    s->walk_writes += res->mem_writes;
-    hist_add(&s->walk_latency, res->complete_cycle - (res->accept_cycle + (cycle_t)r->cfg.l1_latency));
-    if (res->pwc_hit)
-        s->pwc_hits[res->pwc_hit]++;
-    for (int id = 0; id < NUM_TLBS; id++) {
-        if (id != (int)l1 && !(id == TLB_L2 && r->cfg.l2tlb))
-            continue;
-        if (resolved)
-            s->tlb[id].misses[cls]++;
-        else
-            s->tlb[id].misses_unresolved++;
-    }
+    result_stats_translation(&r->stats, &r->cfg, res);
 }
 
 /* One clock cycle. ctrl (may be NULL) is presented when its issue cycle has come;
@@ -261,8 +223,10 @@ static bool step(rtl_mmu_t *r, const mmu_ctrl_t *ctrl, bool *ctrl_accepted, cycl
     }
 
     if (r->trace_path && r->cycle >= r->trace_from) {
-        if (rtl_sim_trace_open(r->sim, r->trace_path) != 0)
+        if (rtl_sim_trace_open(r->sim, r->trace_path) != 0) {
             fprintf(stderr, "rtl: cannot trace to %s\n", r->trace_path);
+            r->trace_failed = true;
+        }
         free(r->trace_path);
         r->trace_path = NULL;
     }
@@ -327,6 +291,8 @@ static bool step(rtl_mmu_t *r, const mmu_ctrl_t *ctrl, bool *ctrl_accepted, cycl
         }
         r->mem_busy = true;
         r->mem_done = r->cycle + memlat_access(&r->memlat, pa, o.mem_req_write);
+        if (r->memlat.model == MEM_CACHE)
+            r->stats.walk_cache_hits[r->memlat.last_level]++;
         r->mem_rdata = v;
         r->mem_op = (mmu_memop_t){ r->cycle, 0, pa, o.mem_req_write, (uint8_t)size, v };
         if (ctrl)
@@ -412,7 +378,6 @@ int rtl_mmu_control(rtl_mmu_t *r, const mmu_ctrl_t *op, mmu_ctrl_result_t *out)
     rtl_sim_state(r->sim, &before);
     while (!done)
         done = step(r, op, &accepted, &k, &gp);
-    rtl_sim_state(r->sim, &after);
     cycle_t c = r->cycle - 1;
     out->fault = gp ? FAULT_GP : FAULT_NONE;
     out->accept_cycle = k;
@@ -422,13 +387,7 @@ int rtl_mmu_control(rtl_mmu_t *r, const mmu_ctrl_t *op, mmu_ctrl_result_t *out)
     rtl_sim_state(r->sim, &after);
     out->tlb_invalidated = before.tlb_valid - after.tlb_valid;
     out->pwc_invalidated = before.pwc_valid - after.pwc_valid;
-    r->stats.ctrl_ops++;
-    if (gp)
-        r->stats.ctrl_gp++;
-    if (r->ctrl_mem_ops)
-        r->stats.pdpte_loads++;
-    r->stats.flushes_tlb_entries += out->tlb_invalidated;
-    r->stats.flushes_pwc_entries += out->pwc_invalidated;
+    result_stats_control(&r->stats, out);
     r->last_complete = c;
     r->any_complete = true;
     r->horizon = c + 1;
@@ -489,4 +448,23 @@ int rtl_mmu_trace_from(rtl_mmu_t *r, const char *path, cycle_t from)
         return -1;
     r->trace_from = from;
     return 0;
+}
+
+void rtl_mmu_data_access(rtl_mmu_t *r, paddr_t pa, bool is_write)
+{
+    rtl_mmu_sync(r);
+    memlat_data_access(&r->memlat, pa, is_write);
+    if (r->memlat.model == MEM_CACHE)
+        r->stats.data_cache_hits[r->memlat.last_level]++;
+}
+
+int rtl_mmu_trace_check(const rtl_mmu_t *r)
+{
+    if (r->trace_path) {
+        fprintf(stderr, "rtl: --trace-from %llu is past the end of the run (last cycle %llu): no waveform "
+                        "written to %s\n", (unsigned long long)r->trace_from,
+                (unsigned long long)(r->cycle ? r->cycle - 1 : 0), r->trace_path);
+        return -1;
+    }
+    return r->trace_failed ? -1 : 0;
 }

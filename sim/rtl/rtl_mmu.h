@@ -31,6 +31,8 @@ void rtl_mmu_arch_state(const rtl_mmu_t *r, mmu_arch_t *out);
 const mmu_stats_t *rtl_mmu_stats(const rtl_mmu_t *r);
 void rtl_mmu_clear_stats(rtl_mmu_t *r);
 void rtl_mmu_set_memop_observer(rtl_mmu_t *r, mmu_memop_fn fn, void *ctx);
+/* As mmu_data_access: the harness's memory hierarchy serves the RTL's memory port. */
+void rtl_mmu_data_access(rtl_mmu_t *r, paddr_t pa, bool is_write);
 
 /* The next cycle the RTL will evaluate (cycles simulated since reset). */
 cycle_t rtl_mmu_cycle(const rtl_mmu_t *r);
@@ -39,5 +41,8 @@ int rtl_mmu_trace(rtl_mmu_t *r, const char *path);
 /* The same from cycle `from` on (opened when the cycle loop reaches it; path is copied).
  * -1 if this build cannot trace. */
 int rtl_mmu_trace_from(rtl_mmu_t *r, const char *path, cycle_t from);
+/* End of run: -1 (reported on stderr) if a requested waveform was not written: the file
+ * could not be opened, or the run ended before its start cycle. */
+int rtl_mmu_trace_check(const rtl_mmu_t *r);
 
 #endif

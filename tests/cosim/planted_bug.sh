@@ -15,12 +15,17 @@ fail() { echo "planted_bug: $*"; for f in "$out"/*.txt; do echo "--- $f"; tail -
 [ -x "$bug-trace" ] || fail "$bug-trace is missing (make $bug-trace)"
 window=500
 "$bug" random --seeds "$seeds" --ops "$ops" --backend cosim --no-replay --no-rerun --quiet \
-  --log-dir "$out" --trace-window $window > "$out/run.txt" 2> "$out/run.err.txt"
+  --log-dir "$out" --trace-window $window --junit "$out/junit.xml" > "$out/run.txt" 2> "$out/run.err.txt"
 rc=$?
 [ $rc = 1 ] || fail "the regression on the bug variant exited $rc, expected 1 (a failing seed)"
 grep -q '^cosim MISMATCH' "$out/run.err.txt" || fail "no 'cosim MISMATCH' on stderr"
 seed=$(sed -nE 's/^seed ([0-9]+): FAIL: .*divergence.*/\1/p' "$out/run.txt" | head -n 1)
 [ -n "$seed" ] || fail "no seed failed with a cosim divergence"
+# the failure message (line and JUnit) carries the first difference itself: the field, both values
+grep -qE "^seed $seed: FAIL: .*: [a-z_0-9]+ differs: model 0x[0-9a-f]+, rtl 0x[0-9a-f]+\$" "$out/run.txt" ||
+  fail "seed $seed: the failure line does not name the differing field and both values"
+grep -qE "<failure message=\"[^\"]*differs: model 0x[0-9a-f]+, rtl 0x[0-9a-f]+\"" "$out/junit.xml" ||
+  fail "the JUnit failure message does not carry the first difference"
 nfail=$(grep -c '^seed [0-9]*: FAIL' "$out/run.txt")
 replay=$(grep -A3 "^seed $seed: FAIL" "$out/run.txt" | sed -n 's/^  replay: \(.* random .*\)/\1/p')
 replay_log=$(grep -A3 "^seed $seed: FAIL" "$out/run.txt" | sed -n 's/^  replay: \(.* run .*\)/\1/p')

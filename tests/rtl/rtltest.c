@@ -13,6 +13,11 @@ static rt_t *live;   /* the instance a failed test left behind */
 
 rt_t *rt_new(void)
 {
+    return rt_new_with(NULL);
+}
+
+rt_t *rt_new_with(const char *const *harness_overrides)
+{
     rt_t *t = calloc(1, sizeof *t);
     assert_non_null(t);
     config_defaults(&t->cfg);
@@ -22,6 +27,9 @@ rt_t *rt_new(void)
         *(int64_t *)((char *)&t->cfg + config_params[i].offset) = v;
     }
     char err[CONFIG_ERR_LEN];
+    for (size_t i = 0; harness_overrides && harness_overrides[i]; i++)
+        if (config_set_assignment(&t->cfg, harness_overrides[i], err) != 0)
+            fail_msg("%s", err);
     for (int s = 0; s < 2; s++) {
         t->mem[s] = physmem_create((unsigned)t->cfg.maxphyaddr);
         assert_non_null(t->mem[s]);
@@ -155,7 +163,7 @@ void rt_poke64(rt_t *t, paddr_t pa, uint64_t v)
 
 /* --- comparison with the model --------------------------------------------------------- */
 
-/* The shared field list of sim/compare.h decides what must agree; a difference
+/* The shared field list of sim/core/compare.h decides what must agree; a difference
  * is printed and counted, and rt_expect_model_agrees fails on any. */
 static void differ(rt_t *t, const char *what, const char *field)
 {

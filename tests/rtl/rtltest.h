@@ -32,6 +32,8 @@ typedef struct {
 } rt_t;
 
 rt_t *rt_new(void);
+/* The same with "key=value" overrides of memory-model (harness) keys, NULL-terminated. */
+rt_t *rt_new_with(const char *const *harness_overrides);
 void rt_free(rt_t *t);
 int rt_teardown(void **state);
 

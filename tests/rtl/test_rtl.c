@@ -627,6 +627,47 @@ static void random_run(paging_mode_t mode, int ops)
     rt_free(t);
 }
 
+/* mem_model=cache on this build: the harness serves the RTL's memory port with the same
+ * hierarchy as the model's walker, data accesses fed to both evict PTE lines on both.
+ * L1 256 B 2-way (lookup 3), L2 1 KiB 4-way (10), DRAM 50: M = 3, 13 or 63; every
+ * entry below is in the first line of a 4 KiB table, so all share set 0
+ * (docs/timing.md "Memory latency models", tests/scripts/cache_hierarchy.mmu). */
+static void test_cache_model_lockstep(void **state)
+{
+    (void)state;
+    static const char *const cache[] = { "mem_model=cache", "cache_levels=2", "cache_l1_bytes=256",
+                                         "cache_l1_ways=2", "cache_l1_latency=3", "cache_l2_bytes=1024",
+                                         "cache_l2_ways=4", "cache_l2_latency=10", "cache_dram_latency=50",
+                                         NULL };
+    rt_t *t = rt_new_with(cache);
+    rt_tables(t, PAGING_4LEVEL);
+    for (unsigned i = 0; i < 3; i++)
+        rt_map(t, 0x400000 + 0x1000ull * i, 0x200000 + 0x1000ull * i, 12, PTE_P | PTE_RW | PTE_A | PTE_D);
+    rt_enter(t, PAGING_4LEVEL, 0, 0, 0);
+    const unsigned front = rt_L1(t) + rt_L2(t) + rt_P(t, PAGING_4LEVEL), O = rt_O(t);
+
+    mmu_result_t r = rt_rd(t, 0x400000);                    /* cold: four DRAM reads */
+    assert_int_equal(r.complete_cycle - r.accept_cycle, front + 4 * (O + 63) + O);
+    r = rt_rd(t, 0x401000);                                 /* PDE-cache hit, PTE line in L1 */
+    assert_int_equal(r.complete_cycle - r.accept_cycle, front + (O + 3) + O);
+    mmu_data_access(t->model, 0x200000, false);             /* two data lines take both L1 ways */
+    rtl_mmu_data_access(t->rtl, 0x200000, false);
+    mmu_data_access(t->model, 0x201000, true);
+    rtl_mmu_data_access(t->rtl, 0x201000, true);
+    r = rt_rd(t, 0x402000);                                 /* the PTE line is now in L2 only */
+    assert_int_equal(r.complete_cycle - r.accept_cycle, front + (O + 13) + O);
+    rt_expect_model_agrees(t);
+    const mmu_stats_t *ms = mmu_stats(t->model), *rs = rtl_mmu_stats(t->rtl);
+    for (int i = 0; i < CACHE_HIT_SLOTS; i++) {
+        assert_int_equal(rs->walk_cache_hits[i], ms->walk_cache_hits[i]);
+        assert_int_equal(rs->data_cache_hits[i], ms->data_cache_hits[i]);
+    }
+    assert_int_equal(rs->walk_cache_hits[0], 1);
+    assert_int_equal(rs->walk_cache_hits[1], 1);
+    assert_int_equal(rs->data_cache_hits[CACHE_HIT_SLOTS - 1], 2);
+    rt_free(t);
+}
+
 static void test_random_lockstep(void **state)
 {
     (void)state;
@@ -815,6 +856,7 @@ int main(void)
         cmocka_unit_test_teardown(test_two_ports_overlap, rt_teardown),
         cmocka_unit_test_teardown(test_replacement, rt_teardown),
         cmocka_unit_test_teardown(test_random_lockstep, rt_teardown),
+        cmocka_unit_test_teardown(test_cache_model_lockstep, rt_teardown),
         cmocka_unit_test_teardown(test_harness_detects_divergence, rt_teardown),
         cmocka_unit_test_teardown(test_pf_invalidation, rt_teardown),
         cmocka_unit_test_teardown(test_operand_rules, rt_teardown),

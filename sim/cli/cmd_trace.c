@@ -1,0 +1,365 @@
+/* `mmulab trace FILE`: a real program's memory trace (docs/traces.md) replayed as a process
+ * of the OS layer (docs/os.md) on the default OS set-up, then the report of `mmulab demo`
+ * (per-TLB and per-page-size hit rates, PWC per level, walk-latency histogram, faults) plus
+ * the OS counters, and with --json the same numbers under the demo's names.
+ *
+ * Flow: options -> configuration -> memory + CPU 0's backend (machine_t) and the other CPUs'
+ * backends -> os_boot -> pass 1 (trace_infer_regions: the VMAs) -> process set-up
+ * (trace_os_start) -> statistics cleared -> pass 2 (trace_os_replay) -> report. */
+#include "cli.h"
+#include "os_json.h"
+#include "version.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "backend.h"
+#include "hostclock.h"
+#include "machine.h"
+#include "names.h"
+#include "report.h"
+#include "trace_os.h"
+
+/* The memory's own allocator is unused: os_boot sets it to the RAM above the kernel image. */
+#define TRACE_FRAME_BASE 0x01000000ull
+#define TRACE_FRAME_LIMIT 0x02000000ull
+
+static const char trace_usage[] =
+    "usage: mmulab trace FILE [--backend model|rtl|cosim] [--config FILE] [--set key=value]...\n"
+    "                    [--json OUT] [--ops N] [--mode 4level|5level|32bit|pae] [--ram SIZE]\n"
+    "                    [--kpti 0|1] [--pcid 0|1] [--invpcid 0|1] [--vmalloc lazy|sync|prealloc|shared-pmd]\n"
+    "                    [--flush-ceiling N] [--cpus N] [--smep 0|1] [--smap 0|1]\n"
+    "  FILE: a valgrind lackey or ChampSim trace, plain, gzip, xz or zstd (docs/traces.md);\n"
+    "  --ops N: replay the first N accesses (0, the default: all). docs/workloads.md.\n";
+
+/* Options of `mmulab demo` that do not apply to a trace: named in the error. */
+static const char *const demo_only[] = {
+    "--workload", "--ws", "--region", "--page", "--mix", "--stride", "--zipf-s", "--seed", "--issue",
+    "--procs", "--switch-every", "--syscall-every", "--syscall-touches", "--threads", "--churn-every",
+    "--churn-pages", "--kernel-every", "--base", "--rwx", "--user", "--global", "--preset-a", "--preset-d",
+    "--hot", "--hot-frac", "--interval", "--batch", "--map", NULL,
+};
+
+static int bad(const char *fmt, const char *a, const char *b)
+{
+    fprintf(stderr, "mmulab trace: ");
+    fprintf(stderr, fmt, a, b);
+    fprintf(stderr, "\n%s", trace_usage);
+    return 2;
+}
+
+static int parse_num(const char *s, uint64_t *out)
+{
+    if (!s || !*s || *s == '-')
+        return -1;
+    errno = 0;
+    char *end;
+    unsigned long long v = strtoull(s, &end, 0);
+    if (errno || *end)
+        return -1;
+    *out = v;
+    return 0;
+}
+
+static int parse_flag(const char *s, bool *out)
+{
+    if (!strcmp(s, "0") || !strcmp(s, "1")) {
+        *out = s[0] == '1';
+        return 0;
+    }
+    return -1;
+}
+
+/* The OS knobs, named as the `os boot` verb's keys (with '-' for '_'). 1 consumed, 0 not
+ * an OS knob, -1 bad value (reported). */
+static int os_option(int argc, char **argv, int *i, os_params_t *p)
+{
+    static const char *const flags[] = { "--kpti", "--pcid", "--invpcid", "--smep", "--smap" };
+    bool *fields[] = { &p->kpti, &p->pcid, &p->invpcid, &p->smep, &p->smap };
+    const char *v, *opt = argv[*i];
+    for (size_t k = 0; k < sizeof flags / sizeof flags[0]; k++)
+        if ((v = cli_option_value(argc, argv, i, flags[k])))
+            return parse_flag(v, fields[k]) == 0 ? 1 : (bad("%s: want 0 or 1, got '%s'", flags[k], v), -1);
+    uint64_t n;
+    if ((v = cli_option_value(argc, argv, i, "--mode"))) {
+        paging_mode_t m;
+        if (names_parse_mode(v, &m) < 0 || m == PAGING_OFF)
+            return bad("--mode: unknown paging mode '%s'%s (32bit, pae, 4level, 5level)", v, ""), -1;
+        /* the other knobs keep their values: the mode's defaults are applied first (main) */
+        p->mode = m;
+        return 1;
+    }
+    if ((v = cli_option_value(argc, argv, i, "--vmalloc")))
+        return vmalloc_policy_parse(v, &p->vmalloc) == 0
+                   ? 1 : (bad("--vmalloc: want lazy, sync, prealloc or shared-pmd, got '%s'%s", v, ""), -1);
+    if ((v = cli_option_value(argc, argv, i, "--cpus")) || (v = cli_option_value(argc, argv, i, "--flush-ceiling"))) {
+        if (parse_num(v, &n) < 0 || n > (1u << 20))
+            return bad("%s: bad number '%s'", opt, v), -1;
+        if (!strncmp(opt, "--cpus", 6))
+            p->cpus = (unsigned)n;
+        else
+            p->flush_ceiling = (unsigned)n;
+        return 1;
+    }
+    if ((v = cli_option_value(argc, argv, i, "--ram"))) {
+        char *end;
+        errno = 0;
+        unsigned long long r = strtoull(v, &end, 0);
+        unsigned shift = *end == 'M' || *end == 'm' ? 20 : *end == 'G' || *end == 'g' ? 30 : 0;
+        if (errno || end == v || (shift && end[1]) || (!shift && *end) || r > (UINT64_MAX >> shift))
+            return bad("--ram: bad size '%s'%s (bytes, or with M or G)", v, ""), -1;
+        p->ram = (uint64_t)r << shift;
+        return 1;
+    }
+    return 0;
+}
+
+int cmd_trace(int argc, char **argv)
+{
+    const char *file = NULL, *json_out = NULL, *v;
+    uint64_t ops = 0;
+    backend_kind_t backend = BACKEND_MODEL;
+    cli_config_args_t ca = { 0 };
+    const char **sets = calloc((size_t)argc + 1, sizeof *sets);
+    if (!sets)
+        return fputs("mmulab trace: out of memory\n", stderr), 1;
+    ca.sets = sets;
+    /* The OS knobs are read twice: first for --mode (whose defaults come first), then all. */
+    os_params_t p;
+    paging_mode_t mode = PAGING_4LEVEL;
+    for (int i = 1; i < argc; i++) {
+        paging_mode_t m;
+        if ((v = cli_option_value(argc, argv, &i, "--mode")) && names_parse_mode(v, &m) == 0 && m != PAGING_OFF)
+            mode = m;
+    }
+    os_params_default(&p, mode);
+    int rc = 0;
+    for (int i = 1; i < argc && rc == 0; i++) {
+        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+            fputs(trace_usage, stdout);
+            free(sets);
+            return 0;
+        }
+        int k = cli_config_option(argc, argv, &i, &ca);
+        if (k < 0) {
+            rc = 2;
+            continue;
+        }
+        if (k > 0)
+            continue;
+        if ((k = os_option(argc, argv, &i, &p)) != 0) {
+            rc = k < 0 ? 2 : 0;
+            continue;
+        }
+        if ((v = cli_option_value(argc, argv, &i, "--json"))) {
+            if (!*v)
+                rc = bad("%s needs a file name%s", "--json", "");
+            json_out = v;
+        } else if ((v = cli_option_value(argc, argv, &i, "--backend"))) {
+            if (backend_parse_kind(v, &backend) != 0)
+                rc = bad("--backend '%s' is not one of model, rtl, cosim%s", v, "");
+        } else if ((v = cli_option_value(argc, argv, &i, "--ops"))) {
+            if (parse_num(v, &ops) < 0)
+                rc = bad("--ops: bad count '%s'%s", v, "");
+        } else if (argv[i][0] == '-' && argv[i][1] == '-') {
+            const char *name = argv[i];
+            size_t len = strcspn(name, "=");
+            bool demo = false;
+            for (int d = 0; demo_only[d]; d++)
+                demo |= strlen(demo_only[d]) == len && !strncmp(name, demo_only[d], len);
+            char opt[64];
+            snprintf(opt, sizeof opt, "%.*s", (int)(len < 63 ? len : 63), name);
+            rc = demo ? bad("%s applies to `mmulab demo`'s synthetic workloads, not to a trace%s", opt, "")
+                      : bad("unknown option '%s'%s", opt, "");
+        } else if (file) {
+            rc = bad("more than one trace ('%s', '%s')", file, argv[i]);
+        } else {
+            file = argv[i];
+        }
+    }
+    if (rc == 0 && !file)
+        rc = bad("missing FILE%s%s", "", "");
+    char err[TRACE_OS_ERR_LEN];
+    if (rc == 0 && os_params_check(&p, err, sizeof err) < 0) {
+        fprintf(stderr, "mmulab trace: OS set-up: %s\n", err);
+        rc = 2;
+    }
+    if (rc == 0 && p.cpus > 1 && backend == BACKEND_COSIM) {
+        fprintf(stderr, "mmulab trace: --cpus %u on the cosim backend: each cosim instance keeps its own RTL copy "
+                        "of the memory (docs/os.md); use model or rtl\n", p.cpus);
+        rc = 2;
+    }
+    mmu_config_t cfg;
+    if (rc == 0 && cli_build_config("trace", &ca, true, &cfg) != 0)
+        rc = 2;
+    char cerr[CONFIG_ERR_LEN];
+    if (rc == 0 && config_validate(&cfg, cerr) != 0) {
+        fprintf(stderr, "mmulab trace: configuration: %s\n", cerr);
+        rc = 2;
+    }
+    if (rc) {
+        free(sets);
+        return rc;
+    }
+    FILE *json_file = NULL;
+    if (json_out && !(json_file = strcmp(json_out, "-") ? fopen(json_out, "w") : stdout)) {
+        fprintf(stderr, "mmulab trace: cannot write %s: %s\n", json_out, strerror(errno));
+        free(sets);
+        return 1;
+    }
+
+    machine_t m = { 0 };
+    backend_t *cpus[OS_MAX_CPUS] = { 0 };
+    os_t *os = NULL;
+    trace_t *t = NULL;
+    trace_regions_t rg = { 0 };
+    trace_os_stats_t st = { 0 };
+    char terr[TRACE_ERR_LEN];
+    rc = 1;
+    const double t0 = host_seconds();
+    if (machine_init(&m, (unsigned)cfg.maxphyaddr, TRACE_FRAME_BASE, TRACE_FRAME_LIMIT, cerr) < 0 ||
+        machine_start(&m, backend, &cfg, NULL, cerr) < 0) {
+        fprintf(stderr, "mmulab trace: %s\n", cerr);
+        goto out;
+    }
+    cpus[0] = m.be;
+    for (unsigned c = 1; c < p.cpus; c++)
+        if (!(cpus[c] = backend_create(backend, &cfg, m.mem, cerr))) {
+            fprintf(stderr, "mmulab trace: the MMU of CPU %u: %s\n", c, cerr);
+            goto out;
+        }
+    if (!(os = os_boot(&p, m.mem, cpus, err, sizeof err))) {
+        fprintf(stderr, "mmulab trace: os boot: %s\n", err);
+        goto out;
+    }
+    if (!(t = trace_open(file, TRACE_AUTO, terr))) {
+        fprintf(stderr, "mmulab trace: %s\n", terr);
+        goto out;
+    }
+    if (trace_infer_regions(t, file, ops, os->layout.task_size, &rg, err) < 0) {
+        fprintf(stderr, "mmulab trace: %s\n", err);
+        goto out;
+    }
+    const char *format = trace_format_name(trace_format(t));
+    trace_close(t);
+    t = NULL;
+    if (!trace_os_start(os, &rg, err)) {
+        fprintf(stderr, "mmulab trace: %s\n", err);
+        goto out;
+    }
+    /* statistics of the replay alone: the MMU's and the memory's cleared, the OS's from here */
+    backend_clear_stats(m.be);
+    physmem_reset_counters(m.mem);
+    const os_counters_t base = os->cnt;
+    const double t_build = host_seconds() - t0;
+    report_config_line(stdout, &cfg);
+    printf("trace: %s (%s), %" PRIu64 " accesses%s; OS %s, %u cpu%s, kpti %d, pcid %d, invpcid %d, vmalloc %s, "
+           "flush ceiling %u, smep %d, smap %d\n", file, format, rg.accesses, ops ? " (--ops)" : "",
+           names_mode(p.mode), p.cpus, p.cpus == 1 ? "" : "s", p.kpti, p.pcid, p.invpcid,
+           vmalloc_policy_name(p.vmalloc), p.flush_ceiling, p.smep, p.smap);
+    for (size_t i = 0; i < rg.n; i++)
+        printf("region: %-5s [0x%012" PRIx64 ", 0x%012" PRIx64 ") %c%c%c, %" PRIu64 " pages touched\n", rg.r[i].kind,
+               rg.r[i].start, rg.r[i].end, 'r', rg.r[i].prot & PROT_W ? 'w' : '-', rg.r[i].prot & PROT_X ? 'x' : '-',
+               rg.r[i].pages);
+    fflush(stdout);
+    if (!(t = trace_open(file, TRACE_AUTO, terr))) {
+        fprintf(stderr, "mmulab trace: %s\n", terr);
+        goto out;
+    }
+    const double t1 = host_seconds();
+    if (trace_os_replay(os, t, ops, &st, err) < 0) {
+        fprintf(stderr, "mmulab trace: %s\n", err);
+        goto out;
+    }
+    if (backend_finish(m.be) != 0) {
+        fprintf(stderr, "mmulab trace: the %s backend's end-of-run check failed\n", backend_kind_name(backend));
+        goto out;
+    }
+    const double t_run = host_seconds() - t1;
+    const cycle_t span = st.last_cycle - st.first_cycle;
+    printf("run: %" PRIu64 " accesses (fetch/read/write %" PRIu64 "/%" PRIu64 "/%" PRIu64 ") in %" PRIu64
+           " cycles (%.3f cycles per access), %" PRIu64 " SIGSEGV\n",
+           st.accesses, st.by_kind[ACC_EXEC], st.by_kind[ACC_READ], st.by_kind[ACC_WRITE], span,
+           st.accesses ? (double)span / (double)st.accesses : 0.0, st.segv);
+    if (backend == BACKEND_COSIM)
+        printf("%s\n", BACKEND_LOCKSTEP_AGREED);
+    printf("host: build %.3f s, run %.3f s (%.2f M accesses/s)\n", t_build, t_run,
+           t_run > 0 ? (double)st.accesses / t_run / 1e6 : 0.0);
+    const mmu_stats_t *ms = backend_stats(m.be);
+    const physmem_stats_t *pm = physmem_stats(m.mem);
+    report_print(stdout, ms, pm, &cfg);
+    os_counters_print(stdout, os, &base);
+    rc = 0;
+    if (json_out) {
+        cJSON *root = cJSON_CreateObject();
+        cJSON_AddItemToObject(root, "tool", tool_json());
+        cJSON *to = cJSON_AddObjectToObject(root, "trace");
+        cJSON_AddStringToObject(to, "file", file);
+        cJSON_AddStringToObject(to, "format", format);
+        cJSON_AddNumberToObject(to, "ops_limit", (double)ops);
+        cJSON *ra = cJSON_AddArrayToObject(to, "regions");
+        for (size_t i = 0; i < rg.n; i++) {
+            cJSON *r = cJSON_CreateObject();
+            char hex[32];
+            cJSON_AddStringToObject(r, "kind", rg.r[i].kind);
+            snprintf(hex, sizeof hex, "0x%" PRIx64, rg.r[i].start);
+            cJSON_AddStringToObject(r, "start", hex);
+            snprintf(hex, sizeof hex, "0x%" PRIx64, rg.r[i].end);
+            cJSON_AddStringToObject(r, "end", hex);
+            snprintf(hex, sizeof hex, "r%c%c", rg.r[i].prot & PROT_W ? 'w' : '-', rg.r[i].prot & PROT_X ? 'x' : '-');
+            cJSON_AddStringToObject(r, "prot", hex);
+            cJSON_AddNumberToObject(r, "pages", (double)rg.r[i].pages);
+            cJSON_AddItemToArray(ra, r);
+        }
+        cJSON *oo = cJSON_AddObjectToObject(root, "os_setup");
+        cJSON_AddStringToObject(oo, "mode", names_mode(p.mode));
+        cJSON_AddNumberToObject(oo, "ram", (double)p.ram);
+        cJSON_AddNumberToObject(oo, "cpus", p.cpus);
+        cJSON_AddNumberToObject(oo, "kpti", p.kpti);
+        cJSON_AddNumberToObject(oo, "pcid", p.pcid);
+        cJSON_AddNumberToObject(oo, "invpcid", p.invpcid);
+        cJSON_AddStringToObject(oo, "vmalloc", vmalloc_policy_name(p.vmalloc));
+        cJSON_AddNumberToObject(oo, "flush_ceiling", p.flush_ceiling);
+        cJSON_AddNumberToObject(oo, "smep", p.smep);
+        cJSON_AddNumberToObject(oo, "smap", p.smap);
+        cJSON_AddStringToObject(oo, "backend", backend_kind_name(backend));
+        cJSON *ro = cJSON_AddObjectToObject(root, "run");
+        cJSON_AddNumberToObject(ro, "ops", (double)st.accesses);
+        cJSON_AddNumberToObject(ro, "reads", (double)st.by_kind[ACC_READ]);
+        cJSON_AddNumberToObject(ro, "writes", (double)st.by_kind[ACC_WRITE]);
+        cJSON_AddNumberToObject(ro, "fetches", (double)st.by_kind[ACC_EXEC]);
+        cJSON_AddNumberToObject(ro, "segv", (double)st.segv);
+        cJSON_AddNumberToObject(ro, "cycles", (double)span);
+        cJSON_AddNumberToObject(ro, "cycles_per_access", st.accesses ? (double)span / (double)st.accesses : 0.0);
+        cJSON_AddNumberToObject(ro, "host_build_seconds", t_build);
+        cJSON_AddNumberToObject(ro, "host_run_seconds", t_run);
+        cJSON_AddItemToObject(root, "stats", report_json(ms, pm, &cfg));
+        cJSON_AddItemToObject(root, "os", os_counters_json(os, &base));
+        char *text = cJSON_Print(root);
+        cJSON_Delete(root);
+        bool written = text && fprintf(json_file, "%s\n", text) >= 0;
+        if (json_file != stdout && fclose(json_file) != 0)
+            written = false;
+        json_file = NULL;
+        if (!written) {
+            fprintf(stderr, "mmulab trace: cannot write %s\n", json_out);
+            rc = 1;
+        }
+        free(text);
+    }
+out:
+    if (json_file && json_file != stdout)
+        fclose(json_file);
+    trace_close(t);
+    trace_regions_free(&rg);
+    os_destroy(os);
+    for (unsigned c = 1; c < OS_MAX_CPUS; c++)
+        if (cpus[c])
+            backend_destroy(cpus[c]);
+    machine_release(&m);
+    free(sets);
+    return rc;
+}
