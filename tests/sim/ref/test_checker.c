@@ -359,6 +359,7 @@ static void test_operand_rules(void **state)
         uint64_t reads_back;     /* after the write (the old value after a #GP) */
         const char *why;
     } rules[] = {
+        {MMULAB_CR0, 0, MMULAB_OK, 0, "from the reset value (CD NW ET, SDM 10.1.1 / 9.1.1) to 0"},
         {MMULAB_CR0, 1ull << 29, MMULAB_E_GP, 0, "NW without CD: #GP (Vol 2B MOV CR)"},
         {MMULAB_CR0, (1ull << 29) | (1ull << 30) | 0x40, MMULAB_OK, 0x60000000,
          "NW with CD; reserved bit 6 ignored (Vol 3A 2.5)"},
