@@ -3,10 +3,11 @@
  * (per-TLB and per-page-size hit rates, PWC per level, walk-latency histogram, faults) plus
  * the OS counters, and with --json the same numbers under the demo's names.
  *
- * Flow: options -> configuration -> memory + CPU 0's backend (machine_t) and the other CPUs'
- * backends -> os_boot -> pass 1 (trace_infer_regions: the VMAs) -> process set-up
+ * Flow: options -> configuration -> memory, one backend per CPU, os_boot (cli_os_machine_start,
+ * os_args.h) -> pass 1 (trace_infer_regions: the VMAs) -> process set-up
  * (trace_os_start) -> statistics cleared -> pass 2 (trace_os_replay) -> report. */
 #include "cli.h"
+#include "os_args.h"
 #include "os_json.h"
 #include "version.h"
 
@@ -22,10 +23,6 @@
 #include "names.h"
 #include "report.h"
 #include "trace_os.h"
-
-/* The memory's own allocator is unused: os_boot sets it to the RAM above the kernel image. */
-#define TRACE_FRAME_BASE 0x01000000ull
-#define TRACE_FRAME_LIMIT 0x02000000ull
 
 static const char trace_usage[] =
     "usage: mmulab trace FILE [--backend model|rtl|cosim] [--config FILE] [--set key=value]...\n"
@@ -51,72 +48,6 @@ static int bad(const char *fmt, const char *a, const char *b)
     return 2;
 }
 
-static int parse_num(const char *s, uint64_t *out)
-{
-    if (!s || !*s || *s == '-')
-        return -1;
-    errno = 0;
-    char *end;
-    unsigned long long v = strtoull(s, &end, 0);
-    if (errno || *end)
-        return -1;
-    *out = v;
-    return 0;
-}
-
-static int parse_flag(const char *s, bool *out)
-{
-    if (!strcmp(s, "0") || !strcmp(s, "1")) {
-        *out = s[0] == '1';
-        return 0;
-    }
-    return -1;
-}
-
-/* The OS knobs, named as the `os boot` verb's keys (with '-' for '_'). 1 consumed, 0 not
- * an OS knob, -1 bad value (reported). */
-static int os_option(int argc, char **argv, int *i, os_params_t *p)
-{
-    static const char *const flags[] = { "--kpti", "--pcid", "--invpcid", "--smep", "--smap" };
-    bool *fields[] = { &p->kpti, &p->pcid, &p->invpcid, &p->smep, &p->smap };
-    const char *v, *opt = argv[*i];
-    for (size_t k = 0; k < sizeof flags / sizeof flags[0]; k++)
-        if ((v = cli_option_value(argc, argv, i, flags[k])))
-            return parse_flag(v, fields[k]) == 0 ? 1 : (bad("%s: want 0 or 1, got '%s'", flags[k], v), -1);
-    uint64_t n;
-    if ((v = cli_option_value(argc, argv, i, "--mode"))) {
-        paging_mode_t m;
-        if (names_parse_mode(v, &m) < 0 || m == PAGING_OFF)
-            return bad("--mode: unknown paging mode '%s'%s (32bit, pae, 4level, 5level)", v, ""), -1;
-        /* the other knobs keep their values: the mode's defaults are applied first (main) */
-        p->mode = m;
-        return 1;
-    }
-    if ((v = cli_option_value(argc, argv, i, "--vmalloc")))
-        return vmalloc_policy_parse(v, &p->vmalloc) == 0
-                   ? 1 : (bad("--vmalloc: want lazy, sync, prealloc or shared-pmd, got '%s'%s", v, ""), -1);
-    if ((v = cli_option_value(argc, argv, i, "--cpus")) || (v = cli_option_value(argc, argv, i, "--flush-ceiling"))) {
-        if (parse_num(v, &n) < 0 || n > (1u << 20))
-            return bad("%s: bad number '%s'", opt, v), -1;
-        if (!strncmp(opt, "--cpus", 6))
-            p->cpus = (unsigned)n;
-        else
-            p->flush_ceiling = (unsigned)n;
-        return 1;
-    }
-    if ((v = cli_option_value(argc, argv, i, "--ram"))) {
-        char *end;
-        errno = 0;
-        unsigned long long r = strtoull(v, &end, 0);
-        unsigned shift = *end == 'M' || *end == 'm' ? 20 : *end == 'G' || *end == 'g' ? 30 : 0;
-        if (errno || end == v || (shift && end[1]) || (!shift && *end) || r > (UINT64_MAX >> shift))
-            return bad("--ram: bad size '%s'%s (bytes, or with M or G)", v, ""), -1;
-        p->ram = (uint64_t)r << shift;
-        return 1;
-    }
-    return 0;
-}
-
 int cmd_trace(int argc, char **argv)
 {
     const char *file = NULL, *json_out = NULL, *v;
@@ -129,13 +60,7 @@ int cmd_trace(int argc, char **argv)
     ca.sets = sets;
     /* The OS knobs are read twice: first for --mode (whose defaults come first), then all. */
     os_params_t p;
-    paging_mode_t mode = PAGING_4LEVEL;
-    for (int i = 1; i < argc; i++) {
-        paging_mode_t m;
-        if ((v = cli_option_value(argc, argv, &i, "--mode")) && names_parse_mode(v, &m) == 0 && m != PAGING_OFF)
-            mode = m;
-    }
-    os_params_default(&p, mode);
+    os_params_default(&p, cli_os_mode(argc, argv, PAGING_4LEVEL));
     int rc = 0;
     for (int i = 1; i < argc && rc == 0; i++) {
         if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
@@ -150,7 +75,7 @@ int cmd_trace(int argc, char **argv)
         }
         if (k > 0)
             continue;
-        if ((k = os_option(argc, argv, &i, &p)) != 0) {
+        if ((k = cli_os_option("trace", argc, argv, &i, &p, false)) != 0) {
             rc = k < 0 ? 2 : 0;
             continue;
         }
@@ -162,7 +87,7 @@ int cmd_trace(int argc, char **argv)
             if (backend_parse_kind(v, &backend) != 0)
                 rc = bad("--backend '%s' is not one of model, rtl, cosim%s", v, "");
         } else if ((v = cli_option_value(argc, argv, &i, "--ops"))) {
-            if (parse_num(v, &ops) < 0)
+            if (cli_parse_count(v, &ops) < 0)
                 rc = bad("--ops: bad count '%s'%s", v, "");
         } else if (argv[i][0] == '-' && argv[i][1] == '-') {
             const char *name = argv[i];
@@ -183,15 +108,8 @@ int cmd_trace(int argc, char **argv)
     if (rc == 0 && !file)
         rc = bad("missing FILE%s%s", "", "");
     char err[TRACE_OS_ERR_LEN];
-    if (rc == 0 && os_params_check(&p, err, sizeof err) < 0) {
-        fprintf(stderr, "mmulab trace: OS set-up: %s\n", err);
-        rc = 2;
-    }
-    if (rc == 0 && p.cpus > 1 && backend == BACKEND_COSIM) {
-        fprintf(stderr, "mmulab trace: --cpus %u on the cosim backend: each cosim instance keeps its own RTL copy "
-                        "of the memory (docs/os.md); use model or rtl\n", p.cpus);
-        rc = 2;
-    }
+    if (rc == 0)
+        rc = cli_os_check("trace", &p, backend);
     mmu_config_t cfg;
     if (rc == 0 && cli_build_config("trace", &ca, true, &cfg) != 0)
         rc = 2;
@@ -211,8 +129,7 @@ int cmd_trace(int argc, char **argv)
         return 1;
     }
 
-    machine_t m = { 0 };
-    backend_t *cpus[OS_MAX_CPUS] = { 0 };
+    cli_os_machine_t om = { 0 };
     os_t *os = NULL;
     trace_t *t = NULL;
     trace_regions_t rg = { 0 };
@@ -220,21 +137,9 @@ int cmd_trace(int argc, char **argv)
     char terr[TRACE_ERR_LEN];
     rc = 1;
     const double t0 = host_seconds();
-    if (machine_init(&m, (unsigned)cfg.maxphyaddr, TRACE_FRAME_BASE, TRACE_FRAME_LIMIT, cerr) < 0 ||
-        machine_start(&m, backend, &cfg, NULL, cerr) < 0) {
-        fprintf(stderr, "mmulab trace: %s\n", cerr);
+    if (cli_os_machine_start("trace", &om, &p, backend, &cfg) < 0)
         goto out;
-    }
-    cpus[0] = m.be;
-    for (unsigned c = 1; c < p.cpus; c++)
-        if (!(cpus[c] = backend_create(backend, &cfg, m.mem, cerr))) {
-            fprintf(stderr, "mmulab trace: the MMU of CPU %u: %s\n", c, cerr);
-            goto out;
-        }
-    if (!(os = os_boot(&p, m.mem, cpus, err, sizeof err))) {
-        fprintf(stderr, "mmulab trace: os boot: %s\n", err);
-        goto out;
-    }
+    os = om.os;
     if (!(t = trace_open(file, TRACE_AUTO, terr))) {
         fprintf(stderr, "mmulab trace: %s\n", terr);
         goto out;
@@ -251,8 +156,8 @@ int cmd_trace(int argc, char **argv)
         goto out;
     }
     /* statistics of the replay alone: the MMU's and the memory's cleared, the OS's from here */
-    backend_clear_stats(m.be);
-    physmem_reset_counters(m.mem);
+    backend_clear_stats(om.m.be);
+    physmem_reset_counters(om.m.mem);
     const os_counters_t base = os->cnt;
     const double t_build = host_seconds() - t0;
     report_config_line(stdout, &cfg);
@@ -274,7 +179,7 @@ int cmd_trace(int argc, char **argv)
         fprintf(stderr, "mmulab trace: %s\n", err);
         goto out;
     }
-    if (backend_finish(m.be) != 0) {
+    if (backend_finish(om.m.be) != 0) {
         fprintf(stderr, "mmulab trace: the %s backend's end-of-run check failed\n", backend_kind_name(backend));
         goto out;
     }
@@ -288,8 +193,8 @@ int cmd_trace(int argc, char **argv)
         printf("%s\n", BACKEND_LOCKSTEP_AGREED);
     printf("host: build %.3f s, run %.3f s (%.2f M accesses/s)\n", t_build, t_run,
            t_run > 0 ? (double)st.accesses / t_run / 1e6 : 0.0);
-    const mmu_stats_t *ms = backend_stats(m.be);
-    const physmem_stats_t *pm = physmem_stats(m.mem);
+    const mmu_stats_t *ms = backend_stats(om.m.be);
+    const physmem_stats_t *pm = physmem_stats(om.m.mem);
     report_print(stdout, ms, pm, &cfg);
     os_counters_print(stdout, os, &base);
     rc = 0;
@@ -355,11 +260,7 @@ out:
         fclose(json_file);
     trace_close(t);
     trace_regions_free(&rg);
-    os_destroy(os);
-    for (unsigned c = 1; c < OS_MAX_CPUS; c++)
-        if (cpus[c])
-            backend_destroy(cpus[c]);
-    machine_release(&m);
+    cli_os_machine_release(&om);
     free(sets);
     return rc;
 }

@@ -1,8 +1,14 @@
 /* `mmulab demo`: the default end-to-end job (`make run`): a seeded synthetic
- * workload on a freshly built address space, then a readable report. */
+ * workload on a freshly built address space, then a readable report.
+ * With an OS knob (--kpti --pcid --invpcid --vmalloc --flush-ceiling --cpus --smep --smap
+ * --ram), a process-mix option (--procs --switch-every --syscall-every --syscall-touches
+ * --threads --churn-every --churn-pages --kernel-every) or --os 1, the same stream runs as
+ * processes of the OS layer instead (demo_os.c); without them nothing changes (`make run` and
+ * the SystemC demo_stats test depend on that). */
 #include "hostclock.h"
 #include "cli.h"
 #include "demo.h"
+#include "os_args.h"
 #include "os_json.h"
 #include "names.h"
 #include "outfile.h"
@@ -29,26 +35,77 @@ static void usage(FILE *f)
         "                    --page 4k|2m|1g --mix W4K:W2M:W1G --zipf-s S --rwx R:W:X --user 0|1 --global 0|1 --preset-a 0|1\n"
         "                    --preset-d 0|1 --hot SIZE --hot-frac F --stride SIZE\n"
         "                    --issue serial|overlap|overlap:K --interval K --batch N --map auto|eager|lazy]\n"
+        "                   [through the OS layer: --os 1 --kpti 0|1 --pcid 0|1 --invpcid 0|1 --smep 0|1 --smap 0|1\n"
+        "                    --vmalloc lazy|sync|prealloc|shared-pmd --flush-ceiling N --cpus N --ram SIZE\n"
+        "                    --procs N --switch-every N --syscall-every N --syscall-touches N --threads N\n"
+        "                    --churn-every N --churn-pages N --kernel-every N]\n"
         "Runs a seeded synthetic workload on the model and prints the configuration, the\n"
         "workload, and a report of the statistics. --set/--config take the MMU parameters\n"
         "of `mmulab params`; --json OUT writes the same numbers as JSON ('-': stdout carries the\n"
-        "JSON alone and the text report goes to stderr).\n");
+        "JSON alone and the text report goes to stderr). Any OS option runs the stream as user\n"
+        "accesses of processes of the OS layer (docs/workloads.md).\n");
 }
 
 #define CMD_LEN 8192
 
-/* The OS and process-mix options of the experiments contract (docs/workloads.md): named in
- * their own error until the demo runs through the OS layer. */
-static bool demo_os_key(const char *key)
+/* The process-mix options (wl_os.h) and --os: counts into *mx. 1 consumed, 0 not one, -1 bad. */
+static int mix_option(const char *key, const char *val, wl_os_mix_t *mx, bool *os_on)
 {
-    static const char *const keys[] = {
-        "kpti", "pcid", "invpcid", "vmalloc", "flush-ceiling", "cpus", "smep", "smap", "procs", "switch-every",
-        "syscall-every", "syscall-touches", "threads", "churn-every", "churn-pages", "kernel-every", NULL,
-    };
-    for (int i = 0; keys[i]; i++)
-        if (!strcmp(key, keys[i]))
-            return true;
-    return false;
+    uint64_t n;
+    if (!strcmp(key, "os")) {
+        if (strcmp(val, "0") && strcmp(val, "1"))
+            return fprintf(stderr, "mmulab demo: --os: want 0 or 1, got '%s'\n", val), -1;
+        *os_on = val[0] == '1';
+        return 1;
+    }
+    static const char *const keys[] = { "procs", "threads", "switch-every", "syscall-every", "churn-every",
+                                        "kernel-every", "churn-pages", "syscall-touches", NULL };
+    int k = 0;
+    while (keys[k] && strcmp(key, keys[k]))
+        k++;
+    if (!keys[k])
+        return 0;
+    if (cli_parse_count(val, &n) < 0 || n > (1ull << 40) || (k < 2 && (n < 1 || n > WL_OS_MAX_PROCS)))
+        return fprintf(stderr, "mmulab demo: --%s: bad count '%s'%s\n", key, val, k < 2 ? " (1..1024)" : ""), -1;
+    switch (k) {
+    case 0: mx->procs = (unsigned)n; break;
+    case 1: mx->threads = (unsigned)n; break;
+    case 2: mx->switch_every = n; break;
+    case 3: mx->syscall_every = n; break;
+    case 4: mx->churn_every = n; break;
+    case 5: mx->kernel_every = n; break;
+    case 6: mx->churn_pages = n; break;
+    default:
+        if (n > 4096)
+            return fprintf(stderr, "mmulab demo: --syscall-touches %s: at most 4096 kernel lines\n", val), -1;
+        mx->syscall_touches = (unsigned)n;
+        break;
+    }
+    return 1;
+}
+
+/* Workload options whose meaning needs the demo's own address space or MMU issue loop. */
+static const char *const not_for_os[] = { "mix", "user", "global", "preset-a", "preset-d", "map", "interval",
+                                          "batch", NULL };
+
+/* wl_format_options' line for a run through the OS layer: the knobs that do not apply there
+ * (not_for_os, written with their values) are left out and --page says the VMAs' page size
+ * (the OS and mix options follow as given). */
+static void os_format_options(char *opts, unsigned page_shift)
+{
+    for (int n = 0; not_for_os[n]; n++) {
+        char pat[32];
+        snprintf(pat, sizeof pat, " --%s ", not_for_os[n]);
+        char *at = strstr(opts, pat);   /* never first: the line starts with --workload */
+        if (!at)
+            continue;
+        char *val = at + strlen(pat);
+        char *end = val + strcspn(val, " ");
+        memmove(at, end, strlen(end) + 1);
+    }
+    const char *page = page_shift == 30 ? "1g" : page_shift == 12 ? "4k" : "2m";
+    size_t len = strlen(opts);
+    snprintf(opts + len, CMD_LEN - len, " --page %s", page);
 }
 
 int demo_main(int argc, char **argv)
@@ -69,6 +126,13 @@ int demo_main(int argc, char **argv)
     cli_config_args_t ca = {.sets = sets};
     const char *wl_given[CMD_LEN / 8];   /* the workload options given, for wl_check_applies */
     size_t nwl_given = 0;
+    /* the OS layer: its knobs start from the defaults of the --mode given (cli_os_mode) */
+    os_params_t osp;
+    os_params_default(&osp, cli_os_mode(argc, argv, PAGING_4LEVEL));
+    wl_os_mix_t mx = { .procs = 1, .threads = 1, .syscall_touches = 6 };
+    bool os_on = false, os_given = false, cpus_given = false, touches_given = false, churn_pages_given = false;
+    bool page_given = false, os_flag_given = false;
+    char os_args[CMD_LEN] = "";   /* the OS and mix options as given, for the reproduce line */
 
     /* argv[0] is the subcommand ("demo") or the program; tolerate being
      * handed the program's whole argv too ("mmulab demo ..."). */
@@ -86,6 +150,17 @@ int demo_main(int argc, char **argv)
             usage(stderr);
             return 2;
         }
+        const int at = i;
+        const int ko = cli_os_option("demo", argc, argv, &i, &osp, true);
+        if (ko < 0)
+            return 2;
+        if (ko > 0) {
+            os_given = true;
+            cpus_given |= !strncmp(arg, "--cpus", 6);
+            for (int a = at; a <= i; a++)
+                cli_append_arg(os_args, sizeof os_args, argv[a]);
+            continue;
+        }
         /* --key=value or --key value */
         char key[64];
         const char *val;
@@ -95,6 +170,7 @@ int demo_main(int argc, char **argv)
             fprintf(stderr, "mmulab demo: bad option '%s'\n", arg);
             return 2;
         }
+        int km;
         memcpy(key, arg + 2, klen);
         key[klen] = 0;
         if (eq) {
@@ -131,6 +207,7 @@ int demo_main(int argc, char **argv)
             }
         } else if (wl_is_key(key)) {
             mix_given |= !strcmp(key, "mix") || !strcmp(key, "page");
+            page_given |= !strcmp(key, "page");
             if (nwl_given == sizeof wl_given / sizeof wl_given[0]) {
                 fprintf(stderr, "mmulab demo: more than %zu workload options\n", sizeof wl_given / sizeof wl_given[0]);
                 return 2;
@@ -140,10 +217,15 @@ int demo_main(int argc, char **argv)
                 fprintf(stderr, "mmulab demo: --%s\n", werr);
                 return 2;
             }
-        } else if (demo_os_key(key)) {
-            fprintf(stderr, "mmulab demo: --%s: the demo's workloads do not run through the OS layer yet "
-                            "(docs/workloads.md); `mmulab trace` takes the OS knobs\n", key);
-            return 2;
+        } else if ((km = mix_option(key, val, &mx, &os_on)) != 0) {
+            if (km < 0)
+                return 2;
+            os_given |= strcmp(key, "os") != 0;
+            os_flag_given |= !strcmp(key, "os");
+            touches_given |= !strcmp(key, "syscall-touches");
+            churn_pages_given |= !strcmp(key, "churn-pages");
+            for (int a = i - (eq ? 0 : 1); a <= i; a++)
+                cli_append_arg(os_args, sizeof os_args, argv[a]);
         } else {
             fprintf(stderr, "mmulab demo: unknown option '--%s'\n", key);
             usage(stderr);
@@ -158,6 +240,50 @@ int demo_main(int argc, char **argv)
             fprintf(stderr, "mmulab demo: %s\n", werr);
             return 2;
         }
+    }
+    /* Through the OS layer: one VMA per process with one page size (--page, default 4k), user
+     * accesses, serial issue (os_user_access handles each fault before the next access). */
+    const bool via_os = os_on || os_given;
+    unsigned page_shift = 12;
+    if (os_flag_given && !os_on && os_given) {
+        fprintf(stderr, "mmulab demo: --os 0 with OS or process-mix options (they run through the OS layer)\n");
+        return 2;
+    }
+    if (via_os) {
+        for (size_t k = 0; k < nwl_given; k++)
+            for (int n = 0; not_for_os[n]; n++)
+                if (!strncmp(wl_given[k], not_for_os[n], strlen(not_for_os[n])) &&
+                    (wl_given[k][strlen(not_for_os[n])] == 0 || wl_given[k][strlen(not_for_os[n])] == '=')) {
+                    fprintf(stderr, "mmulab demo: --%s does not apply through the OS layer (one VMA per process "
+                                    "with --page's size, user accesses, serial issue; docs/workloads.md)\n",
+                            not_for_os[n]);
+                    return 2;
+                }
+        if (wp.issue != WL_ISSUE_SERIAL) {
+            fprintf(stderr, "mmulab demo: --issue overlap does not apply through the OS layer (each access's faults "
+                            "are handled before the next one)\n");
+            return 2;
+        }
+        if (!page_given)
+            wp.frac_large = wp.frac_1g = 0;
+        page_shift = wp.frac_1g == 1 ? 30 : wp.frac_large == 1 ? (wp.mode == PAGING_32 ? 22 : 21) : 12;
+        wp.user = true;
+        if (!cpus_given && mx.threads > osp.cpus)
+            osp.cpus = mx.threads;
+        if (touches_given && !mx.syscall_every) {
+            fprintf(stderr, "mmulab demo: --syscall-touches needs --syscall-every N > 0\n");
+            return 2;
+        }
+        if (churn_pages_given && !mx.churn_every) {
+            fprintf(stderr, "mmulab demo: --churn-pages needs --churn-every N > 0\n");
+            return 2;
+        }
+        if (mx.churn_every && !churn_pages_given)
+            mx.churn_pages = 1;
+        mx.page_shift = page_shift;
+        int rc = cli_os_check("demo", &osp, backend);
+        if (rc)
+            return rc;
     }
     /* The default mix has 1 GiB pages; in 32-bit and PAE paging they become large pages. */
     if (!mix_given && (wp.mode == PAGING_32 || wp.mode == PAGING_PAE)) {
@@ -187,7 +313,9 @@ int demo_main(int argc, char **argv)
         return 1;
     }
     wl_format_options(&wp, opts, CMD_LEN);
-    snprintf(cmd, cmd_len, "mmulab demo %s%s", opts, cfg_args);
+    if (via_os)
+        os_format_options(opts, page_shift);
+    snprintf(cmd, cmd_len, "mmulab demo %s%s%s", opts, os_args, cfg_args);
     if (backend != BACKEND_MODEL) {
         cli_append_arg(cmd, cmd_len, "--backend");
         cli_append_arg(cmd, cmd_len, backend_kind_name(backend));
@@ -205,6 +333,11 @@ int demo_main(int argc, char **argv)
     }
     /* --json -: standard output carries the JSON alone (it pipes into jq); the text goes to stderr */
     FILE *txt = json_file == stdout ? stderr : stdout;
+    if (via_os) {
+        int rc = demo_os_run(&wp, &cfg, backend, &osp, &mx, txt, json_file, json_out, cmd);
+        free(cmd); free(opts); free(line);
+        return rc;
+    }
     const double t0 = host_seconds();
     workload_t *w = wl_create_on(&wp, &cfg, backend, werr);
     if (!w) {

@@ -1,4 +1,4 @@
-/* JSON pieces every OS-layer command writes (`mmulab trace`, later `mmulab demo`): the OS
+/* JSON pieces every OS-layer command writes (`mmulab trace`, `mmulab demo` through the OS layer): the OS
  * counters named as `expect os` names them (sim/script/os_script.c), and the tool object. */
 #ifndef MMULAB_OS_JSON_H
 #define MMULAB_OS_JSON_H

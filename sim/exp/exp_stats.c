@@ -57,7 +57,7 @@ void exp_mean_ci(const double *v, size_t n, double *mean, double *ci, bool *has_
 }
 
 /* The point JSON's paths (an array element by its index, -1 = the last): "run" and "stats" from `mmulab demo` (sim/cli/demo.c,
- * sim/report/report.h), "os" from the OS layer (the workloads branch's contract). A metric
+ * sim/report/report.h), "os" from the OS layer (demo and trace through sim/os). A metric
  * whose path a point lacks is empty in the CSV and null in results.json. */
 const exp_metric_t exp_metrics[] = {
     { "cycles_per_access", "run.cycles", "run.ops", "cycles per access" },
@@ -93,7 +93,7 @@ const exp_metric_t exp_metrics[] = {
     { "faults_pf_reserved", "stats.faults.pf_reserved", NULL, "#PF, reserved bit (count)" },
     { "demand_faults", "os.demand_faults", NULL, "demand faults (count)" },
     { "vmalloc_faults", "os.vmalloc_faults", NULL, "vmalloc faults (count)" },
-    { "sync_faults", "os.sync_faults", NULL, "vmalloc sync faults (count)" },
+    { "vmalloc_synced", "os.vmalloc_synced", NULL, "top-level entries copied by vmalloc sync (count)" },
     { "segv", "os.segv", NULL, "SIGSEGV (count)" },
     { "cr3_writes", "os.cr3_writes", NULL, "CR3 writes (count)" },
     { "cr3_noflush", "os.cr3_noflush", NULL, "CR3 writes without flush (count)" },

@@ -202,7 +202,9 @@ workload_t *wl_create(const wl_params_t *params, const mmu_config_t *cfg, char *
     return wl_create_on(params, cfg, BACKEND_MODEL, err);
 }
 
-workload_t *wl_create_on(const wl_params_t *params, const mmu_config_t *cfg, backend_kind_t kind, char *err)
+/* tables: build the address space (memory, page tables); else the stream's state alone. */
+static workload_t *create(const wl_params_t *params, const mmu_config_t *cfg, backend_kind_t kind, bool tables,
+                          char *err)
 {
     wl_params_t p = *params;
     if (wl_validate(&p, err) != 0)
@@ -218,6 +220,12 @@ workload_t *wl_create_on(const wl_params_t *params, const mmu_config_t *cfg, bac
     w->two_ports = cfg && cfg->ports >= 2;
     const unsigned maxphyaddr = cfg ? (unsigned)cfg->maxphyaddr : 46;
     char merr[CONFIG_ERR_LEN] = "";
+    if (!tables) {
+        if (build_layout(w, err) != 0)
+            goto fail;
+        wl_rewind(w);
+        return w;
+    }
     if (machine_init(&w->m, maxphyaddr, TABLE_FRAMES_BASE, TABLE_FRAMES_LIMIT, merr) < 0) {
         wl_errf(err, "%s", merr);
         goto fail;
@@ -258,6 +266,16 @@ workload_t *wl_create_on(const wl_params_t *params, const mmu_config_t *cfg, bac
 fail:
     wl_destroy(w);
     return NULL;
+}
+
+workload_t *wl_create_on(const wl_params_t *params, const mmu_config_t *cfg, backend_kind_t kind, char *err)
+{
+    return create(params, cfg, kind, true, err);
+}
+
+workload_t *wl_create_stream(const wl_params_t *params, char *err)
+{
+    return create(params, NULL, BACKEND_MODEL, false, err);
 }
 
 void wl_destroy(workload_t *w)

@@ -107,6 +107,11 @@ typedef struct workload workload_t;
 workload_t *wl_create(const wl_params_t *p, const mmu_config_t *cfg, char *err);
 /* The same on a chosen backend (wl_create uses the model). */
 workload_t *wl_create_on(const wl_params_t *p, const mmu_config_t *cfg, backend_kind_t kind, char *err);
+/* The stream alone, without an address space (no memory, tables or MMU: wl_mem and wl_backend
+ * are NULL, wl_ptb has no tables, wl_expected_pa is meaningless, wl_run refuses): for runs that
+ * map the working set some other way, such as processes of the OS layer (wl_os.h). The same
+ * knobs give the same requests as wl_create's. */
+workload_t *wl_create_stream(const wl_params_t *p, char *err);
 /* The control register values the set-up programs for mode (paging on, CR0.WP, CR4.PGE, NX;
  * PSE for 32-bit, PAE, LME, LA57 as the mode needs): for platforms that boot the tables of a
  * workload on an MMU of their own (the SystemC example, sim/tlm/traffic.cpp). */
