@@ -219,18 +219,7 @@ int cmd_trace(int argc, char **argv)
             cJSON_AddNumberToObject(r, "pages", (double)rg.r[i].pages);
             cJSON_AddItemToArray(ra, r);
         }
-        cJSON *oo = cJSON_AddObjectToObject(root, "os_setup");
-        cJSON_AddStringToObject(oo, "mode", names_mode(p.mode));
-        cJSON_AddNumberToObject(oo, "ram", (double)p.ram);
-        cJSON_AddNumberToObject(oo, "cpus", p.cpus);
-        cJSON_AddNumberToObject(oo, "kpti", p.kpti);
-        cJSON_AddNumberToObject(oo, "pcid", p.pcid);
-        cJSON_AddNumberToObject(oo, "invpcid", p.invpcid);
-        cJSON_AddStringToObject(oo, "vmalloc", vmalloc_policy_name(p.vmalloc));
-        cJSON_AddNumberToObject(oo, "flush_ceiling", p.flush_ceiling);
-        cJSON_AddNumberToObject(oo, "smep", p.smep);
-        cJSON_AddNumberToObject(oo, "smap", p.smap);
-        cJSON_AddStringToObject(oo, "backend", backend_kind_name(backend));
+        cJSON_AddItemToObject(root, "os_setup", os_setup_json(&p, backend));
         cJSON *ro = cJSON_AddObjectToObject(root, "run");
         cJSON_AddNumberToObject(ro, "ops", (double)st.accesses);
         cJSON_AddNumberToObject(ro, "reads", (double)st.by_kind[ACC_READ]);

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "backend.h"
+#include "names.h"
 
 typedef struct { const char *name; uint64_t v; } named_t;
 
@@ -55,4 +56,21 @@ void os_counters_print(FILE *f, const os_t *os, const os_counters_t *base)
         fprintf(f, " %s %" PRIu64, v[i].name, v[i].v);
     }
     fputc('\n', f);
+}
+
+cJSON *os_setup_json(const os_params_t *p, backend_kind_t backend)
+{
+    cJSON *oo = cJSON_CreateObject();
+    cJSON_AddStringToObject(oo, "mode", names_mode(p->mode));
+    cJSON_AddNumberToObject(oo, "ram", (double)p->ram);
+    cJSON_AddNumberToObject(oo, "cpus", p->cpus);
+    cJSON_AddNumberToObject(oo, "kpti", p->kpti);
+    cJSON_AddNumberToObject(oo, "pcid", p->pcid);
+    cJSON_AddNumberToObject(oo, "invpcid", p->invpcid);
+    cJSON_AddStringToObject(oo, "vmalloc", vmalloc_policy_name(p->vmalloc));
+    cJSON_AddNumberToObject(oo, "flush_ceiling", p->flush_ceiling);
+    cJSON_AddNumberToObject(oo, "smep", p->smep);
+    cJSON_AddNumberToObject(oo, "smap", p->smap);
+    cJSON_AddStringToObject(oo, "backend", backend_kind_name(backend));
+    return oo;
 }

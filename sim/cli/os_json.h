@@ -6,6 +6,7 @@
 #include <cjson/cJSON.h>
 #include <stdio.h>
 
+#include "backend.h"
 #include "os.h"
 
 /* {"page_faults", "demand_faults", "zero_page_maps", "cow_faults", "vmalloc_faults",
@@ -13,6 +14,9 @@
  *  "full_flushes", "ipis", "syscalls", "switches": events since *base (a snapshot of
  *  os->cnt; NULL: since boot), "frames", "pt_pages", "user_pages", "kernel_pages": at the end}. */
 cJSON *os_counters_json(const os_t *os, const os_counters_t *base);
+/* {"mode", "ram", "cpus", "kpti", "pcid", "invpcid", "vmalloc", "flush_ceiling", "smep", "smap",
+ *  "backend"}: how the OS layer was booted and on which backend. */
+cJSON *os_setup_json(const os_params_t *p, backend_kind_t backend);
 /* Prints the same counters as two readable lines ("os: ..."). */
 void os_counters_print(FILE *f, const os_t *os, const os_counters_t *base);
 
