@@ -6,6 +6,9 @@
 #   make rtl         the Verilated libraries of every RTL configuration
 #   make rtl-bench   cycles per second of the verilated default configuration
 #   make rtl-trace   a trace-enabled build of the default configuration (FST waveforms)
+#   make rtl-assert  the default configuration Verilated with --assert (every other build is
+#                    --noassert): make test runs the directed RTL tests on it, and an assertion
+#                    that fails aborts the simulation, so the test fails
 #
 # Parameters come from the one table: `mmulab params [--config F] --verilator-flags`.
 
@@ -23,12 +26,12 @@ RTL_T_SRC   := $(wildcard tests/rtl/*.c)
 RTL_LDLIBS   = $(LIBS) -lcmocka -lz -lpthread
 
 DEPS_GROUPS += rtl
-TEST_BINS   += $(foreach c,$(RTL_CONFIGS),$(RTL_B)/$(c)/test_rtl)
+TEST_BINS   += $(foreach c,$(RTL_CONFIGS),$(RTL_B)/$(c)/test_rtl) $(RTL_B)/default/test_rtl_assert
 # every directed script also runs in lockstep on the default build (tests/run.sh)
 TEST_ENV    += MMULAB_COSIM=$(RTL_B)/default/mmulab-san
 test: $(RTL_B)/default/mmulab-san
 
-.PHONY: lint fpga rtl rtl-bench rtl-trace rtl-tool
+.PHONY: lint fpga rtl rtl-bench rtl-trace rtl-tool rtl-assert
 # Pattern-rule products are kept by the top Makefile's catch-all `.SECONDARY:` (a listed
 # .SECONDARY here would cancel it and make every run re-Verilate).
 
@@ -47,14 +50,17 @@ $(RTL_B)/%/rtl_params.h: $(RTL_B)/%/params.vf
 	  sed -E 's/^-G([A-Za-z0-9_]+)=(-?[0-9]+)$$/    RTL_PARAM(\1, \2) \\/' $<; echo; } > $@
 
 # The Verilated model (-O2 per toolchain.md) and an archive of the runtime + shim;
-# $(3) = extra Verilator flags, $(2) = object-dir suffix, $(4) = the archive.
+# $(3) = extra Verilator flags (--trace-fst, or --assert, which overrides VL_FLAGS' --noassert),
+# $(2) = object-dir suffix, $(4) = the archive.
+rtl_trace = $(filter --trace-fst,$(1))
 rtl_lib = $(VERILATOR) $(VL_FLAGS) $(3) -Mdir $(1)/obj$(2) -f $(1)/params.vf $(RTL_SRC) && \
 	$(MAKE) -s -C $(1)/obj$(2) -f Vmmu_top.mk OPT_FAST=-O2 OPT_SLOW=-O1 OPT_GLOBAL=-O2 \
-	  Vmmu_top__ALL.a verilated.o verilated_threads.o $(if $(3),verilated_fst_c.o) && \
+	  Vmmu_top__ALL.a verilated.o verilated_threads.o $(if $(call rtl_trace,$(3)),verilated_fst_c.o) && \
 	$(RTL_CXX) $(RTL_CXXFLAGS) -I$(1)/obj$(2) -DRTL_PARAMS_H='"$(abspath $(1))/rtl_params.h"' \
-	  $(if $(3),-DRTL_TRACE) -c sim/rtl/rtl_shim.cpp -o $(1)/obj$(2)/rtl_shim.o && \
+	  $(if $(call rtl_trace,$(3)),-DRTL_TRACE) $(if $(filter --assert,$(3)),-DRTL_ASSERT) \
+	  -c sim/rtl/rtl_shim.cpp -o $(1)/obj$(2)/rtl_shim.o && \
 	rm -f $(4) && ar rcs $(4) $(1)/obj$(2)/rtl_shim.o $(1)/obj$(2)/verilated.o $(1)/obj$(2)/verilated_threads.o \
-	  $(if $(3),$(1)/obj$(2)/verilated_fst_c.o) && \
+	  $(if $(call rtl_trace,$(3)),$(1)/obj$(2)/verilated_fst_c.o) && \
 	cp $(1)/obj$(2)/Vmmu_top__ALL.a $(4:.a=_model.a)
 
 $(RTL_B)/%/librtl.a: $(RTL_SRC) sim/rtl/rtl_shim.cpp sim/rtl/rtl_shim.h $(RTL_B)/%/params.vf $(RTL_B)/%/rtl_params.h
@@ -65,10 +71,19 @@ $(RTL_B)/%/librtl_trace.a: $(RTL_SRC) sim/rtl/rtl_shim.cpp sim/rtl/rtl_shim.h $(
 	@tools/deps.sh rtl
 	+$(call rtl_lib,$(RTL_B)/$*,_trace,--trace-fst,$@)
 
+$(RTL_B)/%/librtl_assert.a: $(RTL_SRC) sim/rtl/rtl_shim.cpp sim/rtl/rtl_shim.h $(RTL_B)/%/params.vf $(RTL_B)/%/rtl_params.h
+	@tools/deps.sh rtl
+	+$(call rtl_lib,$(RTL_B)/$*,_assert,--assert,$@)
+
 # The directed tests: sanitizer-built C (tests, RTL backend, model) over the -O2 model
 $(RTL_B)/%/test_rtl: $(call san_obj,$(RTL_T_SRC) $(RTL_C_SRC)) $(BUILD)/san/libmmulab.a $(RTL_B)/%/librtl.a
 	$(RTL_CXX) -g -fsanitize=address,undefined $(call san_obj,$(RTL_T_SRC) $(RTL_C_SRC)) \
 	  $(BUILD)/san/libmmulab.a $(RTL_B)/$*/librtl.a $(RTL_B)/$*/librtl_model.a -o $@ $(RTL_LDLIBS)
+
+# ... and the same tests on the --assert build: the RTL's assertions run in every simulation
+$(RTL_B)/%/test_rtl_assert: $(call san_obj,$(RTL_T_SRC) $(RTL_C_SRC)) $(BUILD)/san/libmmulab.a $(RTL_B)/%/librtl_assert.a
+	$(RTL_CXX) -g -fsanitize=address,undefined $(call san_obj,$(RTL_T_SRC) $(RTL_C_SRC)) \
+	  $(BUILD)/san/libmmulab.a $(RTL_B)/$*/librtl_assert.a $(RTL_B)/$*/librtl_assert_model.a -o $@ $(RTL_LDLIBS)
 
 $(RTL_B)/%/bench_rtl: $(call rel_obj,sim/bench/bench_rtl.c $(RTL_C_SRC)) $(BUILD)/rel/libmmulab.a $(RTL_B)/%/librtl.a
 	$(RTL_CXX) -O2 $(call rel_obj,sim/bench/bench_rtl.c $(RTL_C_SRC)) $(BUILD)/rel/libmmulab.a \
@@ -107,6 +122,8 @@ $(BUILD)/san/tests/smoke_random: $(SMOKE_MMULAB)
 rtl: $(foreach c,$(RTL_CONFIGS),$(RTL_B)/$(c)/librtl.a)
 
 rtl-trace: $(RTL_B)/default/librtl_trace.a
+
+rtl-assert: $(RTL_B)/default/test_rtl_assert
 
 rtl-bench: $(RTL_B)/default/bench_rtl
 	$(RTL_B)/default/bench_rtl

@@ -90,6 +90,9 @@ void mmu_reset(mmu_t *m)
         m->miss[p].active = false;
     }
     m->next_seq = 0;
+    memset(m->pf_pending, 0, sizeof m->pf_pending);
+    m->pf_any = false;
+    m->pf_cycle = 0;
     mmu_update_derived(m);
     mmu_clear_stats(m);
 }
@@ -146,6 +149,47 @@ cycle_t mmu_horizon(const mmu_t *m)
     return m->horizon;
 }
 
+/* --- the TLB invalidation of a #PF (docs/semantics.md 3, docs/timing.md) ------------ */
+
+static void pf_apply(mmu_t *m, mmu_port_t port)
+{
+    pf_inval_t *p = &m->pf_pending[port];
+    if (p->active)
+        tlb_invalidate(&m->tlb[l1_of_port(m, port)], &p->f, m->class_shift);
+    p->active = false;
+}
+
+/* A request on port p issued at t is accepted at max(t, free[p]), but never on the
+ * completion cycle of a #PF: the invalidation reads every TLB's set then. */
+static inline cycle_t accept_cycle(const mmu_t *m, mmu_port_t port, cycle_t t)
+{
+    cycle_t a = t > m->port_free[port] ? t : m->port_free[port];
+    return m->pf_any && a == m->pf_cycle ? a + 1 : a;
+}
+
+/* A #PF for va (as used by the mode) completed at c on `port`: INVLPG's filter (current
+ * PCID, plus global entries), every page-size class, every TLB. The L2 and the faulting
+ * port's L1 are looked at again only after c + 1 (the walker and that port are busy until c),
+ * so they are invalidated now; the other port's L1 may still serve lookups accepted before c. */
+static void pf_invalidate(mmu_t *m, mmu_port_t port, vaddr_t va, cycle_t c)
+{
+    tlb_inval_t f = { .by_va = true, .va = va, .by_pcid = true, .pcid = m->pcid, .global_any_pcid = true };
+    tlb_invalidate(&m->tlb[l1_of_port(m, port)], &f, m->class_shift);
+    if (m->has_l2)
+        tlb_invalidate(&m->tlb[TLB_L2], &f, m->class_shift);
+    m->pf_any = true;
+    m->pf_cycle = c;
+    if (!m->two_ports)
+        return;
+    mmu_port_t q = port == PORT_D ? PORT_I : PORT_D;
+    pf_apply(m, q);    /* an earlier fault's: every event of q up to that fault's c is done */
+    m->pf_pending[q] = (pf_inval_t){ .active = true, .c = c, .f = f };
+    /* q looks at its L1 before c only with an accept still queued (a miss of q is granted after c) */
+    if (m->miss[q].active || !m->queue[q].count ||
+        accept_cycle(m, q, m->queue[q].buf[m->queue[q].head].req.issue_cycle) > c)
+        pf_apply(m, q);
+}
+
 /* --- the two pipeline stages of a translation ------------------------------- */
 
 /* Inlined into both pipeline stages: they are the whole of the hit path. */
@@ -191,6 +235,8 @@ static inline __attribute__((always_inline)) bool accept(mmu_t *m, mmu_port_t po
     m->stats.requests++;
     m->stats.requests_by_port[port]++;
 
+    if (m->pf_pending[port].active && a > m->pf_pending[port].c)
+        pf_apply(m, port);
     bool done = true;
     if (m->pc.mode == PAGING_OFF) {
         res->pa = req->va & 0xffffffffull;
@@ -218,6 +264,8 @@ static void grant(mmu_t *m, mmu_port_t port, cycle_t s)
 {
     miss_t *miss = &m->miss[port];
     mmu_result_t *res = miss->p.out;
+    if (m->pf_pending[port].active && s > m->pf_pending[port].c)
+        pf_apply(m, port);
     cycle_t c = walker_serve(m, port, &miss->p.req, s, res);
     if (res->fault == FAULT_PF) {
         /* Faults are serialised by the walker, so one earlier value is all a
@@ -225,6 +273,7 @@ static void grant(mmu_t *m, mmu_port_t port, cycle_t s)
         m->cr2_before = m->cr2;
         m->cr2 = res->cr2;
         m->cr2_cycle = c;
+        pf_invalidate(m, port, va_as_used(&m->pc, miss->p.req.va), c);
     }
     if (res->walked)
         hist_add(&m->stats.walk_latency, c - miss->m);
@@ -293,7 +342,7 @@ void mmu_sync(mmu_t *m)
             if (is_grant)
                 t = max_cycle(m->miss[p].m, m->walker_free);
             else if (m->queue[p].count)
-                t = max_cycle(m->queue[p].buf[m->queue[p].head].req.issue_cycle, m->port_free[p]);
+                t = accept_cycle(m, (mmu_port_t)p, m->queue[p].buf[m->queue[p].head].req.issue_cycle);
             else
                 continue;
             if (best_port < 0 || t < best || (t == best && is_grant && !best_is_grant)) {
@@ -314,6 +363,8 @@ void mmu_sync(mmu_t *m)
             accept(m, (mmu_port_t)best_port, &p.req, p.out, p.seq, best);
         }
     }
+    for (int p = 0; p < MMU_MAX_PORTS; p++)
+        pf_apply(m, (mmu_port_t)p);    /* every later lookup is accepted after the fault */
     if (m->any_complete)
         m->horizon = max_cycle(m->horizon, m->last_complete + 1);
 }
@@ -327,7 +378,7 @@ int mmu_translate(mmu_t *m, const mmu_req_t *req, mmu_result_t *out)
             return -1;
         mmu_port_t port = port_of(m, req);
         m->last_issue = req->issue_cycle;
-        if (!accept(m, port, req, out, m->next_seq++, max_cycle(req->issue_cycle, m->port_free[port])))
+        if (!accept(m, port, req, out, m->next_seq++, accept_cycle(m, port, req->issue_cycle)))
             grant(m, port, max_cycle(m->miss[port].m, m->walker_free));
         m->horizon = max_cycle(m->horizon, m->last_complete + 1);
         return 0;

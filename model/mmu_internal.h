@@ -1,5 +1,5 @@
 /* The MMU instance, shared by the model's own files (mmu.c: ports and timing,
- * walker.c: the page walk, cr.c: control operations). Not a public header. */
+ * walker.c: the page walk, mmu_ctrl.c: control operations (rtl/mmu_ctrl.sv)). Not a public header. */
 #ifndef MMULAB_MMU_INTERNAL_H
 #define MMULAB_MMU_INTERNAL_H
 
@@ -19,6 +19,16 @@ typedef struct {
     pending_t *buf;
     size_t cap, head, count;
 } req_queue_t;
+
+/* The other port's share of a #PF's TLB invalidation (docs/timing.md "#PF invalidation"):
+ * it acts at cycle c + 1 of the fault's completion c, while the walk was computed at its
+ * grant. Applied before that port's first event (accept or grant) after c, or at mmu_sync's
+ * end; one is enough (a later fault's grant comes after that port's events up to c). */
+typedef struct {
+    bool active;
+    cycle_t c;
+    tlb_inval_t f;
+} pf_inval_t;
 
 /* A port's L1 miss waiting for (or being served by) the walker. */
 typedef struct {
@@ -57,6 +67,9 @@ struct mmu {
     req_queue_t queue[MMU_MAX_PORTS];
     miss_t miss[MMU_MAX_PORTS];
     uint64_t next_seq;
+    pf_inval_t pf_pending[MMU_MAX_PORTS];
+    bool pf_any;              /* a #PF completed: neither port accepts on cycle pf_cycle */
+    cycle_t pf_cycle;
 
     mmu_stats_t stats;
     mmu_memop_fn memop_fn;

@@ -1,4 +1,5 @@
-/* Shared vocabulary of the model, the driver and the tests (mirrors the RTL's names). */
+/* Shared vocabulary of the model, the driver and the tests. rtl/mmu_pkg.sv carries the same
+ * names with the same values (enums as localparams, bit positions as FOO_BIT_X); change both. */
 #ifndef MMULAB_TYPES_H
 #define MMULAB_TYPES_H
 
@@ -45,36 +46,81 @@ typedef enum { PSC_4K = 0, PSC_2M = 1 /* 2 MiB, or 4 MiB in 32-bit paging */, PS
 /* Which TLB answered. */
 typedef enum { TLB_HIT_NONE = 0, TLB_HIT_L1 = 1, TLB_HIT_L2 = 2 } tlb_hit_t;
 
-/* Control registers' bits the model acts on. */
-#define CR0_PE    (1ull << 0)
-#define CR0_WP    (1ull << 16)
-#define CR0_NW    (1ull << 29)
-#define CR0_CD    (1ull << 30)
-#define CR0_PG    (1ull << 31)
-#define CR4_PSE   (1ull << 4)
-#define CR4_PAE   (1ull << 5)
-#define CR4_PGE   (1ull << 7)
-#define CR4_LA57  (1ull << 12)
-#define CR4_PCIDE (1ull << 17)
-#define CR4_SMEP  (1ull << 20)
-#define CR4_SMAP  (1ull << 21)
-#define CR4_PKE   (1ull << 22)
-#define EFER_SCE  (1ull << 0)
-#define EFER_LME  (1ull << 8)
-#define EFER_LMA  (1ull << 10)
-#define EFER_NXE  (1ull << 11)
-#define CR3_NOFLUSH (1ull << 63)
+/* Bit positions, named as rtl/mmu_pkg.sv names them (FOO_BIT_X is the position, FOO_X the mask),
+ * so the model and the RTL read the same: `e & PTE_G` here, `e[PTE_BIT_G]` there. */
+
+/* Control registers' bits the model acts on (SDM Vol 3A 2.5, Vol 4 2.2.1 for EFER). */
+#define CR0_BIT_PE    0
+#define CR0_BIT_MP    1
+#define CR0_BIT_EM    2
+#define CR0_BIT_TS    3
+#define CR0_BIT_ET    4
+#define CR0_BIT_NE    5
+#define CR0_BIT_WP    16
+#define CR0_BIT_AM    18
+#define CR0_BIT_NW    29
+#define CR0_BIT_CD    30
+#define CR0_BIT_PG    31
+#define CR4_BIT_PSE   4
+#define CR4_BIT_PAE   5
+#define CR4_BIT_PGE   7
+#define CR4_BIT_LA57  12
+#define CR4_BIT_PCIDE 17
+#define CR4_BIT_SMEP  20
+#define CR4_BIT_SMAP  21
+#define CR4_BIT_PKE   22
+#define EFER_BIT_SCE  0
+#define EFER_BIT_LME  8
+#define EFER_BIT_LMA  10
+#define EFER_BIT_NXE  11
+#define CR3_BIT_NOFLUSH 63
+
+#define CR0_PE    (1ull << CR0_BIT_PE)
+#define CR0_MP    (1ull << CR0_BIT_MP)
+#define CR0_EM    (1ull << CR0_BIT_EM)
+#define CR0_TS    (1ull << CR0_BIT_TS)
+#define CR0_ET    (1ull << CR0_BIT_ET)
+#define CR0_NE    (1ull << CR0_BIT_NE)
+#define CR0_WP    (1ull << CR0_BIT_WP)
+#define CR0_AM    (1ull << CR0_BIT_AM)
+#define CR0_NW    (1ull << CR0_BIT_NW)
+#define CR0_CD    (1ull << CR0_BIT_CD)
+#define CR0_PG    (1ull << CR0_BIT_PG)
+#define CR4_PSE   (1ull << CR4_BIT_PSE)
+#define CR4_PAE   (1ull << CR4_BIT_PAE)
+#define CR4_PGE   (1ull << CR4_BIT_PGE)
+#define CR4_LA57  (1ull << CR4_BIT_LA57)
+#define CR4_PCIDE (1ull << CR4_BIT_PCIDE)
+#define CR4_SMEP  (1ull << CR4_BIT_SMEP)
+#define CR4_SMAP  (1ull << CR4_BIT_SMAP)
+#define CR4_PKE   (1ull << CR4_BIT_PKE)
+#define EFER_SCE  (1ull << EFER_BIT_SCE)
+#define EFER_LME  (1ull << EFER_BIT_LME)
+#define EFER_LMA  (1ull << EFER_BIT_LMA)
+#define EFER_NXE  (1ull << EFER_BIT_NXE)
+#define CR3_NOFLUSH (1ull << CR3_BIT_NOFLUSH)
 
 /* Paging-structure entry bits (the 4-byte format shares bits 11:0). */
-#define PTE_P    (1ull << 0)
-#define PTE_RW   (1ull << 1)
-#define PTE_US   (1ull << 2)
-#define PTE_PWT  (1ull << 3)
-#define PTE_PCD  (1ull << 4)
-#define PTE_A    (1ull << 5)
-#define PTE_D    (1ull << 6)
-#define PTE_PS   (1ull << 7)
-#define PTE_G    (1ull << 8)
-#define PTE_XD   (1ull << 63)
+#define PTE_BIT_P    0
+#define PTE_BIT_RW   1
+#define PTE_BIT_US   2
+#define PTE_BIT_PWT  3
+#define PTE_BIT_PCD  4
+#define PTE_BIT_A    5
+#define PTE_BIT_D    6
+#define PTE_BIT_PS   7
+#define PTE_BIT_G    8
+#define PTE_BIT_XD   63
+
+#define PTE_P    (1ull << PTE_BIT_P)
+#define PTE_RW   (1ull << PTE_BIT_RW)
+#define PTE_US   (1ull << PTE_BIT_US)
+#define PTE_PWT  (1ull << PTE_BIT_PWT)
+#define PTE_PCD  (1ull << PTE_BIT_PCD)
+#define PTE_A    (1ull << PTE_BIT_A)
+#define PTE_D    (1ull << PTE_BIT_D)
+#define PTE_PS   (1ull << PTE_BIT_PS)
+#define PTE_G    (1ull << PTE_BIT_G)
+#define PTE_XD   (1ull << PTE_BIT_XD)
 
 #endif

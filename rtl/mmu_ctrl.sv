@@ -1,5 +1,6 @@
 // mmu_ctrl: CR0/CR2/CR3/CR4/EFER and the PAE PDPTE registers; serialising control
-// operations (docs/semantics.md 7-8, docs/timing.md "Control operations").
+// operations (docs/semantics.md 7-8, docs/timing.md "Control operations"); the model's twin
+// is model/mmu_ctrl.c.
 // An operation accepted at k completes at c = k + C + sum(O + M(load)) + F: the #GP
 // checks and the decision are made at k, the PDPTE loads (if any) follow, the new
 // state commits at the end of the C delay or with the last load, and the invalidation
@@ -59,13 +60,7 @@ module mmu_ctrl #(
   output logic              tlb_rd_sweep_o,
   output logic [SET_W-1:0]  tlb_rd_set_o,
   output logic [56:0]       tlb_va_o,         // INVLPG / INVPCID 0 address (read and compare)
-  output logic              tlb_inv_o,
-  output logic              tlb_inv_by_va_o,
-  output logic              tlb_inv_by_pcid_o,
-  output logic [11:0]       tlb_inv_pcid_o,
-  output logic              tlb_inv_keep_global_o,
-  output logic              tlb_inv_global_any_pcid_o,
-  output logic              tlb_inv_all_o,
+  output mmu_pkg::tlb_inv_t tlb_inv_o,
   output logic              pwc_inv_all_o,
   output logic              pwc_inv_pcid_o,
   output logic [11:0]       pwc_inv_pcid_val_o,
@@ -79,19 +74,23 @@ module mmu_ctrl #(
 
   localparam logic [63:0] PDPTE_RSV = 64'h1e6 | ~((64'd1 << MAXPHYADDR) - 64'd1);
   localparam logic [63:0] CR3_RSV   = ~((64'd1 << MAXPHYADDR) - 64'd1);   // 63:M
-  localparam int PG = 31, PE = 0, CD = 30, NW = 29;
-  localparam int PSE = 4, PAE = 5, PGE = 7, LA57 = 12, PCIDE = 17, SMEP = 20, SMAP = 21;
-  localparam int SCE = 0, LME = 8, LMA = 10, NXE = 11;
+  // CR0's defined bits (PE MP EM TS ET NE WP AM NW CD PG): a 1 written to another bit of 31:0 is
+  // ignored (SDM Vol 3A 2.5); CR4's writable bits (docs/semantics.md section 7, model/mmu_ctrl.c):
+  // every other bit is #GP (reserved, or a translation feature this MMU does not implement)
+  localparam logic [63:0] CR0_DEFINED  = 64'h0000_0000_e005_003f;
+  localparam logic [63:0] CR4_WRITABLE = 64'h0000_0000_023f_7fff;
+  localparam logic [63:0] EFER_KNOWN = (64'd1 << mmu_pkg::EFER_BIT_SCE) | (64'd1 << mmu_pkg::EFER_BIT_LME) |
+                                       (64'd1 << mmu_pkg::EFER_BIT_LMA) | (64'd1 << mmu_pkg::EFER_BIT_NXE);
 
   typedef enum logic [1:0] { F_NONE, F_ALL, F_ADDR, F_SEL } flush_e;
   typedef enum logic [2:0] { C_IDLE, C_LAT, C_PRE, C_MEM, C_SWEEP, C_RESP } cstate_e;
 
   function automatic logic [2:0] mode_of(input logic [63:0] cr0, input logic [63:0] cr4,
                                          input logic [63:0] efer);
-    if (!cr0[PG])        mode_of = mmu_pkg::MODE_OFF;
-    else if (!cr4[PAE])  mode_of = mmu_pkg::MODE_32;
-    else if (!efer[LME]) mode_of = mmu_pkg::MODE_PAE;
-    else                 mode_of = cr4[LA57] ? mmu_pkg::MODE_5L : mmu_pkg::MODE_4L;
+    if (!cr0[mmu_pkg::CR0_BIT_PG])        mode_of = mmu_pkg::PAGING_OFF;
+    else if (!cr4[mmu_pkg::CR4_BIT_PAE])  mode_of = mmu_pkg::PAGING_32;
+    else if (!efer[mmu_pkg::EFER_BIT_LME]) mode_of = mmu_pkg::PAGING_PAE;
+    else                 mode_of = cr4[mmu_pkg::CR4_BIT_LA57] ? mmu_pkg::PAGING_5LEVEL : mmu_pkg::PAGING_4LEVEL;
   endfunction
 
   // --- architectural registers ------------------------------------------------------
@@ -99,22 +98,22 @@ module mmu_ctrl #(
   logic [255:0] pdpte_q;
   logic         lma;
 
-  assign lma     = efer_q[LME] && cr0_q[PG];
+  assign lma     = efer_q[mmu_pkg::EFER_BIT_LME] && cr0_q[mmu_pkg::CR0_BIT_PG];
   assign cr0_o   = cr0_q;
   assign cr2_o   = cr2_q;
   assign cr3_o   = cr3_q;
   assign cr4_o   = cr4_q;
-  assign efer_o  = efer_q | (64'(lma) << LMA);
+  assign efer_o  = efer_q | (64'(lma) << mmu_pkg::EFER_BIT_LMA);
   assign pdpte_o = pdpte_q;
   assign mode_o  = mode_of(cr0_q, cr4_q, efer_q);
-  assign pcid_o  = cr4_q[PCIDE] ? cr3_q[11:0] : 12'd0;
-  assign wp_o    = cr0_q[16];
-  assign smep_o  = cr4_q[SMEP];
-  assign smap_o  = cr4_q[SMAP];
-  assign nxe_o   = efer_q[NXE];
-  assign pse_o   = cr4_q[PSE];
-  assign pge_o   = cr4_q[PGE];
-  assign pae_o   = cr4_q[PAE];
+  assign pcid_o  = cr4_q[mmu_pkg::CR4_BIT_PCIDE] ? cr3_q[11:0] : 12'd0;
+  assign wp_o    = cr0_q[mmu_pkg::CR0_BIT_WP];
+  assign smep_o  = cr4_q[mmu_pkg::CR4_BIT_SMEP];
+  assign smap_o  = cr4_q[mmu_pkg::CR4_BIT_SMAP];
+  assign nxe_o   = efer_q[mmu_pkg::EFER_BIT_NXE];
+  assign pse_o   = cr4_q[mmu_pkg::CR4_BIT_PSE];
+  assign pge_o   = cr4_q[mmu_pkg::CR4_BIT_PGE];
+  assign pae_o   = cr4_q[mmu_pkg::CR4_BIT_PAE];
 
   // --- operation registers ------------------------------------------------------------
   cstate_e      state_q;
@@ -132,6 +131,8 @@ module mmu_ctrl #(
   logic [56:0]  va_q;
   logic [SET_W-1:0] sweep_q;
   logic         cmp_q;               // a TLB set was read last cycle: compare now
+  logic         inv_by_va_q, inv_by_pcid_q, inv_keep_global_q, inv_global_any_q;   // the filter
+  logic [11:0]  inv_pcid_q;
 
   // --- decision at accept -------------------------------------------------------------
   logic         d_gp, d_load;
@@ -142,6 +143,11 @@ module mmu_ctrl #(
   logic         d_by_va, d_by_pcid, d_keep_global, d_global_any;
   logic [11:0]  d_pcid;
   logic         d_pwc_all, d_pwc_pcid;
+
+  // the request's VA is canonical for the linear-address width CR4.LA57 selects (INVPCID's rule in
+  // every mode; INVLPG's in 4/5-level paging, where the mode and LA57 agree)
+  logic canonical;
+  assign canonical = mmu_pkg::va_canonical_la57(req_va_i, cr4_q[mmu_pkg::CR4_BIT_LA57]);
 
   /* verilator lint_off UNUSEDSIGNAL */  // TLB tags use VA[56:0]
   logic [63:0] req_va_used;
@@ -165,31 +171,35 @@ module mmu_ctrl #(
       case (req_kind_i)
         mmu_pkg::CTRL_CR0: begin
           d_reg = 2'd0;
-          d_gp = (|v[63:32]) || (v[PG] && !v[PE]) ||
-                 (v[PG] && !cr0_q[PG] && efer_q[LME] && !cr4_q[PAE]) ||
-                 (!v[PG] && cr0_q[PG] && cr4_q[PCIDE]);
-          d_load = mode_of(v, cr4_q, efer_q) == mmu_pkg::MODE_PAE &&
-                   ((v[PG] ^ cr0_q[PG]) || (v[CD] ^ cr0_q[CD]) || (v[NW] ^ cr0_q[NW]));
-          if (cr0_q[PG] && !v[PG]) begin
+          d_gp = (|v[63:32]) || (v[mmu_pkg::CR0_BIT_NW] && !v[mmu_pkg::CR0_BIT_CD]) ||
+                 (v[mmu_pkg::CR0_BIT_PG] && !v[mmu_pkg::CR0_BIT_PE]) ||
+                 (v[mmu_pkg::CR0_BIT_PG] && !cr0_q[mmu_pkg::CR0_BIT_PG] && efer_q[mmu_pkg::EFER_BIT_LME] &&
+                  !cr4_q[mmu_pkg::CR4_BIT_PAE]) ||
+                 (!v[mmu_pkg::CR0_BIT_PG] && cr0_q[mmu_pkg::CR0_BIT_PG] && cr4_q[mmu_pkg::CR4_BIT_PCIDE]);
+          d_load = mode_of(v, cr4_q, efer_q) == mmu_pkg::PAGING_PAE &&
+                   ((v[mmu_pkg::CR0_BIT_PG] ^ cr0_q[mmu_pkg::CR0_BIT_PG]) ||
+                    (v[mmu_pkg::CR0_BIT_CD] ^ cr0_q[mmu_pkg::CR0_BIT_CD]) ||
+                    (v[mmu_pkg::CR0_BIT_NW] ^ cr0_q[mmu_pkg::CR0_BIT_NW]));
+          if (cr0_q[mmu_pkg::CR0_BIT_PG] && !v[mmu_pkg::CR0_BIT_PG]) begin
             d_flush = F_ALL;  d_pwc_all = 1'b1;
           end
         end
         mmu_pkg::CTRL_CR3: begin
           d_reg = 2'd1;
           if (lma) begin
-            if (cr4_q[PCIDE]) begin
-              noflush = v[63];
-              v[63] = 1'b0;
+            if (cr4_q[mmu_pkg::CR4_BIT_PCIDE]) begin
+              noflush = v[mmu_pkg::CR3_BIT_NOFLUSH];
+              v[mmu_pkg::CR3_BIT_NOFLUSH] = 1'b0;
             end
             d_gp = |(v & CR3_RSV);
           end else begin
             v = {32'd0, v[31:0]};
           end
           d_val = v;
-          d_load = (mode_o == mmu_pkg::MODE_PAE);
+          d_load = (mode_o == mmu_pkg::PAGING_PAE);
           d_load_base = v;
           d_keep_global = 1'b1;
-          if (!cr4_q[PCIDE]) begin
+          if (!cr4_q[mmu_pkg::CR4_BIT_PCIDE]) begin
             d_flush = F_SEL;  d_pwc_all = 1'b1;
           end else if (!noflush) begin
             d_flush = F_SEL;  d_by_pcid = 1'b1;  d_pcid = v[11:0];  d_pwc_pcid = 1'b1;
@@ -197,25 +207,30 @@ module mmu_ctrl #(
         end
         mmu_pkg::CTRL_CR4: begin
           d_reg = 2'd2;
-          d_gp = (|v[63:32]) || (|v[24:22]) || (lma && (!v[PAE] || changed[LA57])) ||
-                 (v[PCIDE] && !lma) || (v[PCIDE] && !cr4_q[PCIDE] && cr3_q[11:0] != 12'd0);
-          d_load = mode_of(cr0_q, v, efer_q) == mmu_pkg::MODE_PAE &&
-                   (changed[PAE] || changed[PGE] || changed[PSE] || changed[SMEP]);
-          if (changed[PGE] || (cr4_q[PCIDE] && !v[PCIDE])) begin
+          d_gp = (|(v & ~CR4_WRITABLE)) ||
+                 (lma && (!v[mmu_pkg::CR4_BIT_PAE] || changed[mmu_pkg::CR4_BIT_LA57])) ||
+                 (v[mmu_pkg::CR4_BIT_PCIDE] && !lma) ||
+                 (v[mmu_pkg::CR4_BIT_PCIDE] && !cr4_q[mmu_pkg::CR4_BIT_PCIDE] && cr3_q[11:0] != 12'd0);
+          d_load = mode_of(cr0_q, v, efer_q) == mmu_pkg::PAGING_PAE &&
+                   (changed[mmu_pkg::CR4_BIT_PAE] || changed[mmu_pkg::CR4_BIT_PGE] ||
+                    changed[mmu_pkg::CR4_BIT_PSE] || changed[mmu_pkg::CR4_BIT_SMEP]);
+          if (changed[mmu_pkg::CR4_BIT_PGE] || (cr4_q[mmu_pkg::CR4_BIT_PCIDE] && !v[mmu_pkg::CR4_BIT_PCIDE])) begin
             d_flush = F_ALL;  d_pwc_all = 1'b1;
-          end else if (changed[PAE] || (v[SMEP] && !cr4_q[SMEP])) begin
+          end else if (changed[mmu_pkg::CR4_BIT_PAE] ||
+                       (v[mmu_pkg::CR4_BIT_SMEP] && !cr4_q[mmu_pkg::CR4_BIT_SMEP])) begin
             d_flush = F_SEL;  d_by_pcid = 1'b1;  d_pwc_pcid = 1'b1;      // current PCID, global or not
           end
         end
         mmu_pkg::CTRL_EFER: begin
           d_reg = 2'd3;
-          d_gp = (|(v & ~((64'd1 << SCE) | (64'd1 << LME) | (64'd1 << LMA) | (64'd1 << NXE)))) ||
-                 (cr0_q[PG] && (v[LME] ^ efer_q[LME]));
-          d_val = v & ~(64'd1 << LMA);
+          d_gp = (|(v & ~EFER_KNOWN)) ||
+                 (cr0_q[mmu_pkg::CR0_BIT_PG] && (v[mmu_pkg::EFER_BIT_LME] ^ efer_q[mmu_pkg::EFER_BIT_LME]));
+          d_val = v & ~(64'd1 << mmu_pkg::EFER_BIT_LMA);
         end
         mmu_pkg::CTRL_INVLPG: begin
           d_write = 1'b0;
-          if (mmu_pkg::va_canonical(req_va_i, mode_o)) begin     // non-canonical: a no-op
+          // non-canonical (4/5-level, where CR4.LA57 says which): a no-op
+          if (!(mode_o == mmu_pkg::PAGING_4LEVEL || mode_o == mmu_pkg::PAGING_5LEVEL) || canonical) begin
             d_flush = F_ADDR;  d_by_va = 1'b1;  d_by_pcid = 1'b1;  d_global_any = 1'b1;
             d_pwc_pcid = 1'b1;
             if (PLANTED_BUG == 1) begin                  // the planted bug: globals survive
@@ -227,8 +242,9 @@ module mmu_ctrl #(
           d_write = 1'b0;
           d_pcid = req_pcid_i[11:0];
           d_gp = (req_invpcid_type_i > 32'd3) || (|req_pcid_i[63:12]) ||
-                 (req_invpcid_type_i == 32'd0 && !mmu_pkg::va_canonical(req_va_i, mode_o)) ||
-                 (req_invpcid_type_i <= 32'd1 && !cr4_q[PCIDE] && req_pcid_i != 64'd0);
+                 (req_invpcid_type_i == 32'd0 &&
+                  !canonical) ||
+                 (req_invpcid_type_i <= 32'd1 && !cr4_q[mmu_pkg::CR4_BIT_PCIDE] && req_pcid_i != 64'd0);
           case (req_invpcid_type_i[1:0])
             2'd0: begin
               d_flush = F_ADDR;  d_by_va = 1'b1;  d_by_pcid = 1'b1;  d_keep_global = 1'b1;
@@ -255,7 +271,7 @@ module mmu_ctrl #(
   assign accept    = (state_q == C_IDLE) && req_valid_i && req_ready_o;
   assign lat_done  = (state_q == C_LAT) && (cnt_q == 8'd0);
   assign load_done = (state_q == C_MEM) && mem_resp_valid_i && (j_q == 2'd3);
-  assign bad_now   = mem_resp_rdata_i[0] && |(mem_resp_rdata_i & PDPTE_RSV);
+  assign bad_now   = mem_resp_rdata_i[mmu_pkg::PTE_BIT_P] && |(mem_resp_rdata_i & PDPTE_RSV);
   assign gp_final  = gp_q || (load_done && bad_now);
   assign commit    = (lat_done && !gp_q && !load_q) || (load_done && !gp_final);
 
@@ -272,8 +288,13 @@ module mmu_ctrl #(
   assign tlb_rd_sweep_o = (flush_q == F_SEL);
   assign tlb_rd_set_o   = (state_q == C_SWEEP) ? sweep_q : '0;
   assign tlb_va_o       = va_q;
-  assign tlb_inv_o      = cmp_q;
-  assign tlb_inv_all_o  = commit && (flush_q == F_ALL);
+  assign tlb_inv_o.cmp  = cmp_q;
+  assign tlb_inv_o.all  = commit && (flush_q == F_ALL);
+  assign tlb_inv_o.by_va = inv_by_va_q;
+  assign tlb_inv_o.by_pcid = inv_by_pcid_q;
+  assign tlb_inv_o.pcid = inv_pcid_q;
+  assign tlb_inv_o.keep_global = inv_keep_global_q;
+  assign tlb_inv_o.global_any_pcid = inv_global_any_q;
   assign pwc_inv_all_o  = commit && pwc_all_q;
   assign pwc_inv_pcid_o = commit && pwc_pcid_q;
 
@@ -322,7 +343,7 @@ module mmu_ctrl #(
           state_q <= C_SWEEP;
         if (write_q)
           case (reg_q)
-            2'd0: cr0_q  <= val_q;
+            2'd0: cr0_q  <= val_q & CR0_DEFINED;    // reserved bits of 31:0 ignored (63:32: #GP)
             2'd1: cr3_q  <= val_q;
             2'd2: cr4_q  <= val_q;
             default: efer_q <= val_q;
@@ -341,8 +362,8 @@ module mmu_ctrl #(
     if (accept) begin
       gp_q <= d_gp;  load_q <= d_load;  write_q <= d_write;  reg_q <= d_reg;  val_q <= d_val;
       load_base_q <= d_load_base;  flush_q <= d_flush;  j_q <= 2'd0;
-      tlb_inv_by_va_o <= d_by_va;  tlb_inv_by_pcid_o <= d_by_pcid;  tlb_inv_pcid_o <= d_pcid;
-      tlb_inv_keep_global_o <= d_keep_global;  tlb_inv_global_any_pcid_o <= d_global_any;
+      inv_by_va_q <= d_by_va;  inv_by_pcid_q <= d_by_pcid;  inv_pcid_q <= d_pcid;
+      inv_keep_global_q <= d_keep_global;  inv_global_any_q <= d_global_any;
       pwc_all_q <= d_pwc_all;  pwc_pcid_q <= d_pwc_pcid;  pwc_inv_pcid_val_o <= d_pcid;
       va_q <= req_va_used[56:0];
     end

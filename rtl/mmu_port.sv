@@ -28,18 +28,13 @@ module mmu_port #(
   input  logic              req_implicit_i,
   // translation response (one cycle, no back-pressure)
   output logic              resp_valid_o,
-  output logic [63:0]       resp_pa_o,
-  output logic [1:0]        resp_fault_o,
-  output logic [5:0]        resp_ec_o,
-  output logic [1:0]        resp_tlb_hit_o,
-  output logic [2:0]        resp_pwc_hit_o,
-  output logic [4:0]        resp_page_shift_o,
-  output logic              resp_walked_o,
-  output logic              resp_dirty_assist_o,
-  output logic [3:0]        resp_mem_reads_o,
-  output logic [3:0]        resp_mem_writes_o,
+  output mmu_pkg::xlat_resp_t resp_o,
   // control state
   input  logic              stall_i,           // a control operation is running
+  input  logic              pf_rd_i,           // a #PF completes: the invalidation reads the L1 (no accept)
+  input  logic              pf_cmp_i,          // ... and compares the set read (cycle after pf_rd_i)
+  input  logic              pf_own_i,          // ... the fault is this port's (its miss VA is the address)
+  input  logic [56:0]       pf_va_i,           // ... the address, for the other port
   input  logic [2:0]        mode_i,
   input  logic [11:0]       pcid_i,
   input  logic              wp_i,
@@ -56,38 +51,15 @@ module mmu_port #(
   output logic              miss_ddrop_o,
   input  logic              grant_i,
   input  logic              wresp_valid_i,     // the walker answers this port
-  input  logic [63:0]       wresp_pa_i,
-  input  logic [1:0]        wresp_fault_i,
-  input  logic [5:0]        wresp_ec_i,
-  input  logic [1:0]        wresp_tlb_hit_i,
-  input  logic [2:0]        wresp_pwc_hit_i,
-  input  logic [4:0]        wresp_page_shift_i,
-  input  logic              wresp_walked_i,
-  input  logic              wresp_dirty_assist_i,
-  input  logic [3:0]        wresp_mem_reads_i,
-  input  logic [3:0]        wresp_mem_writes_i,
+  input  mmu_pkg::xlat_resp_t wresp_i,
   input  logic              fill_i,
-  input  logic [1:0]        fill_cls_i,
-  input  logic [56:0]       fill_va_i,
-  input  logic [63:0]       fill_frame_i,
-  input  logic [11:0]       fill_pcid_i,
-  input  logic              fill_rw_i,
-  input  logic              fill_us_i,
-  input  logic              fill_xd_i,
-  input  logic              fill_g_i,
-  input  logic              fill_dirty_i,
+  input  mmu_pkg::tlb_fill_t fill_entry_i,
   // invalidation (mmu_ctrl owns the L1 read port while stall_i)
   input  logic              inv_rd_en_i,
   input  logic              inv_rd_sweep_i,
   input  logic [SET_W-1:0]  inv_rd_set_i,
   input  logic [56:0]       inv_va_i,
-  input  logic              inv_i,
-  input  logic              inv_by_va_i,
-  input  logic              inv_by_pcid_i,
-  input  logic [11:0]       inv_pcid_i,
-  input  logic              inv_keep_global_i,
-  input  logic              inv_global_any_pcid_i,
-  input  logic              inv_all_i,
+  input  mmu_pkg::tlb_inv_t inv_i,
   // status and performance counters
   output logic              busy_o,
   output logic [18:0]       nvalid_o,
@@ -105,7 +77,7 @@ module mmu_port #(
   logic        blocked_q;
   logic        miss;
 
-  assign req_ready_o = !stall_i && !blocked_q && !(s1_valid_q && miss);
+  assign req_ready_o = !stall_i && !pf_rd_i && !blocked_q && !(s1_valid_q && miss);
   assign accept      = req_valid_i && req_ready_o;
 
   always_ff @(posedge clk_i) begin
@@ -140,22 +112,27 @@ module mmu_port #(
     .SETS_1G(SETS_1G), .WAYS_1G(WAYS_1G), .TLB_ID(TLB_ID), .REPL(REPL),
     .RANDOM_SEED(RANDOM_SEED), .MAXPHYADDR(MAXPHYADDR), .SET_W(SET_W)
   ) u_l1 (
-    .clk_i, .rst_i, .mode32_i(mode_i == mmu_pkg::MODE_32),
-    .rd_en_i(stall_i ? inv_rd_en_i : accept), .rd_sweep_i(stall_i && inv_rd_sweep_i),
-    .rd_set_i(inv_rd_set_i), .rd_va_i(stall_i ? inv_va_i : rd_va_u[56:0]),
-    .cmp_en_i(s1_valid_q || stall_i), .cmp_va_i(stall_i ? inv_va_i : va_u[56:0]), .cmp_pcid_i(pcid_i),
+    .clk_i, .rst_i, .mode32_i(mode_i == mmu_pkg::PAGING_32),
+    // reads: an accept, the walker's grant of this port's miss (the fill's set, re-read: a #PF
+    // invalidation may have read another set meanwhile), or an invalidation
+    .rd_en_i(stall_i ? inv_rd_en_i : (pf_rd_i || accept || grant_i)),
+    .rd_sweep_i(stall_i && inv_rd_sweep_i), .rd_set_i(inv_rd_set_i),
+    // (the faulting port's own request register holds the #PF's VA through c+1: no new mux there)
+    .rd_va_i(stall_i ? inv_va_i : (pf_rd_i && !pf_own_i) ? pf_va_i :
+             (grant_i || pf_rd_i) ? va_u[56:0] : rd_va_u[56:0]),
+    .cmp_en_i(s1_valid_q || stall_i || pf_cmp_i),
+    .cmp_va_i(stall_i ? inv_va_i : (pf_cmp_i && !pf_own_i) ? pf_va_i : va_u[56:0]),
+    .cmp_pcid_i(pcid_i),
     .hit_o(hit), .hit_cls_o(hcls), .hit_frame_o(hframe), .hit_rw_o(hrw), .hit_us_o(hus),
     .hit_xd_o(hxd), .hit_g_o(hg), .hit_dirty_o(hdirty), .hit_pcid_o(hpcid),
     .drop_i(lookup && hit && !usable), .touch_i(lookup && usable),
-    .inv_i, .inv_by_va_i, .inv_by_pcid_i, .inv_pcid_i, .inv_keep_global_i, .inv_global_any_pcid_i,
-    .inv_all_i,
-    .fill_i, .fill_cls_i, .fill_va_i, .fill_frame_i, .fill_pcid_i, .fill_rw_i, .fill_us_i,
-    .fill_xd_i, .fill_g_i, .fill_dirty_i,
+    .inv_i,
+    .fill_i, .fill_entry_i,
     .nvalid_o
   );
 
-  assign lookup = s1_valid_q && mode_i != mmu_pkg::MODE_OFF && mmu_pkg::va_canonical(s1_va_q, mode_i);
-  assign ddrop  = (s1_acc_q == mmu_pkg::ACC_W) && !hdirty;
+  assign lookup = s1_valid_q && mode_i != mmu_pkg::PAGING_OFF && mmu_pkg::va_canonical(s1_va_q, mode_i);
+  assign ddrop  = (s1_acc_q == mmu_pkg::ACC_WRITE) && !hdirty;
   // (the rights only matter to a hit: the simulation skips the check otherwise)
   always_comb begin : rights
     viol = 1'b0;
@@ -173,13 +150,13 @@ module mmu_port #(
     logic [63:0] pa;
     logic [1:0]  fault;
     logic [4:0]  shift;
-    pa = '0;  fault = mmu_pkg::FLT_NONE;  shift = '0;
+    pa = '0;  fault = mmu_pkg::FAULT_NONE;  shift = '0;
     if (!s1_valid_q) begin
       // no result: its fields are not looked at (the simulation skips them)
-    end else if (mode_i == mmu_pkg::MODE_OFF) begin
+    end else if (mode_i == mmu_pkg::PAGING_OFF) begin
       pa = {32'd0, s1_va_q[31:0]};
     end else if (!mmu_pkg::va_canonical(s1_va_q, mode_i)) begin
-      fault = mmu_pkg::FLT_GP;
+      fault = mmu_pkg::FAULT_GP;
     end else if (usable) begin
       pa = hframe | (va_u & mmu_pkg::page_mask(hshift));
       shift = hshift;
@@ -246,16 +223,17 @@ module mmu_port #(
   logic pipe_resp;
   assign pipe_resp = out_valid && !out_miss;
   assign resp_valid_o        = pipe_resp || wresp_valid_i;
-  assign resp_pa_o           = wresp_valid_i ? wresp_pa_i : out_pa;
-  assign resp_fault_o        = wresp_valid_i ? wresp_fault_i : out_fault;
-  assign resp_ec_o           = wresp_valid_i ? wresp_ec_i : 6'd0;
-  assign resp_tlb_hit_o      = wresp_valid_i ? wresp_tlb_hit_i : (out_hit ? mmu_pkg::HIT_L1 : mmu_pkg::HIT_NONE);
-  assign resp_pwc_hit_o      = wresp_valid_i ? wresp_pwc_hit_i : 3'd0;
-  assign resp_page_shift_o   = wresp_valid_i ? wresp_page_shift_i : out_shift;
-  assign resp_walked_o       = wresp_valid_i && wresp_walked_i;
-  assign resp_dirty_assist_o = wresp_valid_i && wresp_dirty_assist_i;
-  assign resp_mem_reads_o    = wresp_valid_i ? wresp_mem_reads_i : 4'd0;
-  assign resp_mem_writes_o   = wresp_valid_i ? wresp_mem_writes_i : 4'd0;
+  assign resp_o.pa           = wresp_valid_i ? wresp_i.pa : out_pa;
+  assign resp_o.fault        = wresp_valid_i ? wresp_i.fault : out_fault;
+  assign resp_o.ec           = wresp_valid_i ? wresp_i.ec : 6'd0;
+  assign resp_o.tlb_hit      = wresp_valid_i ? wresp_i.tlb_hit :
+                               (out_hit ? mmu_pkg::TLB_HIT_L1 : mmu_pkg::TLB_HIT_NONE);
+  assign resp_o.pwc_hit      = wresp_valid_i ? wresp_i.pwc_hit : 3'd0;
+  assign resp_o.page_shift   = wresp_valid_i ? wresp_i.page_shift : out_shift;
+  assign resp_o.walked       = wresp_valid_i && wresp_i.walked;
+  assign resp_o.dirty_assist = wresp_valid_i && wresp_i.dirty_assist;
+  assign resp_o.mem_reads    = wresp_valid_i ? wresp_i.mem_reads : 4'd0;
+  assign resp_o.mem_writes   = wresp_valid_i ? wresp_i.mem_writes : 4'd0;
 
   // --- performance counters ------------------------------------------------------------------
   logic [PERF_W-1:0] hits_q, misses_q, wcyc_q;
@@ -265,7 +243,7 @@ module mmu_port #(
     end else begin
       if (lookup && usable) hits_q <= hits_q + 1'b1;
       if (miss) misses_q <= misses_q + 1'b1;
-      if (wresp_valid_i && wresp_walked_i) wcyc_q <= wcyc_q + mcyc_q;
+      if (wresp_valid_i && wresp_i.walked) wcyc_q <= wcyc_q + mcyc_q;
     end
   end
   assign perf_hits_o        = hits_q;

@@ -176,26 +176,16 @@ module mmu_top #(
   logic [1:0]   miss_valid, grant, miss_ac, miss_implicit, miss_ddrop, port_busy;
   logic [127:0] miss_va;
   logic [3:0]   miss_access, miss_cpl;
-  logic         w_resp_valid, w_resp_port, w_resp_walked, w_resp_dirty_assist;
-  logic [63:0]  w_resp_pa;
-  logic [1:0]   w_resp_fault, w_resp_tlb_hit;
-  logic [5:0]   w_resp_ec;
-  logic [2:0]   w_resp_pwc_hit;
-  logic [4:0]   w_resp_page_shift;
-  logic [3:0]   w_resp_mem_reads, w_resp_mem_writes;
+  logic         w_resp_valid, w_resp_port;
+  mmu_pkg::xlat_resp_t w_resp;
   logic         w_l1_fill, w_l2_fill;
-  logic [1:0]   fill_cls;
-  logic [56:0]  fill_va;
-  logic [63:0]  fill_frame;
-  logic [11:0]  fill_pcid;
-  logic         fill_rw, fill_us, fill_xd, fill_g, fill_dirty;
+  mmu_pkg::tlb_fill_t fill_entry;
 
   // --- invalidation (mmu_ctrl -> every TLB and the PWCs) -------------------------------------
-  logic             inv_rd_en, inv_rd_sweep, inv, inv_by_va, inv_by_pcid, inv_keep_global;
-  logic             inv_global_any_pcid, inv_all;
+  logic             inv_rd_en, inv_rd_sweep;
+  mmu_pkg::tlb_inv_t c_inv, inv;          // mmu_ctrl's, and the one every TLB sees
   logic [SET_W-1:0] inv_rd_set;
   logic [56:0]      inv_va;
-  logic [11:0]      inv_pcid;
   logic             pwc_inv_all, pwc_inv_pcid;
   logic [11:0]      pwc_inv_pcid_val;
 
@@ -203,12 +193,36 @@ module mmu_top #(
   logic [2*PERF_W-1:0]  perf_l1_hits, perf_l1_misses, perf_l1_wcyc;
 
   // --- translation ports ---------------------------------------------------------------------
+  logic pf_inv_q;
   // the response's CR2 is the value after the completion cycle (a #PF writes it in that cycle)
   logic pf;
   logic [63:0] pf_va, cr2_now;
   assign cr2_now = pf ? pf_va : cr2;
   assign d_resp_cr2_o = cr2_now;
   assign i_resp_cr2_o = cr2_now;
+
+  // the ports' responses, flattened onto mmu_top's pins
+  mmu_pkg::xlat_resp_t d_resp, i_resp;
+  assign d_resp_pa_o           = d_resp.pa;
+  assign d_resp_fault_o        = d_resp.fault;
+  assign d_resp_error_code_o   = d_resp.ec;
+  assign d_resp_tlb_hit_o      = d_resp.tlb_hit;
+  assign d_resp_pwc_hit_o      = d_resp.pwc_hit;
+  assign d_resp_page_shift_o   = d_resp.page_shift;
+  assign d_resp_walked_o       = d_resp.walked;
+  assign d_resp_dirty_assist_o = d_resp.dirty_assist;
+  assign d_resp_mem_reads_o    = d_resp.mem_reads;
+  assign d_resp_mem_writes_o   = d_resp.mem_writes;
+  assign i_resp_pa_o           = i_resp.pa;
+  assign i_resp_fault_o        = i_resp.fault;
+  assign i_resp_error_code_o   = i_resp.ec;
+  assign i_resp_tlb_hit_o      = i_resp.tlb_hit;
+  assign i_resp_pwc_hit_o      = i_resp.pwc_hit;
+  assign i_resp_page_shift_o   = i_resp.page_shift;
+  assign i_resp_walked_o       = i_resp.walked;
+  assign i_resp_dirty_assist_o = i_resp.dirty_assist;
+  assign i_resp_mem_reads_o    = i_resp.mem_reads;
+  assign i_resp_mem_writes_o   = i_resp.mem_writes;
 
   begin : g_d
     mmu_port #(
@@ -221,29 +235,18 @@ module mmu_top #(
       .req_valid_i(d_req_valid_i), .req_ready_o(d_req_ready_o), .req_va_i(d_req_va_i),
       .req_access_i(d_req_access_i), .req_cpl_i(d_req_cpl_i), .req_ac_i(d_req_ac_i),
       .req_implicit_i(d_req_implicit_i),
-      .resp_valid_o(d_resp_valid_o), .resp_pa_o(d_resp_pa_o), .resp_fault_o(d_resp_fault_o),
-      .resp_ec_o(d_resp_error_code_o), .resp_tlb_hit_o(d_resp_tlb_hit_o),
-      .resp_pwc_hit_o(d_resp_pwc_hit_o), .resp_page_shift_o(d_resp_page_shift_o),
-      .resp_walked_o(d_resp_walked_o), .resp_dirty_assist_o(d_resp_dirty_assist_o),
-      .resp_mem_reads_o(d_resp_mem_reads_o), .resp_mem_writes_o(d_resp_mem_writes_o),
-      .stall_i(ctrl_busy), .mode_i(mode), .pcid_i(pcid), .wp_i(wp), .smep_i(smep), .smap_i(smap),
-      .nxe_i(nxe),
+      .resp_valid_o(d_resp_valid_o), .resp_o(d_resp),
+      .stall_i(ctrl_busy), .pf_rd_i(pf), .pf_cmp_i(pf_inv_q), .pf_own_i(PORTS == 1 || !w_resp_port),
+      .pf_va_i(pf_va[56:0]),
+      .mode_i(mode), .pcid_i(pcid), .wp_i(wp), .smep_i(smep), .smap_i(smap), .nxe_i(nxe),
       .miss_valid_o(miss_valid[0]), .miss_va_o(miss_va[64*0 +: 64]),
       .miss_access_o(miss_access[2*0 +: 2]), .miss_cpl_o(miss_cpl[2*0 +: 2]),
       .miss_ac_o(miss_ac[0]), .miss_implicit_o(miss_implicit[0]), .miss_ddrop_o(miss_ddrop[0]),
       .grant_i(grant[0]),
-      .wresp_valid_i(w_resp_valid && w_resp_port == 1'b0), .wresp_pa_i(w_resp_pa),
-      .wresp_fault_i(w_resp_fault), .wresp_ec_i(w_resp_ec), .wresp_tlb_hit_i(w_resp_tlb_hit),
-      .wresp_pwc_hit_i(w_resp_pwc_hit), .wresp_page_shift_i(w_resp_page_shift),
-      .wresp_walked_i(w_resp_walked), .wresp_dirty_assist_i(w_resp_dirty_assist),
-      .wresp_mem_reads_i(w_resp_mem_reads), .wresp_mem_writes_i(w_resp_mem_writes),
-      .fill_i(w_l1_fill && w_resp_port == 1'b0), .fill_cls_i(fill_cls), .fill_va_i(fill_va),
-      .fill_frame_i(fill_frame), .fill_pcid_i(fill_pcid), .fill_rw_i(fill_rw), .fill_us_i(fill_us),
-      .fill_xd_i(fill_xd), .fill_g_i(fill_g), .fill_dirty_i(fill_dirty),
+      .wresp_valid_i(w_resp_valid && w_resp_port == 1'b0), .wresp_i(w_resp),
+      .fill_i(w_l1_fill && w_resp_port == 1'b0), .fill_entry_i(fill_entry),
       .inv_rd_en_i(inv_rd_en), .inv_rd_sweep_i(inv_rd_sweep), .inv_rd_set_i(inv_rd_set), .inv_va_i(inv_va),
-      .inv_i(inv), .inv_by_va_i(inv_by_va), .inv_by_pcid_i(inv_by_pcid), .inv_pcid_i(inv_pcid),
-      .inv_keep_global_i(inv_keep_global), .inv_global_any_pcid_i(inv_global_any_pcid),
-      .inv_all_i(inv_all),
+      .inv_i(inv),
       .busy_o(port_busy[0]), .nvalid_o(l1_nvalid[19*0 +: 19]),
       .perf_hits_o(perf_l1_hits[PERF_W*0 +: PERF_W]), .perf_misses_o(perf_l1_misses[PERF_W*0 +: PERF_W]),
       .perf_walk_cycles_o(perf_l1_wcyc[PERF_W*0 +: PERF_W])
@@ -261,29 +264,18 @@ module mmu_top #(
       .req_valid_i(i_req_valid_i), .req_ready_o(i_req_ready_o), .req_va_i(i_req_va_i),
       .req_access_i(i_req_access_i), .req_cpl_i(i_req_cpl_i), .req_ac_i(i_req_ac_i),
       .req_implicit_i(i_req_implicit_i),
-      .resp_valid_o(i_resp_valid_o), .resp_pa_o(i_resp_pa_o), .resp_fault_o(i_resp_fault_o),
-      .resp_ec_o(i_resp_error_code_o), .resp_tlb_hit_o(i_resp_tlb_hit_o),
-      .resp_pwc_hit_o(i_resp_pwc_hit_o), .resp_page_shift_o(i_resp_page_shift_o),
-      .resp_walked_o(i_resp_walked_o), .resp_dirty_assist_o(i_resp_dirty_assist_o),
-      .resp_mem_reads_o(i_resp_mem_reads_o), .resp_mem_writes_o(i_resp_mem_writes_o),
-      .stall_i(ctrl_busy), .mode_i(mode), .pcid_i(pcid), .wp_i(wp), .smep_i(smep), .smap_i(smap),
-      .nxe_i(nxe),
+      .resp_valid_o(i_resp_valid_o), .resp_o(i_resp),
+      .stall_i(ctrl_busy), .pf_rd_i(pf), .pf_cmp_i(pf_inv_q), .pf_own_i(w_resp_port),
+      .pf_va_i(pf_va[56:0]),
+      .mode_i(mode), .pcid_i(pcid), .wp_i(wp), .smep_i(smep), .smap_i(smap), .nxe_i(nxe),
       .miss_valid_o(miss_valid[1]), .miss_va_o(miss_va[64*1 +: 64]),
       .miss_access_o(miss_access[2*1 +: 2]), .miss_cpl_o(miss_cpl[2*1 +: 2]),
       .miss_ac_o(miss_ac[1]), .miss_implicit_o(miss_implicit[1]), .miss_ddrop_o(miss_ddrop[1]),
       .grant_i(grant[1]),
-      .wresp_valid_i(w_resp_valid && w_resp_port == 1'b1), .wresp_pa_i(w_resp_pa),
-      .wresp_fault_i(w_resp_fault), .wresp_ec_i(w_resp_ec), .wresp_tlb_hit_i(w_resp_tlb_hit),
-      .wresp_pwc_hit_i(w_resp_pwc_hit), .wresp_page_shift_i(w_resp_page_shift),
-      .wresp_walked_i(w_resp_walked), .wresp_dirty_assist_i(w_resp_dirty_assist),
-      .wresp_mem_reads_i(w_resp_mem_reads), .wresp_mem_writes_i(w_resp_mem_writes),
-      .fill_i(w_l1_fill && w_resp_port == 1'b1), .fill_cls_i(fill_cls), .fill_va_i(fill_va),
-      .fill_frame_i(fill_frame), .fill_pcid_i(fill_pcid), .fill_rw_i(fill_rw), .fill_us_i(fill_us),
-      .fill_xd_i(fill_xd), .fill_g_i(fill_g), .fill_dirty_i(fill_dirty),
+      .wresp_valid_i(w_resp_valid && w_resp_port == 1'b1), .wresp_i(w_resp),
+      .fill_i(w_l1_fill && w_resp_port == 1'b1), .fill_entry_i(fill_entry),
       .inv_rd_en_i(inv_rd_en), .inv_rd_sweep_i(inv_rd_sweep), .inv_rd_set_i(inv_rd_set), .inv_va_i(inv_va),
-      .inv_i(inv), .inv_by_va_i(inv_by_va), .inv_by_pcid_i(inv_by_pcid), .inv_pcid_i(inv_pcid),
-      .inv_keep_global_i(inv_keep_global), .inv_global_any_pcid_i(inv_global_any_pcid),
-      .inv_all_i(inv_all),
+      .inv_i(inv),
       .busy_o(port_busy[1]), .nvalid_o(l1_nvalid[19*1 +: 19]),
       .perf_hits_o(perf_l1_hits[PERF_W*1 +: PERF_W]), .perf_misses_o(perf_l1_misses[PERF_W*1 +: PERF_W]),
       .perf_walk_cycles_o(perf_l1_wcyc[PERF_W*1 +: PERF_W])
@@ -291,16 +283,7 @@ module mmu_top #(
   end else begin : g_no_i
     assign i_req_ready_o = 1'b0;
     assign i_resp_valid_o = 1'b0;
-    assign i_resp_pa_o = '0;
-    assign i_resp_fault_o = '0;
-    assign i_resp_error_code_o = '0;
-    assign i_resp_tlb_hit_o = '0;
-    assign i_resp_pwc_hit_o = '0;
-    assign i_resp_page_shift_o = '0;
-    assign i_resp_walked_o = 1'b0;
-    assign i_resp_dirty_assist_o = 1'b0;
-    assign i_resp_mem_reads_o = '0;
-    assign i_resp_mem_writes_o = '0;
+    assign i_resp = '0;
     assign miss_valid[1] = 1'b0;
     assign miss_va[127:64] = '0;
     assign miss_access[3:2] = '0;
@@ -334,19 +317,17 @@ module mmu_top #(
       .SETS_1G(L2_1G_SETS), .WAYS_1G(L2_1G_WAYS), .TLB_ID(2), .REPL(TLB_REPL),
       .RANDOM_SEED(RANDOM_SEED), .MAXPHYADDR(MAXPHYADDR), .SET_W(SET_W)
     ) u_l2 (
-      .clk_i, .rst_i, .mode32_i(mode == mmu_pkg::MODE_32),
-      .rd_en_i(ctrl_busy ? inv_rd_en : l2_rd_en), .rd_sweep_i(ctrl_busy && inv_rd_sweep),
+      .clk_i, .rst_i, .mode32_i(mode == mmu_pkg::PAGING_32),
+      .rd_en_i(ctrl_busy ? inv_rd_en : (pf || l2_rd_en)), .rd_sweep_i(ctrl_busy && inv_rd_sweep),
+      // (the walker's VA register is the #PF's address at c (l2_rd_va) and c+1 (l2_cmp_va))
       .rd_set_i(inv_rd_set), .rd_va_i(ctrl_busy ? inv_va : l2_rd_va),
-      .cmp_en_i(ctrl_busy || l2_cmp), .cmp_va_i(ctrl_busy ? inv_va : l2_cmp_va), .cmp_pcid_i(pcid),
+      .cmp_en_i(ctrl_busy || l2_cmp || pf_inv_q), .cmp_va_i(ctrl_busy ? inv_va : l2_cmp_va),
+      .cmp_pcid_i(pcid),
       .hit_o(l2_hit), .hit_cls_o(l2_cls), .hit_frame_o(l2_frame), .hit_rw_o(l2_rw), .hit_us_o(l2_us),
       .hit_xd_o(l2_xd), .hit_g_o(l2_g), .hit_dirty_o(l2_dirty), .hit_pcid_o(l2_pcid),
       .drop_i(l2_drop), .touch_i(l2_touch),
-      .inv_i(inv), .inv_by_va_i(inv_by_va), .inv_by_pcid_i(inv_by_pcid), .inv_pcid_i(inv_pcid),
-      .inv_keep_global_i(inv_keep_global), .inv_global_any_pcid_i(inv_global_any_pcid),
-      .inv_all_i(inv_all),
-      .fill_i(w_l2_fill), .fill_cls_i(fill_cls), .fill_va_i(fill_va), .fill_frame_i(fill_frame),
-      .fill_pcid_i(fill_pcid), .fill_rw_i(fill_rw), .fill_us_i(fill_us), .fill_xd_i(fill_xd),
-      .fill_g_i(fill_g), .fill_dirty_i(fill_dirty),
+      .inv_i(inv),
+      .fill_i(w_l2_fill), .fill_entry_i(fill_entry),
       .nvalid_o(l2_nvalid)
     );
   end else begin : g_no_l2
@@ -376,7 +357,7 @@ module mmu_top #(
   ) u_pwc (
     .clk_i, .rst_i, .mode_i(mode), .pcid_i(pcid),
     .va_i(pwc_va), .lk_i(pwc_lk), .hit_level_o(pwc_hit_level), .hit_base_o(pwc_hit_base), .hit_rights_o(pwc_hit_rights),
-    .fill_i(pwc_fill), .fill_va_i(fill_va), .fill_base_i(pwc_fill_base), .fill_rights_i(pwc_fill_rights),
+    .fill_i(pwc_fill), .fill_va_i(fill_entry.va), .fill_base_i(pwc_fill_base), .fill_rights_i(pwc_fill_rights),
     .inv_all_i(pwc_inv_all), .inv_pcid_i(pwc_inv_pcid), .inv_pcid_val_i(pwc_inv_pcid_val),
     .inv_va_i(pwc_inv_va), .nvalid_o(pwc_valid_o)
   );
@@ -398,14 +379,8 @@ module mmu_top #(
     .pae_i(pae), .pcid_i(pcid), .cr3_i(cr3), .pdpte_i(pdpte),
     .miss_valid_i(miss_valid), .miss_va_i(miss_va), .miss_access_i(miss_access), .miss_cpl_i(miss_cpl),
     .miss_ac_i(miss_ac), .miss_implicit_i(miss_implicit), .miss_ddrop_i(miss_ddrop), .grant_o(grant),
-    .resp_valid_o(w_resp_valid), .resp_port_o(w_resp_port), .resp_pa_o(w_resp_pa),
-    .resp_fault_o(w_resp_fault), .resp_ec_o(w_resp_ec), .resp_tlb_hit_o(w_resp_tlb_hit),
-    .resp_pwc_hit_o(w_resp_pwc_hit), .resp_page_shift_o(w_resp_page_shift),
-    .resp_walked_o(w_resp_walked), .resp_dirty_assist_o(w_resp_dirty_assist),
-    .resp_mem_reads_o(w_resp_mem_reads), .resp_mem_writes_o(w_resp_mem_writes),
-    .l1_fill_o(w_l1_fill), .l2_fill_o(w_l2_fill), .fill_cls_o(fill_cls), .fill_va_o(fill_va),
-    .fill_frame_o(fill_frame), .fill_pcid_o(fill_pcid), .fill_rw_o(fill_rw), .fill_us_o(fill_us),
-    .fill_xd_o(fill_xd), .fill_g_o(fill_g), .fill_dirty_o(fill_dirty),
+    .resp_valid_o(w_resp_valid), .resp_port_o(w_resp_port), .resp_o(w_resp),
+    .l1_fill_o(w_l1_fill), .l2_fill_o(w_l2_fill), .fill_entry_o(fill_entry),
     .l2_rd_en_o(l2_rd_en), .l2_cmp_o(l2_cmp), .l2_rd_va_o(l2_rd_va), .l2_cmp_va_o(l2_cmp_va),
     .l2_hit_i(l2_hit), .l2_hit_cls_i(l2_cls), .l2_hit_frame_i(l2_frame), .l2_hit_rw_i(l2_rw),
     .l2_hit_us_i(l2_us), .l2_hit_xd_i(l2_xd), .l2_hit_g_i(l2_g), .l2_hit_dirty_i(l2_dirty),
@@ -441,9 +416,7 @@ module mmu_top #(
     .cr0_o, .cr2_o(cr2), .cr3_o(cr3), .cr4_o, .efer_o, .pdpte_o(pdpte), .mode_o(mode), .pcid_o(pcid),
     .wp_o(wp), .smep_o(smep), .smap_o(smap), .nxe_o(nxe), .pse_o(pse), .pge_o(pge), .pae_o(pae),
     .tlb_rd_en_o(inv_rd_en), .tlb_rd_sweep_o(inv_rd_sweep), .tlb_rd_set_o(inv_rd_set), .tlb_va_o(inv_va),
-    .tlb_inv_o(inv), .tlb_inv_by_va_o(inv_by_va), .tlb_inv_by_pcid_o(inv_by_pcid),
-    .tlb_inv_pcid_o(inv_pcid), .tlb_inv_keep_global_o(inv_keep_global),
-    .tlb_inv_global_any_pcid_o(inv_global_any_pcid), .tlb_inv_all_o(inv_all),
+    .tlb_inv_o(c_inv),
     .pwc_inv_all_o(pwc_inv_all), .pwc_inv_pcid_o(pwc_inv_pcid), .pwc_inv_pcid_val_o(pwc_inv_pcid_val),
     .mem_req_valid_o(c_mem_valid), .mem_req_ready_i(mem_req_ready_i && ctrl_busy), .mem_req_addr_o(c_mem_addr),
     .mem_resp_valid_i(mem_resp_valid_i && ctrl_busy), .mem_resp_rdata_i(mem_resp_rdata_i)
@@ -454,6 +427,26 @@ module mmu_top #(
   assign pdpte_o = pdpte;
   assign mode_o = mode;
   assign pcid_o = pcid;
+
+  // --- #PF invalidation (docs/semantics.md section 3, docs/timing.md "#PF invalidation") -------
+  // A #PF completing at c (pf): every TLB reads the set of the faulting VA at c (no port accepts
+  // then; the walker grants nothing in its completion cycle) and invalidates with INVLPG's filter
+  // at c + 1 (pf_inv_q). The address comes from registers that hold it in both cycles: the walker's
+  // VA (pf_va; a grant at c + 1 loads it at the end of c + 1), and in the faulting port its own
+  // request register (blocked until c). Control operations never overlap: they start when every
+  // translation has completed and touch the TLBs from c + 2 on.
+  always_ff @(posedge clk_i) pf_inv_q <= !rst_i && pf;  always_comb begin : tlb_inv_mux
+    inv = c_inv;
+    if (pf_inv_q) begin
+      inv.all             = 1'b0;
+      inv.cmp             = 1'b1;
+      inv.by_va           = 1'b1;
+      inv.by_pcid         = 1'b1;
+      inv.pcid            = pcid;
+      inv.keep_global     = 1'b0;
+      inv.global_any_pcid = 1'b1;
+    end
+  end
 
   // --- memory master: the walker, or mmu_ctrl while it runs -----------------------------------
   assign mem_req_valid_o = ctrl_busy ? c_mem_valid : w_mem_valid;
@@ -487,6 +480,18 @@ module mmu_top #(
   assign perf_walk_cycles_o = perf_l1_wcyc[PERF_W-1:0] + perf_l1_wcyc[2*PERF_W-1:PERF_W];
   assign perf_pwc_hits_o    = pwc_hits_q;
   assign tlb_valid_o        = 20'(l1_nvalid[18:0]) + 20'(l1_nvalid[37:19]) + 20'(l2_nvalid);
+
+`ifndef SYNTHESIS
+  // The pins' protocol (checked in --assert builds; a failure aborts the simulation): the
+  // request codes are those of mmu_pkg.
+  always_ff @(posedge clk_i) if (!rst_i) begin
+    if (ctrl_req_valid_i) assert (ctrl_req_kind_i <= mmu_pkg::CTRL_INVPCID);
+    if (d_req_valid_i) assert (d_req_access_i <= mmu_pkg::ACC_EXEC);
+    if (i_req_valid_i && PORTS == 2) assert (i_req_access_i <= mmu_pkg::ACC_EXEC);
+  end
+  // a #PF invalidation and a control operation never share the TLBs' read ports
+  always_ff @(posedge clk_i) if (!rst_i && (pf || pf_inv_q)) assert (!ctrl_busy);
+`endif
 
   // the memory-model parameters only configure the harness
   /* verilator lint_off UNUSEDPARAM */

@@ -36,10 +36,10 @@ module pwc #(
   logic [2:0]  rights [4];
   logic [6:0]  nvalid [4];
 
-  assign active[3] = (mode_i == mmu_pkg::MODE_5L);
-  assign active[2] = (mode_i == mmu_pkg::MODE_4L) || (mode_i == mmu_pkg::MODE_5L);
-  assign active[1] = (mode_i == mmu_pkg::MODE_4L) || (mode_i == mmu_pkg::MODE_5L);
-  assign active[0] = (mode_i != mmu_pkg::MODE_OFF);
+  assign active[3] = (mode_i == mmu_pkg::PAGING_5LEVEL);
+  assign active[2] = (mode_i == mmu_pkg::PAGING_4LEVEL) || (mode_i == mmu_pkg::PAGING_5LEVEL);
+  assign active[1] = (mode_i == mmu_pkg::PAGING_4LEVEL) || (mode_i == mmu_pkg::PAGING_5LEVEL);
+  assign active[0] = (mode_i != mmu_pkg::PAGING_OFF);
 
   for (genvar i = 0; i < 4; i++) begin : g_level
     localparam int E = (i == 3) ? PML5_ENTRIES : (i == 2) ? PML4_ENTRIES :
@@ -47,7 +47,7 @@ module pwc #(
     if (E > 0) begin : g_cache
       pwc_level #(.ENTRIES(E), .SHL(21 + 9 * i), .MAXPHYADDR(MAXPHYADDR)) u_level (
         .clk_i, .rst_i,
-        .mode32_i(mode_i == mmu_pkg::MODE_32), .pcid_i,
+        .mode32_i(mode_i == mmu_pkg::PAGING_32), .pcid_i,
         .en_i(active[i]), .lk_i, .va_i, .hit_o(hit[i]), .base_o(base[i]), .rights_o(rights[i]),
         .fill_i(fill_i[i]), .fill_va_i, .fill_base_i(fill_base_i[64*i +: 64]),
         .fill_rights_i(fill_rights_i[3*i +: 3]),

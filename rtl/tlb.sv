@@ -35,24 +35,10 @@ module tlb #(
   input  logic              drop_i,
   input  logic              touch_i,
   // invalidation
-  input  logic              inv_i,
-  input  logic              inv_by_va_i,
-  input  logic              inv_by_pcid_i,
-  input  logic [11:0]       inv_pcid_i,
-  input  logic              inv_keep_global_i,
-  input  logic              inv_global_any_pcid_i,
-  input  logic              inv_all_i,
+  input  mmu_pkg::tlb_inv_t inv_i,
   // fill
   input  logic              fill_i,
-  input  logic [1:0]        fill_cls_i,
-  input  logic [56:0]       fill_va_i,
-  input  logic [63:0]       fill_frame_i,
-  input  logic [11:0]       fill_pcid_i,
-  input  logic              fill_rw_i,
-  input  logic              fill_us_i,
-  input  logic              fill_xd_i,
-  input  logic              fill_g_i,
-  input  logic              fill_dirty_i,
+  input  mmu_pkg::tlb_fill_t fill_entry_i,     // into the array of its class
   output logic [18:0]       nvalid_o
 );
   logic [2:0]  hit;
@@ -76,10 +62,8 @@ module tlb #(
         .hit_o(hit[c]), .hit_frame_o(frame[c]), .hit_rw_o(rw[c]), .hit_us_o(us[c]),
         .hit_xd_o(xd[c]), .hit_g_o(g[c]), .hit_dirty_o(dirty[c]), .hit_pcid_o(pcid[c]),
         .drop_i(drop_i && win == 2'(c)), .touch_i(touch_i && win == 2'(c)),
-        .inv_i, .inv_by_va_i, .inv_by_pcid_i, .inv_pcid_i, .inv_keep_global_i,
-        .inv_global_any_pcid_i, .inv_all_i,
-        .fill_i(fill_i && fill_cls_i == 2'(c)), .fill_va_i, .fill_frame_i, .fill_pcid_i,
-        .fill_rw_i, .fill_us_i, .fill_xd_i, .fill_g_i, .fill_dirty_i,
+        .inv_i,
+        .fill_i(fill_i && fill_entry_i.cls == 2'(c)), .fill_entry_i,
         .nvalid_o(nvalid[c])
       );
     end else begin : g_none

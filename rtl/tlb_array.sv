@@ -45,25 +45,13 @@ module tlb_array #(
   input  logic              drop_i,          // invalidate the hit way
   input  logic              touch_i,         // the hit way becomes most recent
   // invalidation of the set read last (semantics.md section 8 / model tlb_inval_t)
-  input  logic              inv_i,
-  input  logic              inv_by_va_i,     // only entries whose page contains cmp_va_i
-  input  logic              inv_by_pcid_i,
-  input  logic [11:0]       inv_pcid_i,
-  input  logic              inv_keep_global_i,
-  input  logic              inv_global_any_pcid_i,
-  input  logic              inv_all_i,       // every entry, in one cycle
+  // (by_va: only entries whose page contains cmp_va_i; all: every entry, in one cycle)
+  input  mmu_pkg::tlb_inv_t inv_i,
   // fill
   input  logic              fill_i,
-  input  logic [56:0]       fill_va_i,
-  /* verilator lint_off UNUSEDSIGNAL */  // the frame is PA[MAXPHYADDR-1:page shift]
-  input  logic [63:0]       fill_frame_i,
+  /* verilator lint_off UNUSEDSIGNAL */  // the class is this array's; the frame is PA[MAXPHYADDR-1:page shift]
+  input  mmu_pkg::tlb_fill_t fill_entry_i,
   /* verilator lint_on UNUSEDSIGNAL */
-  input  logic [11:0]       fill_pcid_i,
-  input  logic              fill_rw_i,
-  input  logic              fill_us_i,
-  input  logic              fill_xd_i,
-  input  logic              fill_g_i,
-  input  logic              fill_dirty_i,
   output logic [16:0]       nvalid_o         // valid entries
 );
 
@@ -90,6 +78,16 @@ module tlb_array #(
     tag_of = va[56:SHL] & (m32 ? TAG_M32 : {TAG_W{1'b1}});
   endfunction
   /* verilator lint_on UNUSEDSIGNAL */
+
+  logic        inv, inv_all, inv_by_va, inv_by_pcid, inv_keep_global, inv_global_any_pcid;
+  logic [11:0] inv_pcid;
+  assign inv                 = inv_i.cmp;
+  assign inv_all             = inv_i.all;
+  assign inv_by_va           = inv_i.by_va;
+  assign inv_by_pcid         = inv_i.by_pcid;
+  assign inv_pcid            = inv_i.pcid;
+  assign inv_keep_global     = inv_i.keep_global;
+  assign inv_global_any_pcid = inv_i.global_any_pcid;
 
   // ---------------------------------------------------------------- storage
   logic [SETS*WAYS-1:0] valid_q;        // valid bits, set s at [s*WAYS +: WAYS]
@@ -170,7 +168,7 @@ module tlb_array #(
     set_valid = '0;
     hkey = '0;
     hdat = '0;
-    if (cmp_en_i || inv_i) set_valid = valid_q[rset_q*WAYS +: WAYS];
+    if (cmp_en_i || inv) set_valid = valid_q[rset_q*WAYS +: WAYS];
     if (cmp_en_i) cmp_tag = tag_of(cmp_va_i, mode32_i);
     if (cmp_en_i) for (int w = WAYS - 1; w >= 0; w--) begin
       etag   = rkey[w][KW-1 -: TAG_W] & (mode32_i ? TAG_M32 : {TAG_W{1'b1}});
@@ -179,10 +177,10 @@ module tlb_array #(
       tag_eq = (etag == cmp_tag);
       match[w] = set_valid[w] && tag_eq && (eg || epcid == cmp_pcid_i);
       if (match[w]) hit_way = WW'(w);       // fills never duplicate: lowest way wins
-      inv_match[w] = set_valid[w] && (!inv_by_va_i || tag_eq) &&
-                     (eg ? (!inv_keep_global_i &&
-                            (inv_global_any_pcid_i || !inv_by_pcid_i || epcid == inv_pcid_i))
-                         : (!inv_by_pcid_i || epcid == inv_pcid_i));
+      inv_match[w] = set_valid[w] && (!inv_by_va || tag_eq) &&
+                     (eg ? (!inv_keep_global &&
+                            (inv_global_any_pcid || !inv_by_pcid || epcid == inv_pcid))
+                         : (!inv_by_pcid || epcid == inv_pcid));
     end
     if (|match) begin
       hkey = rkey[hit_way];
@@ -298,6 +296,12 @@ module tlb_array #(
   end
 
   // ---------------------------------------------------------------- fill / update
+  logic [56:0] fill_va;
+  /* verilator lint_off UNUSEDSIGNAL */  // the frame is PA[MAXPHYADDR-1:page shift]
+  logic [63:0] fill_frame;
+  /* verilator lint_on UNUSEDSIGNAL */
+  assign fill_va    = fill_entry_i.va;
+  assign fill_frame = fill_entry_i.frame;
   logic [WAYS-1:0] fset_valid;
   logic [WW-1:0]   fway;
   logic            f_has_invalid;
@@ -315,7 +319,7 @@ module tlb_array #(
     wr_dat = '0;
     fway_oh = '0;
     if (fill_i) begin
-      wr_set     = set_of(fill_va_i, mode32_i);
+      wr_set     = set_of(fill_va, mode32_i);
       fset_valid = valid_q[wr_set*WAYS +: WAYS];
       fway = repl_victim(rs_cur, lfsr_q);   // the fill's set is the set read last
       for (int w = WAYS - 1; w >= 0; w--)
@@ -323,8 +327,9 @@ module tlb_array #(
           fway = WW'(w);
           f_has_invalid = 1'b1;
         end
-      wr_key  = {tag_of(fill_va_i, mode32_i), fill_pcid_i, fill_g_i};
-      wr_dat  = {fill_frame_i[MAXPHYADDR-1:SHL], fill_rw_i, fill_us_i, fill_xd_i, fill_dirty_i};
+      wr_key  = {tag_of(fill_va, mode32_i), fill_entry_i.pcid, fill_entry_i.g};
+      wr_dat  = {fill_frame[MAXPHYADDR-1:SHL], fill_entry_i.rw, fill_entry_i.us, fill_entry_i.xd,
+                 fill_entry_i.dirty};
       fway_oh = WAYS'(1) << fway;
     end
   end
@@ -338,7 +343,7 @@ module tlb_array #(
     rs_new = rs_cur;
     if (rs_we) rs_new = repl_touch(rs_cur, rs_way);
   end
-  assign rs_we  = !rst_i && !inv_all_i && !inv_i && (fill_i || (hit_o && !drop_i && touch_i));
+  assign rs_we  = !rst_i && !inv_all && !inv && (fill_i || (hit_o && !drop_i && touch_i));
 
   function automatic logic [4:0] popcount(input logic [WAYS-1:0] v);
     logic [4:0] n;
@@ -353,10 +358,10 @@ module tlb_array #(
       valid_q  <= '0;
       nvalid_q <= '0;
       lfsr_q   <= LFSR_RESET;
-    end else if (inv_all_i) begin
+    end else if (inv_all) begin
       valid_q  <= '0;
       nvalid_q <= '0;
-    end else if (inv_i) begin
+    end else if (inv) begin
       valid_q[rset_q*WAYS +: WAYS] <= set_valid & ~inv_match;
       nvalid_q <= nvalid_q - 17'(popcount(inv_match));
     end else if (fill_i) begin

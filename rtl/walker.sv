@@ -42,28 +42,11 @@ module walker #(
   // response (to port resp_port_o), at the completion cycle c
   output logic          resp_valid_o,
   output logic          resp_port_o,
-  output logic [63:0]   resp_pa_o,
-  output logic [1:0]    resp_fault_o,
-  output logic [5:0]    resp_ec_o,
-  output logic [1:0]    resp_tlb_hit_o,
-  output logic [2:0]    resp_pwc_hit_o,
-  output logic [4:0]    resp_page_shift_o,
-  output logic          resp_walked_o,
-  output logic          resp_dirty_assist_o,
-  output logic [3:0]    resp_mem_reads_o,
-  output logic [3:0]    resp_mem_writes_o,
+  output mmu_pkg::xlat_resp_t resp_o,
   // TLB fill: the requesting port's L1 (l1_fill_o) and the L2 (l2_fill_o)
   output logic          l1_fill_o,
   output logic          l2_fill_o,
-  output logic [1:0]    fill_cls_o,
-  output logic [56:0]   fill_va_o,
-  output logic [63:0]   fill_frame_o,
-  output logic [11:0]   fill_pcid_o,
-  output logic          fill_rw_o,
-  output logic          fill_us_o,
-  output logic          fill_xd_o,
-  output logic          fill_g_o,
-  output logic          fill_dirty_o,
+  output mmu_pkg::tlb_fill_t fill_entry_o,
   // L2 TLB lookup
   output logic          l2_rd_en_o,
   output logic [56:0]   l2_rd_va_o,
@@ -116,8 +99,10 @@ module walker #(
   localparam logic [63:0] RSV_PAE  = ((64'd1 << 63) - 64'd1) & ~((64'd1 << MAXPHYADDR) - 64'd1);
   localparam logic [63:0] RSV_PSE  = 64'h0020_0000 | ((MAXPHYADDR < 40) ?
       (((64'd1 << 21) - 64'd1) & ~((64'd1 << (MAXPHYADDR - 19)) - 64'd1)) : 64'd0);
-  localparam logic [63:0] BIT_A    = 64'h20;
-  localparam logic [63:0] BIT_D    = 64'h40;
+  localparam logic [63:0] BIT_A    = 64'd1 << mmu_pkg::PTE_BIT_A;
+  localparam logic [63:0] BIT_D    = 64'd1 << mmu_pkg::PTE_BIT_D;
+  localparam logic [63:0] BIT_PS   = 64'd1 << mmu_pkg::PTE_BIT_PS;
+  localparam logic [63:0] BIT_XD   = 64'd1 << mmu_pkg::PTE_BIT_XD;
   localparam int          L2_LAT   = (HAS_L2 != 0) ? L2_LATENCY : 0;
   // P: PWC latency if any PWC of the mode has entries
   localparam int P_32 = (PD_ENTRIES > 0) ? PWC_LATENCY : 0;
@@ -163,17 +148,17 @@ module walker #(
 
   logic         esize4;
   logic [7:0]   p_lat;
-  assign esize4 = (mode_i == mmu_pkg::MODE_32);
-  assign p_lat  = (mode_i == mmu_pkg::MODE_5L) ? 8'(P_5L) : (mode_i == mmu_pkg::MODE_4L) ? 8'(P_4L) :
-                  (mode_i == mmu_pkg::MODE_32 || mode_i == mmu_pkg::MODE_PAE) ? 8'(P_32) : 8'd0;
+  assign esize4 = (mode_i == mmu_pkg::PAGING_32);
+  assign p_lat  = (mode_i == mmu_pkg::PAGING_5LEVEL) ? 8'(P_5L) : (mode_i == mmu_pkg::PAGING_4LEVEL) ? 8'(P_4L) :
+                  (mode_i == mmu_pkg::PAGING_32 || mode_i == mmu_pkg::PAGING_PAE) ? 8'(P_32) : 8'd0;
 
   // --- L2 lookup (compare when the count reaches 0, i.e. at s + L2) ----------------
   logic         l2_cmp, l2_usable, l2_dirty_drop;
   assign l2_rd_en_o  = gnt && (HAS_L2 != 0);
-  assign l2_rd_va_o  = g_va[56:0];
+  assign l2_rd_va_o  = lk_va[56:0];     // a grant's VA; in the completion cycle, the served VA (a #PF's)
   assign l2_cmp_va_o = va_q[56:0];
   assign l2_cmp      = (state_q == W_L2) && (cnt_q == 8'd0);
-  assign l2_dirty_drop = (acc_q == mmu_pkg::ACC_W) && !l2_hit_dirty_i;
+  assign l2_dirty_drop = (acc_q == mmu_pkg::ACC_WRITE) && !l2_hit_dirty_i;
   // (only the compare cycle looks at it: the simulation skips the check in other cycles)
   assign l2_usable   = l2_cmp && l2_hit_i && !l2_dirty_drop &&
                        !mmu_pkg::rights_violation(acc_q, cpl_q, ac_q, imp_q, l2_hit_rw_i, l2_hit_us_i,
@@ -198,7 +183,7 @@ module walker #(
   // --- memory operation --------------------------------------------------------------
   function automatic logic [9:0] index_of(input logic [63:0] va, input logic [2:0] level,
                                           input logic [2:0] mode);
-    if (mode == mmu_pkg::MODE_32)
+    if (mode == mmu_pkg::PAGING_32)
       index_of = (level == 3'd2) ? va[31:22] : va[21:12];
     else
       index_of = {1'b0, 9'(va >> (12 + 9 * (32'(level) - 1)))};
@@ -217,7 +202,7 @@ module walker #(
   logic [63:0] rd_addr, wr_data;
   assign rd_addr = table_q + (64'(index_of(va_q, level_q, mode_i)) << (esize4 ? 2 : 3));
   assign wr_data = ent_q[64*(32'(wlevel)-1) +: 64] | BIT_A |
-                   ((wlevel == level_q && acc_q == mmu_pkg::ACC_W) ? BIT_D : 64'd0);
+                   ((wlevel == level_q && acc_q == mmu_pkg::ACC_WRITE) ? BIT_D : 64'd0);
 
   assign mem_req_valid_o = (state_q == W_PRE) && (cnt_q == 8'd0);
   assign mem_req_addr_o  = wphase_q ? eaddr_q[64*(32'(wlevel)-1) +: 64] : rd_addr;
@@ -233,7 +218,7 @@ module walker #(
   logic [63:0]  e_next, e_base;
   logic [4:0]   e_rmask, e_wmask;
   assign e = esize4 ? {32'd0, mem_resp_rdata_i[31:0]} : mem_resp_rdata_i;
-  assign e_present = e[0];
+  assign e_present = e[mmu_pkg::PTE_BIT_P];
 
   // (evaluated only when an entry arrives: the FSM looks at it in no other cycle)
   always_comb begin : entry_check
@@ -241,16 +226,18 @@ module walker #(
     m = '0;  e_rsvd = 1'b0;  e_leaf = 1'b0;  e_rights = '0;  e_viol = 1'b0;  e_shift = '0;
     e_next = '0;  e_base = '0;  e_rmask = '0;  e_wmask = '0;
     if (state_q == W_MEM && mem_resp_valid_i) begin
-    m = (nxe_i ? 64'd0 : 64'h8000_0000_0000_0000) | ((mode_i == mmu_pkg::MODE_PAE) ? RSV_PAE : RSV_LONG);
-    if (level_q >= 3'd4) m = m | 64'h80;
-    else if (level_q == 3'd3 && e[7]) m = m | 64'h3fff_e000;      // 29:13
-    else if (level_q == 3'd2 && e[7]) m = m | 64'h001f_e000;      // 20:13
-    if (esize4) e_rsvd = (level_q == 3'd2 && e[7] && pse_i) && |(e & RSV_PSE);
+    m = (nxe_i ? 64'd0 : BIT_XD) | ((mode_i == mmu_pkg::PAGING_PAE) ? RSV_PAE : RSV_LONG);
+    if (level_q >= mmu_pkg::LVL_PML4) m = m | BIT_PS;
+    else if (level_q == mmu_pkg::LVL_PDPT && e[mmu_pkg::PTE_BIT_PS]) m = m | 64'h3fff_e000;      // 29:13
+    else if (level_q == mmu_pkg::LVL_PD && e[mmu_pkg::PTE_BIT_PS]) m = m | 64'h001f_e000;      // 20:13
+    if (esize4) e_rsvd = (level_q == mmu_pkg::LVL_PD && e[mmu_pkg::PTE_BIT_PS] && pse_i) && |(e & RSV_PSE);
     else        e_rsvd = |(e & m);
-    e_leaf = (level_q == 3'd1) ||
-             (level_q == 3'd2 && e[7] && (!esize4 || pse_i)) ||
-             (level_q == 3'd3 && e[7] && (mode_i == mmu_pkg::MODE_4L || mode_i == mmu_pkg::MODE_5L));
-    e_rights = {rights_q[2] | (!esize4 && e[63]), rights_q[1] & e[2], rights_q[0] & e[1]};
+    e_leaf = (level_q == mmu_pkg::LVL_PT) ||
+             (level_q == mmu_pkg::LVL_PD && e[mmu_pkg::PTE_BIT_PS] && (!esize4 || pse_i)) ||
+             (level_q == mmu_pkg::LVL_PDPT && e[mmu_pkg::PTE_BIT_PS] &&
+              (mode_i == mmu_pkg::PAGING_4LEVEL || mode_i == mmu_pkg::PAGING_5LEVEL));
+    e_rights = {rights_q[2] | (!esize4 && e[mmu_pkg::PTE_BIT_XD]), rights_q[1] & e[mmu_pkg::PTE_BIT_US],
+                rights_q[0] & e[mmu_pkg::PTE_BIT_RW]};
     e_viol = mmu_pkg::rights_violation(acc_q, cpl_q, ac_q, imp_q, e_rights[0], e_rights[1], e_rights[2],
                               wp_i, smep_i, smap_i, nxe_i);
     e_shift = (level_q == 3'd1) ? 5'd12 : (level_q == 3'd3) ? 5'd30 : esize4 ? 5'd22 : 5'd21;
@@ -262,9 +249,9 @@ module walker #(
     e_rmask = rmask_q | (5'd1 << (level_q - 3'd1));
     for (int l = 1; l <= 5; l++) begin
       if (l == 32'(level_q))
-        e_wmask[l-1] = !e[5] || (acc_q == mmu_pkg::ACC_W && !e[6]);
+        e_wmask[l-1] = !e[mmu_pkg::PTE_BIT_A] || (acc_q == mmu_pkg::ACC_WRITE && !e[mmu_pkg::PTE_BIT_D]);
       else
-        e_wmask[l-1] = e_rmask[l-1] && !ent_q[64*(l-1) + 5];
+        e_wmask[l-1] = e_rmask[l-1] && !ent_q[64*(l-1) + mmu_pkg::PTE_BIT_A];
     end
     end
   end
@@ -285,7 +272,7 @@ module walker #(
       ac_q    <= miss_ac_i[gport];
       imp_q   <= miss_implicit_i[gport];
       ddrop_q <= miss_ddrop_i[gport];
-      fault_q <= mmu_pkg::FLT_NONE;  ec_q <= '0;  pwc_hit_q <= '0;  nrd_q <= '0;  nwr_q <= '0;
+      fault_q <= mmu_pkg::FAULT_NONE;  ec_q <= '0;  pwc_hit_q <= '0;  nrd_q <= '0;  nwr_q <= '0;
       rmask_q <= '0;  wmask_q <= '0;  wphase_q <= 1'b0;  shift_q <= '0;
       state_q <= W_L2;
       cnt_q   <= 8'(L2_LAT - 1);
@@ -305,19 +292,19 @@ module walker #(
         level_q   <= pwc_hit_level_i - 3'd1;
         table_q   <= pwc_hit_base_i;
         rights_q  <= pwc_hit_rights_i;
-      end else if (mode_i == mmu_pkg::MODE_PAE) begin
+      end else if (mode_i == mmu_pkg::PAGING_PAE) begin
         level_q <= 3'd2;
         table_q <= pdpte_sel & PHYS;
-        if (!pdpte_sel[0]) begin            // not-present PDPTE register: no memory read
+        if (!pdpte_sel[mmu_pkg::PTE_BIT_P]) begin            // not-present PDPTE register: no memory read
           state_q <= W_FIN;
-          fault_q <= mmu_pkg::FLT_PF;
+          fault_q <= mmu_pkg::FAULT_PF;
           ec_q    <= mmu_pkg::pf_error_code(gnt ? miss_access_i[2*gport +: 2] : acc_q,
                                   gnt ? miss_cpl_i[2*gport +: 2] : cpl_q,
                                   gnt ? miss_implicit_i[gport] : imp_q,
                                   1'b0, 1'b0, smep_i, pae_i, nxe_i);
         end
       end else begin
-        level_q <= (mode_i == mmu_pkg::MODE_5L) ? 3'd5 : (mode_i == mmu_pkg::MODE_4L) ? 3'd4 : 3'd2;
+        level_q <= (mode_i == mmu_pkg::PAGING_5LEVEL) ? 3'd5 : (mode_i == mmu_pkg::PAGING_4LEVEL) ? 3'd4 : 3'd2;
         table_q <= esize4 ? (cr3_i & 64'hffff_f000) : (cr3_i & PHYS);
       end
     end
@@ -338,14 +325,14 @@ module walker #(
         rights_q <= e_rights;
         if (!e_present || e_rsvd || (e_leaf && e_viol)) begin
           state_q <= W_FIN;
-          fault_q <= mmu_pkg::FLT_PF;
+          fault_q <= mmu_pkg::FAULT_PF;
           ec_q    <= mmu_pkg::pf_error_code(acc_q, cpl_q, imp_q, e_present, e_present && e_rsvd,
                                   smep_i, pae_i, nxe_i);
         end else if (e_leaf) begin
           shift_q  <= e_shift;
           frame_q  <= e_base;
-          g_q      <= e[8] && pge_i;
-          dirty_q  <= e[6] || (acc_q == mmu_pkg::ACC_W);
+          g_q      <= e[mmu_pkg::PTE_BIT_G] && pge_i;
+          dirty_q  <= e[mmu_pkg::PTE_BIT_D] || (acc_q == mmu_pkg::ACC_WRITE);
           wmask_q  <= e_wmask;
           wphase_q <= 1'b1;
           if (e_wmask == '0) state_q <= W_FIN;
@@ -377,58 +364,57 @@ module walker #(
   logic fin, fin_ok;
   logic [2:0] leaf_level;
   assign fin        = (state_q == W_FIN) && (cnt_q == 8'd0);
-  assign fin_ok     = fin && (fault_q == mmu_pkg::FLT_NONE);
+  assign fin_ok     = fin && (fault_q == mmu_pkg::FAULT_NONE);
   assign leaf_level = level_q;
 
   assign resp_valid_o        = (l2_cmp && l2_usable) || fin;
   assign resp_port_o         = port_q;
-  assign resp_walked_o       = fin;
-  assign resp_dirty_assist_o = ddrop_q;
 
   // fills: an L2 hit refills the L1 with the L2 entry; a successful walk fills both
   assign l1_fill_o    = (l2_cmp && l2_usable) || fin_ok;
   assign l2_fill_o    = fin_ok && (HAS_L2 != 0);
-  assign fill_va_o    = va_q[56:0];
 
   // The response's and the fill's fields, looked at only with resp_valid_o (every fill
   // comes with a response): the simulation skips them in other cycles.
   always_comb begin : respond
     logic [4:0] l2_shift;
     l2_shift = '0;
-    resp_pa_o = '0;  resp_fault_o = mmu_pkg::FLT_NONE;  resp_ec_o = '0;  resp_tlb_hit_o = mmu_pkg::HIT_NONE;
-    resp_pwc_hit_o = '0;  resp_page_shift_o = '0;  resp_mem_reads_o = '0;  resp_mem_writes_o = '0;
-    fill_cls_o = '0;  fill_frame_o = '0;  fill_pcid_o = '0;  fill_rw_o = 1'b0;  fill_us_o = 1'b0;
-    fill_xd_o = 1'b0;  fill_g_o = 1'b0;  fill_dirty_o = 1'b0;
+    resp_o = '0;
+    resp_o.walked       = fin;
+    resp_o.dirty_assist = ddrop_q;
+    fill_entry_o = '0;
+    fill_entry_o.va = va_q[56:0];
     if (fin) begin
-      resp_pa_o         = fin_ok ? (frame_q | (va_q & mmu_pkg::page_mask(shift_q))) : 64'd0;
-      resp_fault_o      = fault_q;
-      resp_ec_o         = ec_q;
-      resp_tlb_hit_o    = mmu_pkg::HIT_NONE;
-      resp_pwc_hit_o    = pwc_hit_q;
-      resp_page_shift_o = fin_ok ? shift_q : 5'd0;
-      resp_mem_reads_o  = nrd_q;
-      resp_mem_writes_o = nwr_q;
-      fill_cls_o   = (shift_q == 5'd12) ? mmu_pkg::CLS_4K : (shift_q == 5'd30) ? mmu_pkg::CLS_1G : mmu_pkg::CLS_2M;
-      fill_frame_o = frame_q;
-      fill_pcid_o  = pcid_i;
-      fill_rw_o    = rights_q[0];
-      fill_us_o    = rights_q[1];
-      fill_xd_o    = rights_q[2];
-      fill_g_o     = g_q;
-      fill_dirty_o = dirty_q;
+      resp_o.pa         = fin_ok ? (frame_q | (va_q & mmu_pkg::page_mask(shift_q))) : 64'd0;
+      resp_o.fault      = fault_q;
+      resp_o.ec         = ec_q;
+      resp_o.tlb_hit    = mmu_pkg::TLB_HIT_NONE;
+      resp_o.pwc_hit    = pwc_hit_q;
+      resp_o.page_shift = fin_ok ? shift_q : 5'd0;
+      resp_o.mem_reads  = nrd_q;
+      resp_o.mem_writes = nwr_q;
+      fill_entry_o.cls   = (shift_q == 5'd12) ? mmu_pkg::PSC_4K : (shift_q == 5'd30) ? mmu_pkg::PSC_1G :
+                           mmu_pkg::PSC_2M;
+      fill_entry_o.frame = frame_q;
+      fill_entry_o.pcid  = pcid_i;
+      fill_entry_o.rw    = rights_q[0];
+      fill_entry_o.us    = rights_q[1];
+      fill_entry_o.xd    = rights_q[2];
+      fill_entry_o.g     = g_q;
+      fill_entry_o.dirty = dirty_q;
     end else if (resp_valid_o) begin         // an L2 hit
       l2_shift          = mmu_pkg::class_shift(l2_hit_cls_i, mode_i);
-      resp_pa_o         = l2_hit_frame_i | (va_q & mmu_pkg::page_mask(l2_shift));
-      resp_tlb_hit_o    = mmu_pkg::HIT_L2;
-      resp_page_shift_o = l2_shift;
-      fill_cls_o   = l2_hit_cls_i;
-      fill_frame_o = l2_hit_frame_i;
-      fill_pcid_o  = l2_hit_pcid_i;
-      fill_rw_o    = l2_hit_rw_i;
-      fill_us_o    = l2_hit_us_i;
-      fill_xd_o    = l2_hit_xd_i;
-      fill_g_o     = l2_hit_g_i;
-      fill_dirty_o = l2_hit_dirty_i;
+      resp_o.pa         = l2_hit_frame_i | (va_q & mmu_pkg::page_mask(l2_shift));
+      resp_o.tlb_hit    = mmu_pkg::TLB_HIT_L2;
+      resp_o.page_shift = l2_shift;
+      fill_entry_o.cls   = l2_hit_cls_i;
+      fill_entry_o.frame = l2_hit_frame_i;
+      fill_entry_o.pcid  = l2_hit_pcid_i;
+      fill_entry_o.rw    = l2_hit_rw_i;
+      fill_entry_o.us    = l2_hit_us_i;
+      fill_entry_o.xd    = l2_hit_xd_i;
+      fill_entry_o.g     = l2_hit_g_i;
+      fill_entry_o.dirty = l2_hit_dirty_i;
     end
   end
 
@@ -442,8 +428,8 @@ module walker #(
     assign pwc_fill_rights_o[3*i +: 3] = rat_q[3*(L-1) +: 3];
   end
 
-  assign pwc_inv_va_o = fin && (fault_q == mmu_pkg::FLT_PF);
-  assign pf_o         = fin && (fault_q == mmu_pkg::FLT_PF);
+  assign pwc_inv_va_o = fin && (fault_q == mmu_pkg::FAULT_PF);
+  assign pf_o         = fin && (fault_q == mmu_pkg::FAULT_PF);
   assign pf_va_o      = va_q;
 
   assign busy_o       = (state_q != W_IDLE);

@@ -204,8 +204,11 @@ mmu_fault_t ref_ctrl(ref_cpu_t *c, unsigned M, const mmu_ctrl_t *op, ref_read_fn
     switch (op->kind) {
     case CTRL_CR0: {
         uint64_t old = c->cr0;
+        if ((v >> 32) || ((v & CR0_NW) && !(v & CR0_CD)))
+            return FAULT_GP;
+        v &= CR0_BITS;
         bool pg = v & CR0_PG, opg = old & CR0_PG;
-        if ((v >> 32) || (pg && !(v & CR0_PE)) || (pg && !opg && (c->efer & EFER_LME) && !(c->cr4 & CR4_PAE)) ||
+        if ((pg && !(v & CR0_PE)) || (pg && !opg && (c->efer & EFER_LME) && !(c->cr4 & CR4_PAE)) ||
             (!pg && opg && pcide))
             return FAULT_GP;
         bool load = mode_of(v, c->cr4, c->efer) == PAGING_PAE && ((v ^ old) & (CR0_PG | CR0_CD | CR0_NW));
@@ -247,7 +250,7 @@ mmu_fault_t ref_ctrl(ref_cpu_t *c, unsigned M, const mmu_ctrl_t *op, ref_read_fn
     }
     case CTRL_CR4: {
         uint64_t old = c->cr4, changed = v ^ old;
-        if ((v >> 32) || (v & CR4_BAD) || (lma && (!(v & CR4_PAE) || (changed & CR4_LA57))) ||
+        if ((v & ~CR4_OK) || (lma && (!(v & CR4_PAE) || (changed & CR4_LA57))) ||
             ((v & CR4_PCIDE) && !lma) || ((v & CR4_PCIDE) && !(old & CR4_PCIDE) && (c->cr3 & 0xfff)))
             return FAULT_GP;
         bool load = mode_of(c->cr0, v, c->efer) == PAGING_PAE &&
@@ -275,7 +278,7 @@ mmu_fault_t ref_ctrl(ref_cpu_t *c, unsigned M, const mmu_ctrl_t *op, ref_read_fn
         return FAULT_NONE;   /* by address: the caller handles it (the stimulus ignores it) */
     case CTRL_INVPCID:
         if (op->invpcid_type > 3 || op->pcid > 0xfff ||
-            (op->invpcid_type == 0 && lma && !canonical(op->va, (c->cr4 & CR4_LA57) ? 57 : 48)) ||
+            (op->invpcid_type == 0 && !canonical(op->va, (c->cr4 & CR4_LA57) ? 57 : 48)) ||
             (op->invpcid_type <= 1 && !pcide && op->pcid != 0))
             return FAULT_GP;
         if (op->invpcid_type == 1) {

@@ -21,7 +21,9 @@
 #include "types.h"
 
 #define ADDR8 0x000ffffffffff000ull
-#define CR4_BAD ((1ull << 22) | (1ull << 23) | (1ull << 24))
+/* SDM Vol 3A 2.5 (Figure 2-7): CR0's bits; CR4's bits this processor offers (docs/semantics.md 7) */
+#define CR0_BITS  0xe005003full       /* PE MP EM TS ET NE WP AM NW CD PG: others of 31:0 are ignored */
+#define CR4_OK    0x023f7fffull       /* 0-14, 16-21, 25; reserved or unimplemented otherwise: #GP */
 #define EFER_KNOWN (EFER_SCE | EFER_LME | EFER_LMA | EFER_NXE)
 
 /* --- small helpers of the paging geometry (the shadow's own, not model/paging.h) --- */

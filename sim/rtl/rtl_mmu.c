@@ -367,13 +367,17 @@ int rtl_mmu_control(rtl_mmu_t *r, const mmu_ctrl_t *op, mmu_ctrl_result_t *out)
     out->issue_cycle = op->issue_cycle;
     r->last_issue = op->issue_cycle;
     rtl_state_t before, after;
-    rtl_sim_state(r->sim, &before);
-    bool accepted = false, gp = false;
+    bool accepted = false, gp = false, done;
     cycle_t k = 0;
     r->ctrl_mem_ops = 0;
-    while (!step(r, op, &accepted, &k, &gp))
-        ;
-    rtl_sim_state(r->sim, &after);
+    /* The entries it invalidates are counted from the end of the first cycle: a #PF that
+     * completed at the horizon - 1 invalidates its TLB entries with that cycle's edge
+     * (docs/timing.md "#PF invalidation"), and the operation changes no TLB or PWC entry
+     * before the edge after its accept cycle. */
+    done = step(r, op, &accepted, &k, &gp);
+    rtl_sim_state(r->sim, &before);
+    while (!done)
+        done = step(r, op, &accepted, &k, &gp);
     cycle_t c = r->cycle - 1;
     out->fault = gp ? FAULT_GP : FAULT_NONE;
     out->accept_cycle = k;

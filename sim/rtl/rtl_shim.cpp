@@ -218,6 +218,15 @@ extern "C" bool rtl_sim_has_trace(void)
 #endif
 }
 
+extern "C" bool rtl_sim_has_assertions(void)
+{
+#ifdef RTL_ASSERT
+    return true;
+#else
+    return false;
+#endif
+}
+
 extern "C" bool rtl_sim_param(const char *rtl_name, int64_t *value)
 {
     static const struct {

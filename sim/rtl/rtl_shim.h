@@ -73,6 +73,8 @@ void rtl_sim_perf(const rtl_sim_t *s, rtl_perf_t *out);
 int rtl_sim_trace_open(rtl_sim_t *s, const char *path);
 /* Whether this build can trace (Verilated with --trace-fst). */
 bool rtl_sim_has_trace(void);
+/* Whether the RTL's assertions run (Verilated with --assert: a failing one aborts the process). */
+bool rtl_sim_has_assertions(void);
 /* A parameter the RTL was Verilated with (RTL_NAME of params.def); false if unknown. */
 bool rtl_sim_param(const char *rtl_name, int64_t *value);
 

@@ -182,22 +182,26 @@ public:
     {
         std::memset(&out, 0, sizeof out);
         out.issue_cycle = op.issue_cycle;
-        uint32_t tlb_before = tlb_valid.read(), pwc_before = pwc_valid.read();
         ctrl_op_ = op;
         ctrl_active_ = true;
-        ctrl_accepted_ = ctrl_done_ = false;
+        ctrl_accepted_ = ctrl_done_ = ctrl_counted_ = false;
+        ctrl_first_ = last_edge_;
         ctrl_mem_ops_ = 0;
         present_now(op.issue_cycle);
         while (!ctrl_done_)
             wait(done_ev_);
         ctrl_active_ = false;
         wait(SC_ZERO_TIME);   // the invalidation's last TLB compare lands with the response's edge
+        if (!ctrl_counted_) {  // done in its first cycle: it invalidated nothing (as rtl_mmu.c)
+            ctrl_tlb_before_ = tlb_valid.read();
+            ctrl_pwc_before_ = pwc_valid.read();
+        }
         out.fault = ctrl_gp_ ? FAULT_GP : FAULT_NONE;
         out.accept_cycle = ctrl_accept_;
         out.complete_cycle = ctrl_complete_;
         out.mem_reads = (uint16_t)ctrl_mem_ops_;
-        out.tlb_invalidated = tlb_before - tlb_valid.read();
-        out.pwc_invalidated = pwc_before - pwc_valid.read();
+        out.tlb_invalidated = ctrl_tlb_before_ - tlb_valid.read();
+        out.pwc_invalidated = ctrl_pwc_before_ - pwc_valid.read();
         result_stats_control(&stats_, &out);
     }
 
@@ -363,6 +367,15 @@ private:
             rst.write(false);   // cycle 2 is the RTL's first cycle after reset
             bridge_started_ = true;
         } else {
+            // A control operation's invalidated entries count from the end of its first cycle
+            // (as rtl_mmu_control): a #PF that completed just before it invalidates its TLB
+            // entries with that cycle's edge (docs/timing.md "#PF invalidation"). The values
+            // read here are cycle n - 1's, the state after the edge that ended cycle n - 2.
+            if (ctrl_active_ && !ctrl_counted_ && !ctrl_done_ && n == ctrl_first_ + 2) {
+                ctrl_tlb_before_ = tlb_valid.read();
+                ctrl_pwc_before_ = pwc_valid.read();
+                ctrl_counted_ = true;
+            }
             outputs(n - 1);
         }
         present(n);
@@ -385,7 +398,9 @@ private:
     // the control operation in the MMU
     mmu_ctrl_t ctrl_op_{};
     bool ctrl_active_ = false, ctrl_accepted_ = false, ctrl_done_ = false, ctrl_gp_ = false, drove_ctrl_ = false;
-    uint64_t ctrl_accept_ = 0, ctrl_complete_ = 0;
+    uint64_t ctrl_accept_ = 0, ctrl_complete_ = 0, ctrl_first_ = 0;
+    bool ctrl_counted_ = false;            // the entries before it are sampled (bridge)
+    uint32_t ctrl_tlb_before_ = 0, ctrl_pwc_before_ = 0;
     unsigned ctrl_mem_ops_ = 0;
     // the memory port: one operation outstanding
     bool drove_mem_ready_ = false, mem_busy_ = false;

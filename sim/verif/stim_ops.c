@@ -418,7 +418,9 @@ void sg_op_cr4(sg_t *g)
 void sg_op_cr0(sg_t *g)
 {
     double u = unif(g);
-    write_cr(g, CTRL_CR0, g->cpu.cr0 ^ (u < 0.7 ? CR0_WP : u < 0.85 ? CR0_CD : CR0_NW));
+    static const unsigned ignored[] = {6, 9, 15, 17, 19, 24, 28};   /* reserved bits of CR0[31:0] */
+    uint64_t junk = chance(g, 0.1) ? 1ull << ignored[rnd(g, sizeof ignored / sizeof ignored[0])] : 0;
+    write_cr(g, CTRL_CR0, (g->cpu.cr0 ^ (u < 0.7 ? CR0_WP : u < 0.85 ? CR0_CD : CR0_NW)) | junk);
 }
 
 void sg_op_efer(sg_t *g)
@@ -434,7 +436,10 @@ void sg_op_illegal(sg_t *g)
     const set_t *s = target_set(g);
     switch (rnd(g, 10)) {
     case 0:
-        write_cr(g, CTRL_CR0, c->cr0 | 1ull << (32 + rnd(g, 32)));
+        if (chance(g, 0.3))
+            write_cr(g, CTRL_CR0, (c->cr0 | CR0_NW) & ~CR0_CD);          /* NW without CD */
+        else
+            write_cr(g, CTRL_CR0, c->cr0 | 1ull << (32 + rnd(g, 32)));
         return;
     case 1:
         if (pg) {
@@ -443,10 +448,12 @@ void sg_op_illegal(sg_t *g)
         }
         write_cr(g, CTRL_CR0, (c->cr0 | CR0_PG) & ~CR0_PE);     /* PG without PE */
         return;
-    case 2:
-        write_cr(g, CTRL_CR4, c->cr4 | (chance(g, 0.5) ? 1ull << (22 + rnd(g, 3))      /* PKE, CET, PKS */
+    case 2: {
+        static const unsigned bad[] = {15, 22, 23, 24, 26, 27, 28, 29, 30, 31};   /* reserved, unimplemented */
+        write_cr(g, CTRL_CR4, c->cr4 | (chance(g, 0.7) ? 1ull << bad[rnd(g, sizeof bad / sizeof bad[0])]
                                                         : 1ull << (32 + rnd(g, 32))));
         return;
+    }
     case 3:
         if (lma)
             write_cr(g, CTRL_CR4, c->cr4 ^ (chance(g, 0.5) ? CR4_LA57 : CR4_PAE));
@@ -491,6 +498,8 @@ void sg_op_illegal(sg_t *g)
     default:
         if (lma)
             invpcid(g, 0, ref_cpu_pcid(c), 1ull << (va_bits_of(ref_cpu_mode(c)) + rnd(g, 4)));   /* non-canonical */
+        else if (chance(g, 0.5))     /* non-canonical outside IA-32e paging too: the descriptor is 128 bits */
+            invpcid(g, 0, 0, 1ull << (((c->cr4 & CR4_LA57) ? 57 : 48) + rnd(g, 4)));
         else
             invpcid(g, (unsigned)rnd(g, 2), 1 + rnd(g, 0xfff), 0);   /* a PCID with PCIDE=0 */
         return;
@@ -576,9 +585,9 @@ void sg_op_edit(sg_t *g)
         double u = unif(g);
         kind = u < 0.5 ? 6 : u < 0.8 ? 8 : u < 0.95 ? 10 : 9;
     } else {
-        static const unsigned w[] = {25, 20, 5, 10, 6, 4, 8, 4, 6, 5, 3};
+        static const unsigned w[] = {25, 20, 5, 10, 6, 4, 8, 4, 6, 5, 3, 4};
         unsigned total = 0, pick;
-        for (unsigned i = 0; i < 11; i++)
+        for (unsigned i = 0; i < 12; i++)
             total += w[i];
         pick = (unsigned)rnd(g, total);
         for (kind = 0; pick >= w[kind]; kind++)
@@ -622,6 +631,29 @@ void sg_op_edit(sg_t *g)
             if (b < 0)
                 return;
             v |= 1ull << b;
+        }
+        break;
+    }
+    case 11: {             /* a page-size change, never invalidated: the old size's TLB entries stay
+                            * stale beside the new size's (the #PF rule of docs/semantics.md 3) */
+        bool can_be_large = level == 2 || (level == 3 && mode >= PAGING_4LEVEL);
+        uint64_t amask = mode == PAGING_32 ? 0xfffff000ull : ADDR8;
+        if (!can_be_large)
+            return;
+        if (large) {       /* the large leaf points to a table instead: another path's, same level */
+            const sg_leaf_t *o = pick_leaf(g);
+            paddr_t eo[MAX_LEVELS + 1];
+            if (!o || o->mode != mode || sg_img_path(g, mode, o->root, o->va, eo) >= level)
+                return;
+            v = ((v & ~amask) | (sg_img_entry(g, eo[level], es) & amask)) & ~PTE_PS;
+        } else {           /* the table pointer becomes a large leaf over a data frame */
+            unsigned shift = level == 2 ? (mode == PAGING_32 ? 22 : 21) : 30;
+            paddr_t pa = sg_data_frame(g, s, mode, shift);
+            if (mode == PAGING_32)
+                v = (v & 0xfffull) | (pa & 0xffc00000ull) | (((pa >> 32) & 0xff) << 13);
+            else
+                v = (v & ~amask) | pa;
+            v |= PTE_PS;
         }
         break;
     }

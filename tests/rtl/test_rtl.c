@@ -3,7 +3,13 @@
  * (L1, L2, P, O, C, M, S); every operation is also compared with the C model. */
 #include "rtltest.h"
 
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "rtl_shim.h"
 
 #define PF_NP   0u
 #define FL      (PTE_P | PTE_RW | PTE_US | PTE_A)   /* a user, writable, accessed leaf */
@@ -687,6 +693,151 @@ static void test_harness_detects_divergence(void **state)
     rt_free(t);
 }
 
+/* --- the TLB invalidation of a #PF (semantics.md section 3, timing.md "#PF invalidation") ------ */
+
+#define PFV     0x0000100000200000ull     /* a 2 MiB-aligned region */
+#define PFV4K   (PFV + 0x5000ull)
+#define PFPA2M  0x0000000080000000ull
+#define PFPA4K  0x0000000090005000ull
+
+/* Two ports: a write on D walks and faults at c while I fetches the page (stale in the ITLB) on
+ * every cycle: fetches accepted before c hit, none is accepted at c, the next one walks. */
+static void pf_other_port(void)
+{
+    rt_t *t = rt_new();
+    if (t->cfg.ports != 2) {
+        rt_free(t);
+        return;
+    }
+    rt_tables(t, PAGING_4LEVEL);
+    rt_map(t, PFV4K, PFPA4K, 12, PTE_P | PTE_RW | PTE_US | PTE_A);      /* clean: D=0 */
+    rt_enter(t, PAGING_4LEVEL, 0, CR4_PGE, EFER_NXE);
+    mmu_result_t r = rt_fetch(t, PFV4K);                                  /* ITLB (and L2) */
+    assert_int_equal(r.fault, FAULT_NONE);
+    rt_entry_write(t, PFV4K, 1, 0);                                       /* no INVLPG */
+
+    enum { N = 400 };
+    static mmu_req_t q[N + 1];
+    static mmu_result_t out[N + 1];
+    cycle_t h = rtl_mmu_horizon(t->rtl);
+    memset(q, 0, sizeof q);
+    q[0] = (mmu_req_t){ .va = PFV4K, .access = ACC_WRITE, .issue_cycle = h };   /* L2 clean: dropped */
+    for (int i = 1; i <= N; i++)
+        q[i] = (mmu_req_t){ .va = PFV4K, .access = ACC_EXEC, .issue_cycle = h + (cycle_t)i };
+    rt_batch(t, q, N + 1, out);
+    expect_pf(&out[0], PFEC_W, PFV4K);
+    cycle_t c = out[0].complete_cycle;
+    assert_true(c < h + N);
+    int first_after = 0;
+    for (int i = 1; i <= N && !first_after; i++) {
+        assert_true(out[i].accept_cycle != c);
+        if (out[i].accept_cycle < c) {
+            assert_int_equal(out[i].tlb_hit, TLB_HIT_L1);                 /* stale, before the fault */
+            assert_int_equal(out[i].fault, FAULT_NONE);
+        } else {
+            first_after = i;
+        }
+    }
+    assert_true(first_after > 1);
+    assert_int_equal(q[first_after].issue_cycle, c);
+    assert_int_equal(out[first_after].accept_cycle, c + 1);
+    assert_int_equal(out[first_after].fault, FAULT_PF);                  /* the ITLB entry is gone */
+    assert_true(out[first_after].walked);
+    rt_expect_model_agrees(t);
+    rt_free(t);
+}
+
+/* The faulting port's own L1, another page-size class: a 2 MiB entry beside a stale 4 KiB one
+ * (the PDE became a 2 MiB leaf without INVLPG); a user read drops the 4 KiB entry (rights) and
+ * faults: the 2 MiB entry goes too. */
+static void pf_other_class(void)
+{
+    rt_t *t = rt_new();
+    if (!rt_has_class(t, TLB_DTLB, PSC_2M)) {
+        rt_free(t);
+        return;
+    }
+    rt_tables(t, PAGING_4LEVEL);
+    rt_map(t, PFV4K, PFPA4K, 12, PTE_P | PTE_RW | PTE_A);                /* supervisor */
+    rt_enter(t, PAGING_4LEVEL, 0, CR4_PGE, EFER_NXE);
+    mmu_result_t r = rt_rd(t, PFV4K);
+    assert_true(r.walked);
+    rt_entry_write(t, PFV, 2, PFPA2M | PTE_PS | PTE_P | PTE_RW | PTE_A | PTE_D);
+    rt_invlpg(t, PFV + 0x100000ull);            /* drops the PDE cache's old PDE, not PFV4K's entry */
+    r = rt_rd(t, PFV + 0x100000ull);                                      /* the 2 MiB entry */
+    assert_true(r.walked);
+    assert_int_equal(r.page_shift, 21);
+    r = rt_user(t, PFV4K, ACC_READ);
+    expect_pf(&r, PFEC_P | PFEC_U, PFV4K);
+    r = rt_rd(t, PFV4K);                                                  /* no stale 2 MiB hit */
+    assert_true(r.walked);
+    assert_int_equal(r.pa, PFPA2M + (PFV4K - PFV));
+    rt_expect_model_agrees(t);
+    rt_free(t);
+}
+
+static void test_pf_invalidation(void **state)
+{
+    (void)state;
+    pf_other_port();
+    pf_other_class();
+}
+
+/* Operand rules (semantics.md section 7): CR0.NW without CD, CR0's reserved low bits, CR4's
+ * reserved and unimplemented bits, INVPCID type 0's canonical check outside IA-32e paging. */
+static void test_operand_rules(void **state)
+{
+    (void)state;
+    rt_t *t = rt_new();
+    mmu_ctrl_result_t c = rt_ctrl(t, CTRL_CR0, CR0_NW);                  /* paging off */
+    assert_int_equal(c.fault, FAULT_GP);
+    c = rt_ctrl(t, CTRL_CR0, CR0_NW | CR0_CD | (1ull << 6) | (1ull << 17));
+    assert_int_equal(c.fault, FAULT_NONE);
+    assert_int_equal(rt_arch(t).cr0, CR0_NW | CR0_CD);                    /* 6, 17 ignored */
+    rt_ctrl_ok(t, CTRL_CR0, 0);
+    static const unsigned bad[] = {15, 22, 23, 24, 26, 27, 28, 29, 30, 31, 32, 63};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+        assert_int_equal(rt_ctrl(t, CTRL_CR4, 1ull << bad[i]).fault, FAULT_GP);
+    rt_ctrl_ok(t, CTRL_CR4, (1ull << 19) | (1ull << 25) | (1ull << 9));  /* KL, UINTR, OSFXSR */
+    assert_int_equal(rt_arch(t).cr4, (1ull << 19) | (1ull << 25) | (1ull << 9));
+    rt_ctrl_ok(t, CTRL_CR4, 0);
+    assert_int_equal(rt_invpcid(t, 0, 0, 0x0000800000000000ull).fault, FAULT_GP);
+    assert_int_equal(rt_invpcid(t, 0, 0, 0xffff800000000000ull).fault, FAULT_NONE);
+    assert_int_equal(rt_invpcid(t, 1, 0, 0x0000800000000000ull).fault, FAULT_NONE);
+    rt_ctrl_ok(t, CTRL_CR4, CR4_LA57);
+    assert_int_equal(rt_invpcid(t, 0, 0, 0x0000800000000000ull).fault, FAULT_NONE);
+    assert_int_equal(rt_invpcid(t, 0, 0, 0x0100000000000000ull).fault, FAULT_GP);
+    rt_expect_model_agrees(t);
+    rt_free(t);
+}
+
+/* On the --assert build (make test runs this file on it too) a failing RTL assertion must end
+ * the simulation with an error, so the test that hits it fails. A child process drives an
+ * undefined control-operation code, which mmu_top's pin-protocol assertion rejects. */
+static void test_assertion_failure_fails(void **state)
+{
+    (void)state;
+    if (!rtl_sim_has_assertions())
+        skip();          /* a --noassert build: nothing to check */
+    fflush(NULL);
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        rtl_sim_t *s = rtl_sim_create();
+        rtl_sim_reset(s);
+        rtl_in_t in = {.ctrl_valid = true, .ctrl_kind = 7};
+        for (int i = 0; i < 4; i++) {
+            rtl_sim_eval(s, &in);
+            rtl_sim_clock(s);
+        }
+        _exit(0);        /* not stopped: the assertion did not run */
+    }
+    int st = 0;
+    assert_int_equal(waitpid(pid, &st, 0), pid);
+    print_message("(self-check: the assertion failure printed above is expected)\n");
+    assert_false(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -707,6 +858,9 @@ int main(void)
         cmocka_unit_test_teardown(test_random_lockstep, rt_teardown),
         cmocka_unit_test_teardown(test_cache_model_lockstep, rt_teardown),
         cmocka_unit_test_teardown(test_harness_detects_divergence, rt_teardown),
+        cmocka_unit_test_teardown(test_pf_invalidation, rt_teardown),
+        cmocka_unit_test_teardown(test_operand_rules, rt_teardown),
+        cmocka_unit_test(test_assertion_failure_fails),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

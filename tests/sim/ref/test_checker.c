@@ -347,6 +347,47 @@ static void test_errors(void **state)
     mmulab_ref_destroy(r);
 }
 
+/* The operand rules of docs/semantics.md section 7 (shared with the stimulus's shadow through
+ * refarch): a #GP leaves the register as it was, an ignored bit is not stored. */
+static void test_operand_rules(void **state)
+{
+    (void)state;
+    static const struct {
+        int reg;
+        uint64_t value;
+        int rc;
+        uint64_t reads_back;     /* after the write (the old value after a #GP) */
+        const char *why;
+    } rules[] = {
+        {MMULAB_CR0, 0, MMULAB_OK, 0, "from the reset value (CD NW ET, SDM 10.1.1 / 9.1.1) to 0"},
+        {MMULAB_CR0, 1ull << 29, MMULAB_E_GP, 0, "NW without CD: #GP (Vol 2B MOV CR)"},
+        {MMULAB_CR0, (1ull << 29) | (1ull << 30) | 0x40, MMULAB_OK, 0x60000000,
+         "NW with CD; reserved bit 6 ignored (Vol 3A 2.5)"},
+        {MMULAB_CR0, 1ull << 40, MMULAB_E_GP, 0x60000000, "a bit of 63:32: #GP (Vol 2B MOV CR)"},
+        {MMULAB_CR0, 0, MMULAB_OK, 0, "back to 0"},
+        {MMULAB_CR4, 1ull << 15, MMULAB_E_GP, 0, "CR4 bit 15: reserved (Vol 3A 2.5)"},
+        {MMULAB_CR4, 1ull << 27, MMULAB_E_GP, 0, "LASS: not implemented"},
+        {MMULAB_CR4, 1ull << 28, MMULAB_E_GP, 0, "LAM_SUP: not implemented"},
+        {MMULAB_CR4, 1ull << 31, MMULAB_E_GP, 0, "CR4 bit 31: reserved"},
+        {MMULAB_CR4, 1ull << 32, MMULAB_E_GP, 0, "CR4 63:32: reserved"},
+        {MMULAB_CR4, 0x2000200, MMULAB_OK, 0x2000200, "UINTR, OSFXSR: stored"},
+    };
+    mmulab_ref_t *r = mmulab_ref_create(40);
+    assert_non_null(r);
+    for (size_t i = 0; i < sizeof rules / sizeof rules[0]; i++) {
+        uint64_t v;
+        if (mmulab_ref_write_reg(r, rules[i].reg, rules[i].value) != rules[i].rc)
+            fail_msg("rule %zu (%s): wrong outcome", i, rules[i].why);
+        must(mmulab_ref_read_reg(r, rules[i].reg, &v));
+        if (v != rules[i].reads_back)
+            fail_msg("rule %zu (%s): reads back 0x%llx", i, rules[i].why, (unsigned long long)v);
+    }
+    /* INVPCID type 0 with a non-canonical address: #GP outside IA-32e paging too (Vol 2A INVPCID) */
+    assert_int_equal(mmulab_ref_invpcid(r, 0, 0, 0x0000800000000000ull), MMULAB_E_GP);
+    assert_int_equal(mmulab_ref_invpcid(r, 0, 0, 0xffff800000001000ull), MMULAB_OK);
+    mmulab_ref_destroy(r);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -356,6 +397,7 @@ int main(void)
         cmocka_unit_test(test_ad_writes),
         cmocka_unit_test(test_off_and_canonical),
         cmocka_unit_test(test_errors),
+        cmocka_unit_test(test_operand_rules),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,6 +1,7 @@
 /* Control operations: CR0/CR3/CR4/EFER writes, PDPTE-register loads, INVLPG and
  * INVPCID, with their #GP rules and invalidations (docs/semantics.md 7-8) and
- * their serialising timing (docs/timing.md "Control operations"). */
+ * their serialising timing (docs/timing.md "Control operations").
+ * Its RTL twin is rtl/mmu_ctrl.sv (same name, same rules). */
 #include "mmu_internal.h"
 
 #include <string.h>
@@ -79,12 +80,20 @@ static bool lma(const mmu_t *m)
     return (m->efer & EFER_LMA) != 0;
 }
 
+/* CR0 bits that exist (SDM Vol 3A 2.5, Figure 2-7). A 1 written to another bit of CR0[31:0] is
+ * ignored (not stored, reads back 0); a 1 in CR0[63:32] is #GP (SDM Vol 2B MOV CR). */
+#define CR0_DEFINED (CR0_PE | CR0_MP | CR0_EM | CR0_TS | CR0_ET | CR0_NE | CR0_WP | CR0_AM | \
+                     CR0_NW | CR0_CD | CR0_PG)
+
 static bool write_cr0(ctrl_ctx_t *x, uint64_t v)
 {
     mmu_t *m = x->m;
     uint64_t old = m->cr0;
+    if ((v >> 32) || ((v & CR0_NW) && !(v & CR0_CD)))
+        return false;
+    v &= CR0_DEFINED;     /* reserved bits of 31:0: ignored (SDM Vol 3A 2.5) */
     bool pg = v & CR0_PG, old_pg = old & CR0_PG;
-    if ((v >> 32) || (pg && !(v & CR0_PE)))
+    if (pg && !(v & CR0_PE))
         return false;
     if (pg && !old_pg && (m->efer & EFER_LME) && !(m->cr4 & CR4_PAE))
         return false;
@@ -131,13 +140,19 @@ static bool write_cr3(ctrl_ctx_t *x, uint64_t v)
     return true;
 }
 
-#define CR4_UNSUPPORTED ((1ull << 22) | (1ull << 23) | (1ull << 24))   /* PKE, CET, PKS */
+/* CR4 bits a write may set (SDM Vol 3A 2.5, Figure 2-7): the paging features the MMU implements
+ * (PSE, PAE, PGE, LA57, PCIDE, SMEP, SMAP) and the features that do not touch translation, stored
+ * without effect (VME 0, PVI 1, TSD 2, DE 3, MCE 6, PCE 8, OSFXSR 9, OSXMMEXCPT 10, UMIP 11, VMXE 13,
+ * SMXE 14, FSGSBASE 16, OSXSAVE 18, KL 19, UINTR 25). Any other bit is #GP(0) (SDM Vol 2B MOV CR:
+ * "a 1 to any reserved bit in CR4"): reserved 15, 26, 29-63, and the paging features this MMU does
+ * not implement: PKE 22, CET 23, PKS 24, LASS 27, LAM_SUP 28. */
+#define CR4_WRITABLE 0x023f7fffull
 
 static bool write_cr4(ctrl_ctx_t *x, uint64_t v)
 {
     mmu_t *m = x->m;
     uint64_t old = m->cr4, changed = v ^ old;
-    if ((v >> 32) || (v & CR4_UNSUPPORTED))
+    if (v & ~CR4_WRITABLE)
         return false;
     if (lma(m) && (!(v & CR4_PAE) || (changed & CR4_LA57)))
         return false;
@@ -191,7 +206,9 @@ static bool invpcid(ctrl_ctx_t *x, unsigned type, uint64_t pcid64, vaddr_t va)
     if (type > 3 || pcid64 > 0xfff)
         return false;
     uint16_t pcid = (uint16_t)pcid64;
-    if (type == 0 && lma(m)) {
+    /* the descriptor's address is 64 bits in every mode (SDM Vol 2A INVPCID): canonical
+     * for the processor's linear-address width, 57 bits with CR4.LA57, else 48 */
+    if (type == 0) {
         paging_ctx_t c = m->pc;
         c.va_bits = (m->cr4 & CR4_LA57) ? 57 : 48;
         if (!va_canonical(&c, va))
