@@ -7,6 +7,11 @@
 #   build/san  ASan + UBSan, for `make test`
 
 SHELL  := /bin/bash
+# `make test` and `make run` use every CPU unless the command line says -jN (CI and the README run
+# them as they are; the RTL builds dominate and parallelise well). -j1 gives a serial build.
+ifeq ($(filter -j%,$(MAKEFLAGS)),)
+MAKEFLAGS += -j$(shell nproc 2>/dev/null || echo 2)
+endif
 BUILD  ?= build
 CC     ?= gcc
 SEED   ?= 1
