@@ -1,6 +1,8 @@
 # Experiments (sim/exp/, docs/experiments.md): the runner's end-to-end test in `make test`
 # (sharded-and-merged equals unsharded, outputs written, errors), and `make bench`'s -j speed-up.
 TEST_BINS += $(BUILD)/san/tests/sim/exp/exp_cli
+# make run and the end-to-end test draw gnuplot plots
+DEPS_GROUPS += plot
 $(BUILD)/san/tests/sim/exp/exp_cli: tests/sim/exp/exp_cli.sh $(BUILD)/san/mmulab
 	@mkdir -p $(dir $@)
 	printf '#!/bin/sh\nexec tests/sim/exp/exp_cli.sh %s\n' '$(BUILD)/san/mmulab' > $@

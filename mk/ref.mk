@@ -76,6 +76,8 @@ $(REF_TB): $(wildcard rtl/*.sv) $(REF_TB_SV) $(REF_A) mk/ref.mk | deps
 
 # --- tests ---------------------------------------------------------------------------------------
 ifeq ($(REF_TEST),1)
+# the binding's test runs under python3
+DEPS_GROUPS += python
 TEST_BINS += $(BUILD)/san/tests/ref/headers $(BUILD)/san/tests/ref/install $(BUILD)/san/tests/ref/python \
              $(BUILD)/san/tests/ref/tb
 endif

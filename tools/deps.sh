@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Ensures the Debian packages a make target needs are installed.
-# Usage: tools/deps.sh GROUP...   (groups: base rtl trace fuzz fpga systemc plot)
+# Usage: tools/deps.sh GROUP...   (groups: base rtl trace fuzz fpga systemc plot python)
 # As root it installs what is missing; otherwise it prints the apt-get line and fails.
 set -euo pipefail
 
@@ -13,7 +13,8 @@ pkgs_for() {
     fpga)    echo "yosys nextpnr-ice40 fpga-icestorm" ;;
     systemc) echo "g++ libsystemc-dev" ;;
     plot)    echo "gnuplot-nox" ;;
-    *) echo "tools/deps.sh: unknown group '$1' (base rtl trace fuzz fpga systemc plot)" >&2; exit 2 ;;
+    python)  echo "python3" ;;
+    *) echo "tools/deps.sh: unknown group '$1' (base rtl trace fuzz fpga systemc plot python)" >&2; exit 2 ;;
   esac
 }
 
