@@ -209,7 +209,7 @@ static void teardown(bench_t *b)
     b->reqs = NULL;
 }
 
-static bool selected(int argc, char **argv, const char *name)
+bool bench_selected(int argc, char **argv, const char *name)
 {
     if (argc < 2)
         return true;
@@ -256,7 +256,7 @@ int main(int argc, char **argv)
     };
     for (size_t i = 0; i < sizeof runs / sizeof runs[0]; i++) {
         bench_t *b = &runs[i].b;
-        if (!selected(argc, argv, b->name))
+        if (!bench_selected(argc, argv, b->name))
             continue;
         if (setup(b, &cfg, runs[i].knobs, runs[i].nreqs, runs[i].hot, runs[i].hot_exec) != 0) {
             printf("%-14s setup failed\n", b->name);
@@ -267,7 +267,7 @@ int main(int argc, char **argv)
         teardown(b);
     }
     /* Address-space build: 1 GiB of 4 KiB pages (262144 PTEs), no MMU. */
-    if (selected(argc, argv, "build")) {
+    if (bench_selected(argc, argv, "build")) {
         wl_params_t p;
         wl_defaults(&p);
         p.region_bytes = 1ull << 30;
@@ -292,7 +292,7 @@ int main(int argc, char **argv)
     }
     printf("\nstreams:\n");
     for (size_t i = 0; i < sizeof runs / sizeof runs[0]; i++)
-        if (selected(argc, argv, runs[i].b.name))
+        if (bench_selected(argc, argv, runs[i].b.name))
             printf("  %-14s %s\n", runs[i].b.name, runs[i].b.what);
     printf("best/median over %d repetitions after a warm-up; PASS/BELOW compares the best with the target.\n",
            REPS);

@@ -149,16 +149,6 @@ static void rss_stream(const mmu_config_t *cfg, const char *path)
     fflush(stdout);
 }
 
-static bool wanted(int argc, char **argv, const char *name)
-{
-    if (argc < 2)
-        return true;
-    for (int i = 1; i < argc; i++)
-        if (!strcmp(argv[i], name))
-            return true;
-    return false;
-}
-
 void bench_traces(int argc, char **argv)
 {
     mmu_config_t cfg;
@@ -167,18 +157,18 @@ void bench_traces(int argc, char **argv)
     snprintf(gen, sizeof gen, "%s", argv[0]);
     char *slash = strrchr(gen, '/');
     snprintf(slash ? slash + 1 : gen, sizeof gen - (size_t)(slash ? slash + 1 - gen : 0), "champsim_gen");
-    if (!wanted(argc, argv, "trace-zstd") && !wanted(argc, argv, "trace-xz") &&
-        !wanted(argc, argv, "trace-lackey") && !wanted(argc, argv, "trace-rss"))
+    if (!bench_selected(argc, argv, "trace-zstd") && !bench_selected(argc, argv, "trace-xz") &&
+        !bench_selected(argc, argv, "trace-lackey") && !bench_selected(argc, argv, "trace-rss"))
         return;
     printf("\ntrace replay (open, decompress, parse, map on first touch, serial mmu_translate; M accesses/s)\n");
     printf("%-14s %9s %9s %9s  %6s  %s\n", "stream", "best", "median", "best cpu", "target", "");
-    if (wanted(argc, argv, "trace-zstd") && trace_file(gen, 10000000, "zst", path, sizeof path) == 0)
+    if (bench_selected(argc, argv, "trace-zstd") && trace_file(gen, 10000000, "zst", path, sizeof path) == 0)
         timed_stream(&cfg, "trace-zstd", path, 1);
-    if (wanted(argc, argv, "trace-xz") && trace_file(gen, 10000000, "xz", path, sizeof path) == 0)
+    if (bench_selected(argc, argv, "trace-xz") && trace_file(gen, 10000000, "xz", path, sizeof path) == 0)
         timed_stream(&cfg, "trace-xz", path, 1);
-    if (wanted(argc, argv, "trace-lackey"))
+    if (bench_selected(argc, argv, "trace-lackey"))
         timed_stream(&cfg, "trace-lackey", "tests/traces/true.lackey.xz", 20);
-    if (wanted(argc, argv, "trace-rss")) {
+    if (bench_selected(argc, argv, "trace-rss")) {
         if (trace_file(gen, 1000000, "zst", path, sizeof path) == 0)
             rss_stream(&cfg, path);
         if (trace_file(gen, 100000000, "zst", path, sizeof path) == 0)
