@@ -9,7 +9,8 @@
 #     (do_anonymous_page) and a later write copies it (do_wp_page): cow_faults;
 #   - the JSON carries the contract's objects (tool, os, stats with walk-latency percentiles,
 #     cycles per access);
-#   - --page 2m: one hugetlb fault per distinct 2 MiB page, a DTLB hit rate >= 4 KiB pages';
+#   - --page 2m: one hugetlb fault per distinct 2 MiB page, a DTLB hit rate >= 4 KiB pages'; with a
+#     cosim binary, --page 2m and 1g replays in lockstep too;
 #   - errors: bad and demo-only options, impossible --page combinations, a missing file, an address outside user space naming its
 #     line, a reader error.
 # Usage: tests/sim/cli/trace.sh MMULAB [COSIM_MMULAB]  (the second: a short replay in lockstep)
@@ -129,5 +130,11 @@ if [ -n "$cosim" ]; then
   "$cosim" trace "$lk" --backend cosim --ops 3000 >"$tmp/co.out" 2>&1 || { tail -20 "$tmp/co.out"; fail "cosim replay failed"; }
   grep -q '^lockstep: model and RTL agreed' "$tmp/co.out" || fail "cosim: no lockstep line"
   grep -q '^run: 3000 accesses' "$tmp/co.out" || fail "cosim: $(grep '^run:' "$tmp/co.out")"
+  # huge-page VMAs: the RTL's 2 MiB / 1 GiB TLB classes and leaf walks in lockstep
+  for pg in 2m 1g; do
+    "$cosim" trace "$lk" --backend cosim --ops 3000 --page $pg --ram 4G >"$tmp/co.out" 2>&1 ||
+      { tail -20 "$tmp/co.out"; fail "cosim --page $pg replay failed"; }
+    grep -q '^lockstep: model and RTL agreed' "$tmp/co.out" || fail "cosim --page $pg: no lockstep line"
+  done
 fi
 echo "ok: mmulab trace: lackey $fetches/$reads/$writes accesses, $pages pages ($huge of 2 MiB), $cows copies; champsim $recs records"
