@@ -5,7 +5,7 @@
  *
  * Flow: options -> configuration -> memory, one backend per CPU, os_boot (cli_os_machine_start,
  * os_args.h) -> pass 1 (trace_infer_regions: the VMAs) -> process set-up
- * (trace_os_start) -> statistics cleared -> pass 2 (trace_os_replay) -> report. */
+ * (trace_regions_round for --page 2m|4m|1g, trace_os_start) -> statistics cleared -> pass 2 (trace_os_replay) -> report. */
 #include "cli.h"
 #include "os_args.h"
 #include "os_json.h"
@@ -22,19 +22,33 @@
 #include "machine.h"
 #include "names.h"
 #include "report.h"
+#include "script.h"
 #include "trace_os.h"
 
 static const char trace_usage[] =
     "usage: mmulab trace FILE [--backend model|rtl|cosim] [--config FILE] [--set key=value]...\n"
     "                    [--json OUT] [--ops N] [--mode 4level|5level|32bit|pae] [--ram SIZE]\n"
     "                    [--kpti 0|1] [--pcid 0|1] [--invpcid 0|1] [--vmalloc lazy|sync|prealloc|shared-pmd]\n"
-    "                    [--flush-ceiling N] [--cpus N] [--smep 0|1] [--smap 0|1]\n"
+    "                    [--flush-ceiling N] [--cpus N] [--smep 0|1] [--smap 0|1] [--page 4k|2m|4m|1g]\n"
     "  FILE: a valgrind lackey or ChampSim trace, plain, gzip, xz or zstd (docs/traces.md);\n"
-    "  --ops N: replay the first N accesses (0, the default: all). docs/workloads.md.\n";
+    "  --ops N: replay the first N accesses (0, the default: all);\n"
+    "  --page: the page size of the inferred VMAs (default 4k; 2m and 1g need pae or 4/5-level paging,\n"
+    "  1g 4/5-level, 4m is 32-bit paging's huge page). docs/workloads.md.\n";
+
+/* The page sizes a paging mode maps (SDM Vol. 3A 4.3, 4.4, 4.5): NULL, or why not. */
+static const char *page_size_problem(paging_mode_t mode, unsigned shift)
+{
+    switch (shift) {
+    case 21: return mode == PAGING_32 ? "2m pages need pae or 4/5-level paging (32-bit paging's huge page is 4m)" : NULL;
+    case 22: return mode == PAGING_32 ? NULL : "4m pages exist in 32-bit paging only (the others' huge page is 2m)";
+    case 30: return mode >= PAGING_4LEVEL ? NULL : "1g pages need 4-level or 5-level paging";
+    default: return NULL;
+    }
+}
 
 /* Options of `mmulab demo` that do not apply to a trace: named in the error. */
 static const char *const demo_only[] = {
-    "--workload", "--ws", "--region", "--page", "--mix", "--stride", "--zipf-s", "--seed", "--issue",
+    "--workload", "--ws", "--region", "--mix", "--stride", "--zipf-s", "--seed", "--issue",
     "--procs", "--switch-every", "--syscall-every", "--syscall-touches", "--threads", "--churn-every",
     "--churn-pages", "--kernel-every", "--base", "--rwx", "--user", "--global", "--preset-a", "--preset-d",
     "--hot", "--hot-frac", "--interval", "--batch", "--map", NULL,
@@ -52,6 +66,8 @@ int cmd_trace(int argc, char **argv)
 {
     const char *file = NULL, *json_out = NULL, *v;
     uint64_t ops = 0;
+    unsigned page_shift = 12;
+    const char *page_name = "4k";
     backend_kind_t backend = BACKEND_MODEL;
     cli_config_args_t ca = { 0 };
     const char **sets = calloc((size_t)argc + 1, sizeof *sets);
@@ -89,6 +105,10 @@ int cmd_trace(int argc, char **argv)
         } else if ((v = cli_option_value(argc, argv, &i, "--ops"))) {
             if (cli_parse_count(v, &ops) < 0)
                 rc = bad("--ops: bad count '%s'%s", v, "");
+        } else if ((v = cli_option_value(argc, argv, &i, "--page"))) {
+            if (script_parse_size(v, &page_shift) != 0)
+                rc = bad("--page '%s' is not one of 4k, 2m, 4m, 1g%s", v, "");
+            page_name = v;
         } else if (argv[i][0] == '-' && argv[i][1] == '-') {
             const char *name = argv[i];
             size_t len = strcspn(name, "=");
@@ -110,6 +130,19 @@ int cmd_trace(int argc, char **argv)
     char err[TRACE_OS_ERR_LEN];
     if (rc == 0)
         rc = cli_os_check("trace", &p, backend);
+    const char *page_problem = page_size_problem(p.mode, page_shift);
+    if (rc == 0 && page_problem) {
+        fprintf(stderr, "mmulab trace: --page %s in %s paging: %s\n", page_name, names_mode(p.mode), page_problem);
+        rc = 2;
+    }
+    /* A huge page is a naturally aligned run of frames (hugetlb_no_page); the kernel's own frames
+     * sit in the first such run, so the RAM holds a huge page only if it spans two. */
+    if (rc == 0 && page_shift > 12 && p.ram < (2ull << page_shift)) {
+        fprintf(stderr, "mmulab trace: --ram %" PRIu64 " MiB is too small for a %s page: give --ram %" PRIu64 "M or more "
+                "(the kernel's frames take the first naturally aligned %s of RAM)\n",
+                p.ram >> 20, page_name, (uint64_t)((2ull << page_shift) >> 20), page_name);
+        rc = 2;
+    }
     mmu_config_t cfg;
     if (rc == 0 && cli_build_config("trace", &ca, true, &cfg) != 0)
         rc = 2;
@@ -151,7 +184,11 @@ int cmd_trace(int argc, char **argv)
     const char *format = trace_format_name(trace_format(t));
     trace_close(t);
     t = NULL;
-    if (!trace_os_start(os, &rg, err)) {
+    if (page_shift > 12 && trace_regions_round(&rg, page_shift, os->layout.task_size, err) < 0) {
+        fprintf(stderr, "mmulab trace: --page %s: %s\n", page_name, err);
+        goto out;
+    }
+    if (!trace_os_start(os, &rg, page_shift, err)) {
         fprintf(stderr, "mmulab trace: %s\n", err);
         goto out;
     }
@@ -161,8 +198,8 @@ int cmd_trace(int argc, char **argv)
     const os_counters_t base = os->cnt;
     const double t_build = host_seconds() - t0;
     report_config_line(stdout, &cfg);
-    printf("trace: %s (%s), %" PRIu64 " accesses%s; OS %s, %u cpu%s, kpti %d, pcid %d, invpcid %d, vmalloc %s, "
-           "flush ceiling %u, smep %d, smap %d\n", file, format, rg.accesses, ops ? " (--ops)" : "",
+    printf("trace: %s (%s), %" PRIu64 " accesses%s, page %s; OS %s, %u cpu%s, kpti %d, pcid %d, invpcid %d, vmalloc %s, "
+           "flush ceiling %u, smep %d, smap %d\n", file, format, rg.accesses, ops ? " (--ops)" : "", page_name,
            names_mode(p.mode), p.cpus, p.cpus == 1 ? "" : "s", p.kpti, p.pcid, p.invpcid,
            vmalloc_policy_name(p.vmalloc), p.flush_ceiling, p.smep, p.smap);
     for (size_t i = 0; i < rg.n; i++)
@@ -205,6 +242,7 @@ int cmd_trace(int argc, char **argv)
         cJSON_AddStringToObject(to, "file", file);
         cJSON_AddStringToObject(to, "format", format);
         cJSON_AddNumberToObject(to, "ops_limit", (double)ops);
+        cJSON_AddStringToObject(to, "page", page_name);
         cJSON *ra = cJSON_AddArrayToObject(to, "regions");
         for (size_t i = 0; i < rg.n; i++) {
             cJSON *r = cJSON_CreateObject();

@@ -89,8 +89,8 @@ int exp_parse_shard(const char *s, unsigned *k, unsigned *n, char *err);
 /* Round-robin: the point with index i belongs to shard (i mod n) + 1. */
 bool exp_in_shard(size_t index, unsigned k, unsigned n);
 
-/* The argument vector of a point (argv[0] = exe; NULL-terminated; --seed and, with json,
- * --json JSON appended). Caller frees with exp_argv_free. */
+/* The argument vector of a point (argv[0] = exe; NULL-terminated; --seed (not for command
+ * trace: a trace is deterministic) and, with json, --json JSON appended). Caller frees with exp_argv_free. */
 char **exp_point_argv(const exp_t *e, const exp_point_t *p, const char *exe, const char *json);
 void exp_argv_free(char **argv);
 

@@ -642,8 +642,10 @@ char **exp_point_argv(const exp_t *e, const exp_point_t *p, const char *exe, con
         push_option(&argv, &n, e->sweep[i].key, e->sweep[i].values[p->value[i]]);
     char seed[24];
     snprintf(seed, sizeof seed, "%" PRIu64, e->seeds[p->seed]);
-    push(&argv, &n, "--seed");
-    push(&argv, &n, seed);
+    if (strcmp(e->command, "trace")) {   /* a trace has no randomness: `mmulab trace` takes no --seed */
+        push(&argv, &n, "--seed");
+        push(&argv, &n, seed);
+    }
     if (json) {
         push(&argv, &n, "--json");
         push(&argv, &n, json);

@@ -170,7 +170,40 @@ void trace_regions_free(trace_regions_t *rg)
     rg->n = 0;
 }
 
-mm_struct_t *trace_os_start(os_t *os, const trace_regions_t *rg, char *err)
+int trace_regions_round(trace_regions_t *rg, unsigned page_shift, vaddr_t task_size, char *err)
+{
+    const uint64_t size = 1ull << page_shift;
+    size_t n = 0;
+    for (size_t i = 0; i < rg->n; i++) {
+        trace_region_t r = rg->r[i];
+        vaddr_t start = r.start & ~(size - 1);
+        /* the rounded end, computed without wrapping past the top of the address space */
+        if (r.end > task_size || (r.end - 1) / size + 1 > task_size / size) {
+            snprintf(err, TRACE_OS_ERR_LEN, "the %s region [0x%" PRIx64 ", 0x%" PRIx64 ") rounded out to %" PRIu64
+                     " KiB pages ends beyond user space (TASK_SIZE_MAX 0x%" PRIx64 ")", r.kind, r.start, r.end,
+                     size >> 10, task_size);
+            return -1;
+        }
+        r.start = start;
+        r.end = ((r.end - 1) / size + 1) * size;
+        trace_region_t *prev = n ? &rg->r[n - 1] : NULL;
+        if (prev && r.start < prev->end) {   /* overlap after rounding: one VMA, rights OR-ed */
+            prev->end = r.end > prev->end ? r.end : prev->end;
+            prev->prot |= r.prot;
+            prev->pages += r.pages;
+            if (prev->prot & PROT_X)
+                prev->kind = "text";
+            else if (!strcmp(r.kind, "stack"))
+                prev->kind = "stack";
+        } else {
+            rg->r[n++] = r;
+        }
+    }
+    rg->n = n;
+    return 0;
+}
+
+mm_struct_t *trace_os_start(os_t *os, const trace_regions_t *rg, unsigned page_shift, char *err)
 {
     mm_struct_t *mm = os_mm_create(os, "trace");
     if (!mm) {
@@ -178,7 +211,7 @@ mm_struct_t *trace_os_start(os_t *os, const trace_regions_t *rg, char *err)
         return NULL;
     }
     for (size_t i = 0; i < rg->n; i++)
-        if (os_mmap(os, mm, rg->r[i].start, rg->r[i].end - rg->r[i].start, rg->r[i].prot, PAGE_4K_SHIFT) < 0) {
+        if (os_mmap(os, mm, rg->r[i].start, rg->r[i].end - rg->r[i].start, rg->r[i].prot, page_shift) < 0) {
             snprintf(err, TRACE_OS_ERR_LEN, "mmap of the %s region [0x%" PRIx64 ", 0x%" PRIx64 "): %s", rg->r[i].kind,
                      rg->r[i].start, rg->r[i].end, os->err);
             return NULL;

@@ -9,7 +9,9 @@
 #     (do_anonymous_page) and a later write copies it (do_wp_page): cow_faults;
 #   - the JSON carries the contract's objects (tool, os, stats with walk-latency percentiles,
 #     cycles per access);
-#   - errors: bad and demo-only options, a missing file, an address outside user space naming its
+#   - --page 2m: one hugetlb fault per distinct 2 MiB page, a DTLB hit rate >= 4 KiB pages'; with a
+#     cosim binary, --page 2m and 1g replays in lockstep too;
+#   - errors: bad and demo-only options, impossible --page combinations, a missing file, an address outside user space naming its
 #     line, a reader error.
 # Usage: tests/sim/cli/trace.sh MMULAB [COSIM_MMULAB]  (the second: a short replay in lockstep)
 set -u
@@ -58,6 +60,29 @@ grep -q '^run: 1000 accesses' "$tmp/o.out" || fail "--ops 1000: $(grep '^run:' "
 pf=$(json_num "$tmp/p.json" page_faults); cr3=$(json_num "$tmp/p.json" cr3_writes)
 [ -n "$pf" ] && [ "$pf" -gt 0 ] && [ "$cr3" = "$((2 * pf + 1))" ] || fail "--kpti 1: cr3_writes $cr3 for $pf page faults"
 
+# --page 2m: the VMAs are hugetlb mappings; Linux's hugetlb_no_page (mm/hugetlb.c) maps one whole
+# 2 MiB page at its first touch, read or write (no zero page, no copy): demand_faults = the distinct
+# 2 MiB pages (address >> 21, from the hex text: all digits but the last six, then the sixth-last
+# halved). A 2 MiB TLB entry covers 512 4 KiB ones (SDM Vol. 3A 4.10.2.2), so the DTLB hits at
+# least as often as with 4 KiB pages.
+huge=$(xz -dc "$lk" | awk '
+  /^==/ { next }
+  { split($2, a, ","); addr = tolower(a[1]); while (length(addr) < 7) addr = "0" addr
+    d = index("0123456789abcdef", substr(addr, length(addr) - 5, 1)) - 1
+    key = substr(addr, 1, length(addr) - 6) ":" int(d / 2); sub(/^0+/, "", key)
+    if (!(key in seen)) { seen[key] = 1; n++ } }
+  END { print n }')
+"$mmulab" trace "$lk" --page 2m --json "$tmp/h.json" >"$tmp/h.out" 2>&1 || { cat "$tmp/h.out"; fail "--page 2m failed"; }
+grep -q '^trace: .*, page 2m;' "$tmp/h.out" || fail "--page 2m: header lacks the page size: $(grep '^trace:' "$tmp/h.out")"
+grep -q '"page":	"2m"' "$tmp/h.json" || fail "--page 2m: JSON trace object lacks \"page\": \"2m\""
+hdem=$(json_num "$tmp/h.json" demand_faults)
+[ "$hdem" = "$huge" ] || fail "--page 2m: demand_faults $hdem, expected $huge distinct 2 MiB pages"
+[ "$(json_num "$tmp/h.json" segv | head -1)" = 0 ] || fail "--page 2m: SIGSEGV"
+dtlb_rate() { awk '/"dtlb":/ { d = 1 } d && /"hit_rate":/ { gsub(/,/, "", $2); print $2; exit }' "$1"; }
+r4=$(dtlb_rate "$tmp/t.json"); r2=$(dtlb_rate "$tmp/h.json")
+awk -v a="$r2" -v b="$r4" 'BEGIN { exit !(a >= b && a > 0) }' || fail "--page 2m: DTLB hit rate $r2 < 4k's $r4"
+[ "$huge" -lt "$pages" ] || fail "the 2 MiB page count $huge is not below the 4 KiB one $pages"
+
 # --- ChampSim: the synthetic pattern ---
 cs=tests/traces/pattern.champsim.xz
 read -r recs cw cr < <(xz -dc "$cs" | od -An -v -tx8 -w64 | awk '
@@ -89,11 +114,27 @@ expect_error "bad.lackey:2" "$tmp/bad.lackey"
 # 32-bit paging: the x86-64 program's stack is above TASK_SIZE (0xC0000000)
 expect_error "is outside user space (TASK_SIZE_MAX 0xc0000000)" "$lk" --mode 32bit
 expect_error "OS set-up" "$lk" --mode 32bit --kpti 1
+# --page: the mode's page sizes (SDM Vol. 3A 4.3-4.5), the RAM, user space after rounding
+printf 'I  00400000,4\n S 7fffffffe000,8\n' >"$tmp/top.lackey"
+expect_error "--page '3m' is not one of" "$lk" --page 3m
+expect_error "--page 1g in pae paging: 1g pages need 4-level or 5-level paging" "$lk" --page 1g --mode pae
+expect_error "--page 1g in 32bit paging" "$lk" --page 1g --mode 32bit
+expect_error "--page 2m in 32bit paging: 2m pages need pae" "$lk" --page 2m --mode 32bit
+expect_error "--ram 1024 MiB is too small for a 1g page" "$lk" --page 1g --ram 1G
+expect_error "no 262144 contiguous free frames" "$lk" --page 1g --ram 2G
+expect_error "the stack region [0x7fffffffe000, 0x7ffffffff000) rounded out to 2048 KiB pages ends beyond user space" \
+  "$tmp/top.lackey" --page 2m
 
 # --- lockstep: a short replay on the cosim backend ---
 if [ -n "$cosim" ]; then
   "$cosim" trace "$lk" --backend cosim --ops 3000 >"$tmp/co.out" 2>&1 || { tail -20 "$tmp/co.out"; fail "cosim replay failed"; }
   grep -q '^lockstep: model and RTL agreed' "$tmp/co.out" || fail "cosim: no lockstep line"
   grep -q '^run: 3000 accesses' "$tmp/co.out" || fail "cosim: $(grep '^run:' "$tmp/co.out")"
+  # huge-page VMAs: the RTL's 2 MiB / 1 GiB TLB classes and leaf walks in lockstep
+  for pg in 2m 1g; do
+    "$cosim" trace "$lk" --backend cosim --ops 3000 --page $pg --ram 4G >"$tmp/co.out" 2>&1 ||
+      { tail -20 "$tmp/co.out"; fail "cosim --page $pg replay failed"; }
+    grep -q '^lockstep: model and RTL agreed' "$tmp/co.out" || fail "cosim --page $pg: no lockstep line"
+  done
 fi
-echo "ok: mmulab trace: lackey $fetches/$reads/$writes accesses, $pages pages, $cows copies; champsim $recs records"
+echo "ok: mmulab trace: lackey $fetches/$reads/$writes accesses, $pages pages ($huge of 2 MiB), $cows copies; champsim $recs records"

@@ -181,6 +181,30 @@ static void test_point_argv(void **state)
     exp_free(&e);
 }
 
+/* `mmulab trace` has no --seed (a trace is deterministic, cmd_trace.c refuses it): a trace
+ * experiment's point passes none. */
+static void test_point_argv_trace(void **state)
+{
+    (void)state;
+    exp_t e;
+    char err[EXP_ERR_LEN];
+    assert_int_equal(exp_parse(&e, "t.ini", "[experiment]\nname = t\ncommand = trace\n[sweep]\npage = 4k, 2m\n"
+                               "[workloads]\ntrue = tests/traces/true.lackey.xz\n", err), 0);
+    size_t n, ng;
+    exp_point_t *p = exp_expand(&e, &n, &ng);
+    assert_int_equal(n, 2);
+    char **av = exp_point_argv(&e, &p[1], "/bin/mmulab", "o/000001.json");
+    static const char *const want[] = {
+        "/bin/mmulab", "trace", "tests/traces/true.lackey.xz", "--page", "2m", "--json", "o/000001.json", NULL,
+    };
+    for (size_t i = 0; want[i]; i++)
+        assert_string_equal(av[i], want[i]);
+    assert_null(av[sizeof want / sizeof *want - 1]);
+    exp_argv_free(av);
+    exp_points_free(p, n);
+    exp_free(&e);
+}
+
 /* For every N up to 9 and any number of points, each point is in exactly one shard, and the
  * shards' sizes differ by at most one (round robin). */
 static void test_shard_partition(void **state)
@@ -275,6 +299,7 @@ int main(void)
         cmocka_unit_test(test_parse_file_missing),
         cmocka_unit_test(test_expand_order),
         cmocka_unit_test(test_point_argv),
+        cmocka_unit_test(test_point_argv_trace),
         cmocka_unit_test(test_shard_partition),
         cmocka_unit_test(test_parse_shard),
         cmocka_unit_test(test_t_quantiles),

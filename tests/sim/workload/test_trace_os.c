@@ -82,6 +82,61 @@ static void test_regions(void **state)
     }
 }
 
+/* trace_regions_round (`mmulab trace --page`): each region rounded out to the page size; regions
+ * that then overlap merge, protections OR-ed, touched pages summed; adjacent ones stay apart. */
+static const struct {
+    const char *text;
+    unsigned shift;
+    want_region_t want[3];
+    size_t n;
+} round_cases[] = {
+    /* text at 4 MiB and data 2 MiB higher: two 2 MiB pages, apart */
+    { "I  00400000,4\n S 00600000,8\n", 21,
+      { { 0x400000, 0x600000, PROT_R | PROT_X, "text", 1 }, { 0x600000, 0x800000, PROT_R | PROT_W, "stack", 1 } }, 2 },
+    /* text and data 1 MiB apart share one 2 MiB page: one rwx VMA */
+    { "I  00400000,4\n S 00500000,8\n", 21, { { 0x400000, 0x600000, PROT_R | PROT_W | PROT_X, "text", 2 } }, 1 },
+    /* a region across a 2 MiB boundary covers both pages */
+    { " L 005ff000,8\n L 00600000,8\n", 21, { { 0x400000, 0x800000, PROT_R, "stack", 2 } }, 1 },
+    /* 1 GiB: everything below 1 GiB is one page; the stack at 0x7ffd0000 is in the second */
+    { "I  00400000,4\n S 00601000,8\n L 7ffd0000,8\n", 30,
+      { { 0, 0x40000000, PROT_R | PROT_W | PROT_X, "text", 2 }, { 0x40000000, 0x80000000, PROT_R, "stack", 1 } }, 2 },
+};
+
+static void test_round(void **state)
+{
+    (void)state;
+    for (size_t c = 0; c < sizeof round_cases / sizeof round_cases[0]; c++) {
+        trace_t *t = open_text(round_cases[c].text);
+        trace_regions_t rg;
+        char err[TRACE_OS_ERR_LEN];
+        if (trace_infer_regions(t, "t.lackey", 0, TASK_SIZE_4LEVEL, &rg, err) < 0 ||
+            trace_regions_round(&rg, round_cases[c].shift, TASK_SIZE_4LEVEL, err) < 0)
+            fail_msg("case %zu: %s", c, err);
+        if (rg.n != round_cases[c].n)
+            fail_msg("case %zu: %zu regions, expected %zu", c, rg.n, round_cases[c].n);
+        for (size_t i = 0; i < rg.n; i++) {
+            const want_region_t *w = &round_cases[c].want[i];
+            if (rg.r[i].start != w->start || rg.r[i].end != w->end || rg.r[i].prot != w->prot ||
+                strcmp(rg.r[i].kind, w->kind) || rg.r[i].pages != w->pages)
+                fail_msg("case %zu region %zu: [0x%llx, 0x%llx) prot %u %s %llu pages, expected [0x%llx, 0x%llx) "
+                         "prot %u %s %llu", c, i, (unsigned long long)rg.r[i].start, (unsigned long long)rg.r[i].end,
+                         rg.r[i].prot, rg.r[i].kind, (unsigned long long)rg.r[i].pages, (unsigned long long)w->start,
+                         (unsigned long long)w->end, w->prot, w->kind, (unsigned long long)w->pages);
+        }
+        trace_regions_free(&rg);
+        trace_close(t);
+    }
+    /* the highest 4 KiB page below TASK_SIZE_MAX rounds out past it */
+    trace_t *t = open_text(" S 7fffffffe000,8\n");
+    trace_regions_t rg;
+    char err[TRACE_OS_ERR_LEN];
+    assert_int_equal(trace_infer_regions(t, "t.lackey", 0, TASK_SIZE_4LEVEL, &rg, err), 0);
+    assert_int_equal(trace_regions_round(&rg, 21, TASK_SIZE_4LEVEL, err), -1);
+    assert_non_null(strstr(err, "ends beyond user space"));
+    trace_regions_free(&rg);
+    trace_close(t);
+}
+
 static void test_limit_and_errors(void **state)
 {
     (void)state;
@@ -121,7 +176,7 @@ static void test_demand_paging(void **state)
     char err[TRACE_OS_ERR_LEN];
     assert_int_equal(trace_infer_regions(t, "t.lackey", 0, o->os->layout.task_size, &rg, err), 0);
     trace_close(t);
-    if (!trace_os_start(o->os, &rg, err))
+    if (!trace_os_start(o->os, &rg, 12, err))
         fail_msg("start: %s", err);
     const os_counters_t base = o->os->cnt;
     trace_os_stats_t st;
@@ -152,6 +207,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_regions),
+        cmocka_unit_test(test_round),
         cmocka_unit_test(test_limit_and_errors),
         cmocka_unit_test(test_demand_paging),
     };
