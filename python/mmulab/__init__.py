@@ -123,21 +123,19 @@ def _must(what, rc):
     return rc
 
 
-class Reference:
-    """One permissive reference per MMU under test (mmulab.h, mmulab_ref_*)."""
+class _Owner:
+    """A library handle and the page tables built in it: closed once, by close(), `with` or GC.
+    Subclasses set _destroy (the library's destroy function for their handle)."""
 
-    def __init__(self, maxphyaddr=46):
-        self._h = _lib.mmulab_ref_create(maxphyaddr)
-        if not self._h:
-            raise MmulabError("create", E_ARG)
-        self._tables = []
+    _h = None
+    _tables = ()
 
     def close(self):
         for pt in self._tables:
             _lib.mmulab_pt_destroy(pt._h)
         self._tables = []
         if self._h:
-            _lib.mmulab_ref_destroy(self._h)
+            self._destroy(self._h)
             self._h = None
 
     def __enter__(self):
@@ -148,6 +146,19 @@ class Reference:
 
     def __del__(self):
         self.close()
+
+
+class Reference(_Owner):
+    """One permissive reference per MMU under test (mmulab.h, mmulab_ref_*)."""
+
+    _destroy = staticmethod(_lib.mmulab_ref_destroy)
+
+    def __init__(self, maxphyaddr=46):
+        self._h = _lib.mmulab_ref_create(maxphyaddr)
+        if not self._h:
+            raise MmulabError("create", E_ARG)
+        self._tables = []
+
 
     def reset(self):
         _must("reset", _lib.mmulab_ref_reset(self._h))
@@ -227,9 +238,11 @@ class PageTables:
         return _lib.mmulab_pt_entry_addr(self._h, va, level)
 
 
-class Model:
+class Model(_Owner):
     """mmulab's own golden MMU (mmulab_model_*): one outcome per translation, with its latency.
     settings: "key=value, ..." of model/params.def (a bad one raises ValueError naming the key)."""
+
+    _destroy = staticmethod(_lib.mmulab_model_destroy)
 
     def __init__(self, settings=None):
         err = ctypes.create_string_buffer(256)
@@ -238,22 +251,6 @@ class Model:
             raise ValueError(err.value.decode())
         self._tables = []
 
-    def close(self):
-        for pt in self._tables:
-            _lib.mmulab_pt_destroy(pt._h)
-        self._tables = []
-        if self._h:
-            _lib.mmulab_model_destroy(self._h)
-            self._h = None
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.close()
-
-    def __del__(self):
-        self.close()
 
     def mem_write(self, pa, value, size=8):
         _must("mem_write", _lib.mmulab_model_mem_write(self._h, pa, value, size))
