@@ -1,0 +1,134 @@
+// miter_rules: the equivalence miters of docs/formal.md. Each module puts a piece of the RTL's
+// checking logic (rtl/mmu_pkg.sv's functions, rtl/entry_check.sv) beside the SDM reference
+// (sdm_ref.v) on the same free inputs and asserts that they agree; yosys-smtbmc proves the asserts
+// for every input value at depth 1 (all three are combinational). The `assume`s only narrow the
+// inputs to what the RTL can be given (each one says why); the protection-key inputs of the
+// reference are tied off (CR4.PKE = CR4.PKS = 0) until the RTL has protection keys.
+// Encodings: the RTL's (mmu_pkg) are mapped onto the reference's explicitly, so a change of either
+// is a proof failure, not a silent agreement.
+
+// mmu_pkg::PAGING_* -> the reference's mode (1 32-bit, 2 PAE, 3 4-level, 4 5-level)
+`define REF_MODE(m) ((m) == mmu_pkg::PAGING_32 ? 3'd1 : (m) == mmu_pkg::PAGING_PAE ? 3'd2 : \
+                     (m) == mmu_pkg::PAGING_4LEVEL ? 3'd3 : (m) == mmu_pkg::PAGING_5LEVEL ? 3'd4 : 3'd0)
+// mmu_pkg::ACC_* -> the reference's access (0 read, 1 write, 2 fetch)
+`define REF_ACCESS(a) ((a) == mmu_pkg::ACC_READ ? 2'd0 : (a) == mmu_pkg::ACC_WRITE ? 2'd1 : \
+                       (a) == mmu_pkg::ACC_EXEC ? 2'd2 : 2'd3)
+
+// mmu_pkg::rights_violation (the TLB-hit checks of mmu_port.sv and walker.sv's L2 lookup, and the
+// leaf check of entry_check) against §4.6, in every paging mode.
+module miter_rights (
+  input logic [2:0] mode,
+  input logic [1:0] access, cpl,
+  input logic       ac, implicit, rw, us, xd, wp, smep, smap, nxe
+);
+  logic rtl_viol, ref_rights, ref_pk;
+  assign rtl_viol = mmu_pkg::rights_violation(access, cpl, ac, implicit, rw, us, xd, wp, smep, smap, nxe);
+  sdm_access_rights u_ref (
+    .access(`REF_ACCESS(access)), .cpl(cpl), .implicit(implicit), .eflags_ac(ac),
+    .has_xd(mode != mmu_pkg::PAGING_32),
+    .ia32e(mode == mmu_pkg::PAGING_4LEVEL || mode == mmu_pkg::PAGING_5LEVEL),
+    .cr0_wp(wp), .cr4_smep(smep), .cr4_smap(smap), .cr4_pke(1'b0), .cr4_pks(1'b0), .efer_nxe(nxe),
+    .pkru(32'd0), .ia32_pkrs(32'd0), .rw_all(rw), .us_all(us), .xd_any(xd), .pkey(4'd0),
+    .rights_fault(ref_rights), .pk_fault(ref_pk)
+  );
+  always_comb begin
+    // a translation exists only with paging on
+    assume (mode >= mmu_pkg::PAGING_32 && mode <= mmu_pkg::PAGING_5LEVEL);
+    // the access kinds of mmu_access_t; no implicit instruction fetch (docs/semantics.md section 4)
+    assume (access != 2'd3);
+    assume (!(implicit && access == mmu_pkg::ACC_EXEC));
+    // 32-bit paging has no XD bit: the walker's combined XD starts at 0 and 4-byte entries add none
+    // (entry_check's rights_o; the walker miter proves the combination), so no TLB entry has XD = 1
+    assume (!(mode == mmu_pkg::PAGING_32 && xd));
+    assert (rtl_viol == (ref_rights || ref_pk));
+  end
+endmodule
+
+// mmu_pkg::pf_error_code against §4.7 (PK = 0 without protection keys).
+module miter_error_code (
+  input logic [2:0] mode,
+  input logic [1:0] access, cpl,
+  input logic       implicit, present, rsvd, smep, nxe
+);
+  logic [5:0] rtl_ec, ref_ec;
+  logic       pae;
+  assign pae    = (mode != mmu_pkg::PAGING_32);            // CR4.PAE in PAE, 4-level and 5-level paging
+  assign rtl_ec = mmu_pkg::pf_error_code(access, cpl, implicit, present, rsvd, smep, pae, nxe);
+  sdm_error_code u_ref (
+    .not_present(!present), .rsvd_fault(rsvd), .pk_flag(1'b0), .access(`REF_ACCESS(access)),
+    .cpl(cpl), .implicit(implicit), .cr4_pae(pae), .cr4_smep(smep), .efer_nxe(nxe), .ec(ref_ec)
+  );
+  always_comb begin
+    assume (mode >= mmu_pkg::PAGING_32 && mode <= mmu_pkg::PAGING_5LEVEL);
+    assume (access != 2'd3);
+    assume (!(implicit && access == mmu_pkg::ACC_EXEC));
+    // the callers pass RSVD only for a present entry (reserved bits of a P = 0 entry are not checked)
+    assume (!rsvd || present);
+    assert (rtl_ec == ref_ec);
+  end
+endmodule
+
+// entry_check (walker.sv's checks of one entry) against sdm_entry_rules, in one paging mode
+// (MODE, mmu_pkg's encoding) with one MAXPHYADDR: reserved bits, leaf, combined rights, the fault
+// decision and the error code.
+module miter_entry #(
+  parameter int MODE       = 3,
+  parameter int MAXPHYADDR = 46
+) (
+  input logic [2:0]  level,
+  input logic [63:0] e,
+  input logic [2:0]  rights_in,        // {xd, us, rw} of the levels above
+  input logic [1:0]  access, cpl,
+  input logic        ac, implicit, wp, smep, smap, nxe, pse
+);
+  localparam logic [2:0] M = 3'(MODE);
+  logic       pae;
+  assign pae = (M != mmu_pkg::PAGING_32);
+
+  logic       rtl_rsvd, rtl_leaf, rtl_viol, rtl_fault;
+  logic [2:0] rtl_rights;
+  logic [5:0] rtl_ec;
+  entry_check #(.MAXPHYADDR(MAXPHYADDR)) u_rtl (
+    .en_i(1'b1), .mode_i(M), .level_i(level), .e_i(e), .rights_i(rights_in),
+    .access_i(access), .cpl_i(cpl), .ac_i(ac), .implicit_i(implicit),
+    .wp_i(wp), .smep_i(smep), .smap_i(smap), .nxe_i(nxe), .pse_i(pse), .pae_i(pae),
+    .rsvd_o(rtl_rsvd), .leaf_o(rtl_leaf), .rights_o(rtl_rights), .viol_o(rtl_viol),
+    .fault_o(rtl_fault), .ec_o(rtl_ec)
+  );
+
+  logic       ref_rsvd, ref_leaf, ref_rw, ref_us, ref_xd, ref_fault;
+  logic [5:0] ref_ec;
+  sdm_entry_rules #(.MAXPHYADDR(MAXPHYADDR)) u_ref (
+    .mode(`REF_MODE(M)), .level(level), .entry(e),
+    .rw_above(rights_in[0]), .us_above(rights_in[1]), .xd_above(rights_in[2]),
+    .access(`REF_ACCESS(access)), .cpl(cpl), .implicit(implicit), .eflags_ac(ac),
+    .cr0_wp(wp), .cr4_pse(pse), .cr4_smep(smep), .cr4_smap(smap), .cr4_pke(1'b0), .cr4_pks(1'b0),
+    .efer_nxe(nxe), .pkru(32'd0), .ia32_pkrs(32'd0),
+    .rsvd(ref_rsvd), .leaf(ref_leaf), .rw_all(ref_rw), .us_all(ref_us), .xd_any(ref_xd),
+    .fault(ref_fault), .ec(ref_ec)
+  );
+
+  always_comb begin
+    // the levels the walker reads in the mode: 32-bit PD and PT; PAE PD and PT (its PDPTEs are
+    // registers, checked by mmu_ctrl at the load); 4-level PML4 down; 5-level PML5 down
+    assume (level >= 3'd1);
+    if (M == mmu_pkg::PAGING_32 || M == mmu_pkg::PAGING_PAE) assume (level <= 3'd2);
+    else if (M == mmu_pkg::PAGING_4LEVEL) assume (level <= 3'd4);
+    else assume (level <= 3'd5);
+    // 32-bit paging reads 4-byte entries (the walker zero-extends them) and combines no XD
+    if (M == mmu_pkg::PAGING_32) begin
+      assume (e[63:32] == 32'd0);
+      assume (!rights_in[2]);
+    end
+    assume (access != 2'd3);
+    assume (!(implicit && access == mmu_pkg::ACC_EXEC));
+
+    assert (rtl_fault == ref_fault);
+    if (ref_fault) assert (rtl_ec == ref_ec);
+    if (e[0]) assert (rtl_rsvd == ref_rsvd);
+    if (!ref_fault) assert (rtl_leaf == ref_leaf);
+    if (!ref_fault) assert (rtl_rights == {ref_xd, ref_us, ref_rw});
+    // the violation output agrees with §4.6 on the combined rights at a leaf
+    if (e[0] && !ref_rsvd && ref_leaf) assert (rtl_viol == ref_fault);
+  end
+endmodule
