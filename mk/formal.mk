@@ -6,6 +6,7 @@
 #                 About 80 s on this project's 2-core machine, so `make test` runs it too.
 
 FORMAL_OUT := $(BUILD)/formal
+FORMAL_EQ_SRC := rtl/mmu_pkg.sv,rtl/entry_check.sv,rtl/formal/sdm_ref.v,rtl/formal/miter_rules.sv
 
 DEPS_GROUPS += formal
 TEST_BINS   += $(BUILD)/san/tests/rtl/formal
@@ -19,3 +20,16 @@ $(BUILD)/san/tests/rtl/formal: mk/formal.mk tools/formal.sh
 	@mkdir -p $(dir $@)
 	printf '#!/bin/sh\nexec tools/formal.sh %s\n' '$(FORMAL_OUT)' > $@
 	chmod +x $@
+
+# `make lint` also lints the formal sources (Verilator -Wall, FORMAL defined): one line per top
+FORMAL_LINT_TOPS := miter_rights:$(FORMAL_EQ_SRC) miter_error_code:$(FORMAL_EQ_SRC) miter_entry:$(FORMAL_EQ_SRC) \
+                    props_walker:rtl/mmu_pkg.sv,rtl/entry_check.sv,rtl/walker.sv,rtl/formal/props_walker.sv \
+                    props_tlb:rtl/mmu_pkg.sv,rtl/tlb_array.sv,rtl/formal/props_tlb.sv
+.PHONY: formal-lint
+lint: formal-lint
+formal-lint:
+	@tools/deps.sh rtl
+	@for t in $(FORMAL_LINT_TOPS); do \
+	  echo "lint (formal: $${t%%:*})"; \
+	  $(VERILATOR) --lint-only -Wall -DFORMAL --top-module $${t%%:*} $$(echo $${t#*:} | tr , ' ') || exit 1; \
+	done

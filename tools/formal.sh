@@ -92,13 +92,20 @@ plant() {
   for s in $EQ_SRC; do [ "$s" = "$file" ] && src="$src $copy" || src="$src $s"; done
   smt_prove "$name" "$top" "$chp" $src
   case $? in
-    1) report "$name" "caught" "$t" "counterexample $OUT/$name.cex.vcd ($(grep -o 'Assert failed in [^:]*' "$OUT/$name.log" | head -1))" ;;
+    1) report "$name" "caught" "$t" "counterexample $OUT/$name.cex.vcd ($(grep -o 'Assert failed in [^:]*' "$OUT/$name.log" | head -1))"
+       echo "        $(awk -f tools/vcd_top.awk "$OUT/$name.cex.vcd")" ;;
     0) report "$name" "NOT CAUGHT" "$t" "the proof passed with the change"; failures=$((failures + 1)) ;;
     *) report "$name" ERROR "$t" "see $OUT/$name*.log"; failures=$((failures + 1)) ;;
   esac
 }
 # SMAP ignoring EFLAGS.AC (an explicit supervisor access to a user page faults even with AC=1)
 plant planted_smap_ignores_ac $PKG 's/(us \&\& smap \&\& (implicit || !ac))/(us \&\& smap)/' miter_rights ""
+# the I/D bit without CR4.SMEP (only PAE/4/5-level with NXE would set it)
+plant planted_id_ignores_smep $PKG 's/(access == ACC_EXEC) \&\& (smep || (pae \&\& nxe))/(access == ACC_EXEC) \&\& pae \&\& nxe/' \
+      miter_error_code ""
+# bit 21 of a 32-bit 4-MByte PDE no longer reserved
+plant planted_pse36_bit21_not_reserved $RTL/entry_check.sv "s/RSV_PSE  = 64'h0020_0000 |/RSV_PSE  = 64'h0000_0000 |/" \
+      miter_entry "-set MODE 1 -set MAXPHYADDR 46"
 # PS of a PML4E/PML5E no longer reserved
 plant planted_pml4_ps_not_reserved $RTL/entry_check.sv '/if (level_i >= mmu_pkg::LVL_PML4) m = m | BIT_PS;/s/m = m | BIT_PS;/m = m;/' \
       miter_entry "-set MODE 3 -set MAXPHYADDR 46"

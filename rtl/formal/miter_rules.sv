@@ -1,3 +1,4 @@
+/* verilator lint_off DECLFILENAME */  // several miters in one file
 // miter_rules: the equivalence miters of docs/formal.md. Each module puts a piece of the RTL's
 // checking logic (rtl/mmu_pkg.sv's functions, rtl/entry_check.sv) beside the SDM reference
 // (sdm_ref.v) on the same free inputs and asserts that they agree; yosys-smtbmc proves the asserts
@@ -112,9 +113,14 @@ module miter_entry #(
     // the levels the walker reads in the mode: 32-bit PD and PT; PAE PD and PT (its PDPTEs are
     // registers, checked by mmu_ctrl at the load); 4-level PML4 down; 5-level PML5 down
     assume (level >= 3'd1);
-    if (M == mmu_pkg::PAGING_32 || M == mmu_pkg::PAGING_PAE) assume (level <= 3'd2);
-    else if (M == mmu_pkg::PAGING_4LEVEL) assume (level <= 3'd4);
-    else assume (level <= 3'd5);
+    // (begin/end: an `else` right after an immediate assume/assert would be its fail action)
+    if (M == mmu_pkg::PAGING_32 || M == mmu_pkg::PAGING_PAE) begin
+      assume (level <= 3'd2);
+    end else if (M == mmu_pkg::PAGING_4LEVEL) begin
+      assume (level <= 3'd4);
+    end else begin
+      assume (level <= 3'd5);
+    end
     // 32-bit paging reads 4-byte entries (the walker zero-extends them) and combines no XD
     if (M == mmu_pkg::PAGING_32) begin
       assume (e[63:32] == 32'd0);

@@ -75,8 +75,12 @@ module props_tlb #(
 
   // --- what the users promise ----------------------------------------------------------------------
   always_comb begin
-    if (!past_valid) assume (rst_i);
-    else assume (!rst_i);
+    // (begin/end: an `else` right after an immediate assume would be its fail action)
+    if (!past_valid) begin
+      assume (rst_i);
+    end else begin
+      assume (!rst_i);
+    end
     // the small address space of the bounded proof (the compare logic is the same for every bit)
     assume ((rd_va_i >> VA_BITS) == '0 && (cmp_va_i >> VA_BITS) == '0);
     // a compare looks at the VA read last, read after the last fill (a lookup reads at a and

@@ -1,3 +1,4 @@
+/* verilator lint_off DECLFILENAME */  // the three reference modules in one file
 // sdm_ref: an independent reading of the Intel SDM's permission and fault rules, the reference the
 // formal proofs (docs/formal.md) compare the RTL's checking logic with. Written from SDM Vol 3A
 // chapter 4 (§4.3 32-bit paging, §4.4 PAE paging, §4.5 4-level and 5-level paging, §4.6 access
