@@ -8,7 +8,8 @@
 #    entry_check in each paging mode for several MAXPHYADDR values.
 # 2. Planted changes: a copy of the RTL with one rule changed must FAIL its miter, with a
 #    counterexample (VCD); a planted change that passes is a failure of this script.
-# 3. Bounded protocol proofs (rtl/formal/props_*.sv) with Yosys's own SAT solver (`sat -seq N`):
+# 3. Bounded protocol proofs (rtl/formal/props_*.sv: tlb_array, mmu_port, walker) with Yosys's own
+#    SAT solver (`sat -seq N`), and the two expected counterexamples of docs/formal.md:
 #    z3 does not get through yosys-smtbmc's first step on the walker or the TLB array in 10 minutes
 #    (docs/formal.md), MiniSat does the same unrolling in seconds.
 # Every property prints "formal: NAME  proven|FAILED|...  (T s)"; the exit status is non-zero if
@@ -44,11 +45,12 @@ smt_prove() {
 }
 
 # sat_bmc NAME TOP "CHPARAMS" DEPTH "EXTRA SAT ARGS" SOURCES... -> 0 no model (proven), 1 model found, 2 error
+# (SAT_DEFINES: extra read_verilog flags, e.g. -DFORMAL_TLB_ONE_HIT for tlb_array's one-hit assert)
 sat_bmc() {
   local name=$1 top=$2 chp=$3 depth=$4 extra=$5; shift 5
   local chparam=""
   [ -n "$chp" ] && chparam="chparam $chp $top;"
-  yosys -q -l "$OUT/$name.log" -p "read_verilog -formal -sv $*; $chparam prep -flatten -top $top; \
+  yosys -q -l "$OUT/$name.log" -p "read_verilog -formal -sv ${SAT_DEFINES:-} $*; $chparam prep -flatten -top $top; \
       memory_map; opt -fast; async2sync; opt_clean; \
       sat -seq $depth -set-assumes -set-init-zero -show-inputs $extra -dump_vcd $OUT/$name.vcd" \
       >/dev/null 2>&1
@@ -111,25 +113,45 @@ plant planted_pml4_ps_not_reserved $RTL/entry_check.sv '/if (level_i >= mmu_pkg:
       miter_entry "-set MODE 3 -set MAXPHYADDR 46"
 
 # --- 3. bounded protocol proofs ---------------------------------------------------------------------
+# expect_cex NAME START RC WHY: a counterexample the docs describe is expected
+expect_cex() {
+  case $3 in
+    1) report "$1" "counterexample" "$2" "expected ($4): $OUT/$1.vcd" ;;
+    0) report "$1" "UNEXPECTED PASS" "$2" "docs/formal.md says it fails ($4)"; failures=$((failures + 1)) ;;
+    *) report "$1" ERROR "$2" "see $OUT/$1.log"; failures=$((failures + 1)) ;;
+  esac
+}
+# reached NAME START RC WHAT: "SIGNAL is always 0" refuted = the depth reaches WHAT
+reached() {
+  case $3 in
+    1) report "$1" "reached" "$2" "$4: $OUT/$1.vcd" ;;
+    0) report "$1" "NOT REACHED" "$2" "the proof's depth does not cover $4"; failures=$((failures + 1)) ;;
+    *) report "$1" ERROR "$2" "see $OUT/$1.log"; failures=$((failures + 1)) ;;
+  esac
+}
+
 TLB_SRC="$PKG $RTL/tlb_array.sv $F/props_tlb.sv"
+export SAT_DEFINES=-DFORMAL_TLB_ONE_HIT
 t=$(now); sat_bmc tlb_one_hit props_tlb "-set CONST_PCID 1" 12 "-prove-asserts" $TLB_SRC
 expect_proven tlb_one_hit "$t" $? "bounded, 12 cycles, constant PCID"
 # With PCID changes a lookup can match two ways (docs/formal.md): expected counterexample.
 t=$(now); sat_bmc tlb_two_hits_pcid props_tlb "-set CONST_PCID 0" 12 "-prove-asserts" $TLB_SRC
-case $? in
-  1) report tlb_two_hits_pcid "counterexample" "$t" "expected (docs/formal.md): $OUT/tlb_two_hits_pcid.vcd" ;;
-  0) report tlb_two_hits_pcid "UNEXPECTED PASS" "$t" "docs/formal.md says two ways can match"; failures=$((failures + 1)) ;;
-  *) report tlb_two_hits_pcid ERROR "$t" "see $OUT/tlb_two_hits_pcid.log"; failures=$((failures + 1)) ;;
-esac
+expect_cex tlb_two_hits_pcid "$t" $? "a global fill under another PCID"
+PORT_SRC="$PKG $RTL/tlb_array.sv $RTL/tlb.sv $RTL/mmu_port.sv $F/props_port.sv"
+# ... and after a page-size change without invalidation (docs/formal.md): expected counterexample
+t=$(now); sat_bmc tlb_two_hits_page_size props_port "" 18 "-prove-asserts" $PORT_SRC
+expect_cex tlb_two_hits_page_size "$t" $? "a stale 4K entry dropped, its 2M refill beside a 2M entry"
+export SAT_DEFINES=
+t=$(now); sat_bmc port_protocol props_port "" 18 "-prove-asserts" $PORT_SRC
+expect_proven port_protocol "$t" $? "bounded, 18 cycles from reset"
+t=$(now); sat_bmc port_l1_hit_reached props_port "" 10 "-prove l1_hit_reached 0" $PORT_SRC
+reached port_l1_hit_reached "$t" $? "a miss, its fill and an L1 hit within 10 cycles"
 WALK_SRC="$PKG $RTL/entry_check.sv $RTL/walker.sv $F/props_walker.sv"
 t=$(now); sat_bmc walker_protocol props_walker "" 12 "-prove-asserts" $WALK_SRC
 expect_proven walker_protocol "$t" $? "bounded, 12 cycles from reset"
 # the depth reaches a whole walk: "full_walk is always 0" must be refuted
 t=$(now); sat_bmc walker_full_walk_reached props_walker "" 12 "-prove full_walk 0" $WALK_SRC
-case $? in
-  1) report walker_full_walk_reached "reached" "$t" "a 2-level walk with its A/D writes within 12 cycles: $OUT/walker_full_walk_reached.vcd" ;;
-  *) report walker_full_walk_reached "NOT REACHED" "$t" "the walker proof's depth does not cover a walk"; failures=$((failures + 1)) ;;
-esac
+reached walker_full_walk_reached "$t" $? "a 2-level walk with its A/D writes within 12 cycles"
 
 if [ $failures -ne 0 ]; then
   echo "formal: $failures properties did not give their expected result"

@@ -99,10 +99,20 @@ module props_tlb #(
       assume (fill_entry_i.cls == mmu_pkg::PSC_4K);
     end
   end
+  // constant inputs keep the reset cycle's value (compared combinationally, so the last cycle of
+  // the bounded trace is constrained too)
+  logic        mode32_0;
+  logic [11:0] pcid_0;
   always_ff @(posedge clk_i) begin
+    if (rst_i) begin
+      mode32_0 <= mode32_i;
+      pcid_0   <= cmp_pcid_i;
+    end
+  end
+  always_comb begin
     if (past_valid && !rst_i) begin
-      assume (mode32_i == $past(mode32_i));
-      if (CONST_PCID != 0) assume (cmp_pcid_i == $past(cmp_pcid_i));
+      assume (mode32_i == mode32_0);
+      if (CONST_PCID != 0) assume (cmp_pcid_i == pcid_0);
     end
   end
 endmodule
