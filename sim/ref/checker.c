@@ -162,6 +162,7 @@ int mmulab_ref_reset(mmulab_ref_t *r)
     physmem_track_backdoor(m, true);
     memset(&r->cpu, 0, sizeof r->cpu);
     r->cpu.cr0 = 0x60000010ull;   /* reset value (SDM 10.1.1 / 9.1.1): CD, NW, ET */
+    r->cpu.pk = true;             /* the checker's processor has protection keys (PKU and PKS) */
     r->now = 1;
     r->nlog = r->npinv = r->nctx = 0;
     r->flush_all = r->flush_nonglobal = 0;
@@ -263,8 +264,9 @@ static int ctrl(mmulab_ref_t *r, const mmu_ctrl_t *op)
     ref_cpu_t before = r->cpu;
     ref_flush_t fl;
     uint16_t pcid;
-    if (ref_ctrl(&r->cpu, r->M, op, ref_read_mem, r->mem, &fl, &pcid) != FAULT_NONE)
-        return MMULAB_E_GP;
+    mmu_fault_t f = ref_ctrl(&r->cpu, r->M, op, ref_read_mem, r->mem, &fl, &pcid);
+    if (f != FAULT_NONE)
+        return f == FAULT_UD ? MMULAB_E_UD : MMULAB_E_GP;
     r->now++;
     if (!same_ctx(&before, &r->cpu, r->M) || ref_cpu_mode(&r->cpu) != ref_cpu_mode(&before))
         leave_ctx(r);
@@ -274,8 +276,8 @@ static int ctrl(mmulab_ref_t *r, const mmu_ctrl_t *op)
 
 int mmulab_ref_write_reg(mmulab_ref_t *r, int reg, uint64_t value)
 {
-    static const mmu_ctrl_kind_t kinds[] = {CTRL_CR0, CTRL_CR3, CTRL_CR4, CTRL_EFER};
-    if (!r || reg < MMULAB_CR0 || reg > MMULAB_EFER)
+    static const mmu_ctrl_kind_t kinds[] = {CTRL_CR0, CTRL_CR3, CTRL_CR4, CTRL_EFER, CTRL_WRPKRU, CTRL_WRPKRS};
+    if (!r || reg < MMULAB_CR0 || reg > MMULAB_PKRS)
         return MMULAB_E_ARG;
     mmu_ctrl_t op = {.kind = kinds[reg], .value = value};
     return ctrl(r, &op);
@@ -290,6 +292,8 @@ int mmulab_ref_read_reg(mmulab_ref_t *r, int reg, uint64_t *value)
     case MMULAB_CR3: *value = r->cpu.cr3; return MMULAB_OK;
     case MMULAB_CR4: *value = r->cpu.cr4; return MMULAB_OK;
     case MMULAB_EFER: *value = r->cpu.efer; return MMULAB_OK;
+    case MMULAB_PKRU: *value = r->cpu.pkru; return MMULAB_OK;
+    case MMULAB_PKRS: *value = r->cpu.pkrs; return MMULAB_OK;
     default: return MMULAB_E_ARG;
     }
 }

@@ -118,6 +118,7 @@ sg_t *sg_create(const sg_opts_t *o, char *err, size_t errlen)
         return NULL;
     }
     g->M = (unsigned)g->cfg.maxphyaddr;
+    g->cpu.pk = g->cfg.pk != 0;    /* the shadow's processor has keys exactly when the MMU does */
     rng_seed(&g->rng, o->seed);
     sg_choose_knobs(g);
     g->img = physmem_create(g->M);
