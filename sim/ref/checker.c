@@ -21,8 +21,8 @@
  *       4.10.4.3: no invalidation, no guarantee of the new translation);
  *   (c) a global TLB entry (leaf G=1, CR4.PGE at fill time) of any context, since the last
  *       invalidation of global entries for the page (4.10.2.4).
- * Rights of a cached entry are checked with the current CR0.WP/CR4.SMEP/SMAP (4.10.2.2: the
- * TLB keeps the combined R/W, U/S, XD). This over-approximates (values of different moments may
+ * Rights of a cached entry are checked with the current CR0.WP/CR4.SMEP/SMAP/PKE/PKS, PKRU and
+ * IA32_PKRS (4.10.2.2: the TLB keeps the combined R/W, U/S, XD and the protection key). This over-approximates (values of different moments may
  * combine in one candidate): it never flags a permitted result, and can miss a wrong one that
  * only such a mix explains (docs/reference-model.md, "limits"). */
 #include "mmulab.h"
@@ -385,7 +385,7 @@ enum { CAND_WALK, CAND_TLB, CAND_GLOBAL };
 typedef struct {
     mmulab_ref_t *r;
     const mmu_req_t *req;
-    ref_cpu_t cpu;               /* the context's paging state with today's WP/SMEP/SMAP */
+    ref_cpu_t cpu;               /* the context's paging state with today's WP/SMEP/SMAP and keys */
     int kind;                    /* CAND_* */
     uint64_t since;              /* invalidations that apply to every entry of this kind */
     uint64_t ctx_last;           /* the context was current until (TLB candidates) */
@@ -537,7 +537,10 @@ int mmulab_ref_check(mmulab_ref_t *r, const mmulab_access_t *a, const mmulab_res
                 continue;
             s.cpu = x->cpu;
             s.cpu.cr0 = (x->cpu.cr0 & ~CR0_WP) | (c->cr0 & CR0_WP);
-            s.cpu.cr4 = (x->cpu.cr4 & ~(CR4_SMEP | CR4_SMAP)) | (c->cr4 & (CR4_SMEP | CR4_SMAP));
+            uint64_t now4 = CR4_SMEP | CR4_SMAP | CR4_PKE | CR4_PKS;
+            s.cpu.cr4 = (x->cpu.cr4 & ~now4) | (c->cr4 & now4);
+            s.cpu.pkru = c->pkru;    /* a TLB entry holds the key; its rights come from today's */
+            s.cpu.pkrs = c->pkrs;    /* PKRU / IA32_PKRS (SDM 4.6.2: WRPKRU invalidates nothing) */
             ref_walk_t xw;
             ref_pred_t dummy;
             if (ref_walk_begin(&s.cpu, r->M, &q, &xw, &dummy))
