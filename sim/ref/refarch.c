@@ -176,12 +176,15 @@ bool ref_walk_next(const ref_cpu_t *c, unsigned M, const mmu_req_t *r, ref_walk_
      * ADi=1: no data access at all. WDi=1: no user-mode write; no supervisor-mode write if
      * CR0.WP=1. 4.7: the PK bit of the error code is set exactly when this denies the access. */
     bool key_denies = false;
-    if (mode >= PAGING_4LEVEL && r->access != ACC_EXEC &&
-        (w->us ? (c->cr4 & CR4_PKE) != 0 : (c->cr4 & CR4_PKS) != 0)) {
+    if (mode >= PAGING_4LEVEL && (w->us ? (c->cr4 & CR4_PKE) != 0 : (c->cr4 & CR4_PKS) != 0)) {
         unsigned key = (unsigned)(e >> 59) & 15;
         uint32_t rights = w->us ? c->pkru : c->pkrs;
         bool ad = (rights >> (2 * key)) & 1, wd = (rights >> (2 * key + 1)) & 1;
-        key_denies = ad || (r->access == ACC_WRITE && wd && (w->user || wp));
+        out->key_used = true;
+        out->key_user_addr = w->us;
+        out->key_ad = ad;
+        out->key_wd = wd;
+        key_denies = r->access != ACC_EXEC && (ad || (r->access == ACC_WRITE && wd && (w->user || wp)));
     }
     bool nx = w->xd && (c->efer & EFER_NXE), viol;
     if (w->user)

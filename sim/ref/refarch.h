@@ -100,6 +100,9 @@ typedef struct {
     paddr_t pa;
     unsigned shift;              /* page size (12, 21, 22, 30); 0 with paging off */
     bool leaf_ok;                /* the walk reached a leaf with no not-present or reserved entry */
+    bool key_used;               /* leaf_ok and a key governs the address (PKRU or IA32_PKRS in force) */
+    bool key_user_addr;          /* ... it is a user-mode address (PKRU's), else IA32_PKRS's */
+    bool key_ad, key_wd;         /* ... that register's AD_i / WD_i for the leaf's key i */
 } ref_pred_t;
 
 /* What a control operation invalidates (SDM 4.10.4.1). */

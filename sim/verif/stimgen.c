@@ -300,6 +300,7 @@ static void stream(sg_t *g)
         case OP_INVLPG: sg_op_invlpg(g); break;
         case OP_INVPCID: sg_op_invpcid(g); break;
         case OP_EDIT: sg_op_edit(g); break;
+        case OP_PKEY: sg_op_pkey(g); break;
         default:
             if (ref_cpu_mode(&g->cpu) != PAGING_OFF)
                 sg_leave_paging(g);
