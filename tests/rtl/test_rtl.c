@@ -352,7 +352,7 @@ static void test_illegal_cr_writes(void **state)
         { CTRL_CR0, 1ull << 32 },                 /* bits 63:32 */
         { CTRL_CR0, CR0_PG },                     /* PG without PE */
         { CTRL_CR4, 1ull << 40 },
-        { CTRL_CR4, CR4_PKE },                    /* not implemented */
+        { CTRL_CR4, 1ull << 27 },                 /* LASS: not implemented */
         { CTRL_CR4, 1ull << 23 },                 /* CET */
         { CTRL_CR4, CR4_PCIDE },                  /* PCIDE while LMA=0 */
         { CTRL_EFER, 1ull << 1 },                 /* unknown bit */
@@ -813,7 +813,8 @@ static void test_operand_rules(void **state)
 
 /* On the --assert build (make test runs this file on it too) a failing RTL assertion must end
  * the simulation with an error, so the test that hits it fails. A child process drives an
- * undefined control-operation code, which mmu_top's pin-protocol assertion rejects. */
+ * undefined access code (3) on port D, which mmu_top's pin-protocol assertion rejects (every 3-bit
+ * control-operation code is defined since WRPKRU (6) and WRMSR IA32_PKRS (7)). */
 static void test_assertion_failure_fails(void **state)
 {
     (void)state;
@@ -825,7 +826,7 @@ static void test_assertion_failure_fails(void **state)
     if (pid == 0) {
         rtl_sim_t *s = rtl_sim_create();
         rtl_sim_reset(s);
-        rtl_in_t in = {.ctrl_valid = true, .ctrl_kind = 7};
+        rtl_in_t in = {.req[PORT_D] = {.valid = true, .access = 3}};
         for (int i = 0; i < 4; i++) {
             rtl_sim_eval(s, &in);
             rtl_sim_clock(s);
