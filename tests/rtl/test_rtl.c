@@ -784,7 +784,9 @@ static void test_pf_invalidation(void **state)
 }
 
 /* Operand rules (semantics.md section 7): CR0.NW without CD, CR0's reserved low bits, CR4's
- * reserved and unimplemented bits, INVPCID type 0's canonical check outside IA-32e paging. */
+ * reserved and unimplemented bits, INVPCID type 0's canonical check outside IA-32e paging; the
+ * protection-key operations (semantics.md 4a): WRPKRU #UD while CR4.PKE=0, PKE/PKS writable (PK=1),
+ * IA32_PKRS bits 63:32 #GP. */
 static void test_operand_rules(void **state)
 {
     (void)state;
@@ -795,9 +797,26 @@ static void test_operand_rules(void **state)
     assert_int_equal(c.fault, FAULT_NONE);
     assert_int_equal(rt_arch(t).cr0, CR0_NW | CR0_CD);                    /* 6, 17 ignored */
     rt_ctrl_ok(t, CTRL_CR0, 0);
-    static const unsigned bad[] = {15, 22, 23, 24, 26, 27, 28, 29, 30, 31, 32, 63};
+    static const unsigned bad[] = {15, 23, 26, 27, 28, 29, 30, 31, 32, 63};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
         assert_int_equal(rt_ctrl(t, CTRL_CR4, 1ull << bad[i]).fault, FAULT_GP);
+    if (t->cfg.pk) {
+        mmu_ctrl_result_t u = rt_ctrl(t, CTRL_WRPKRU, 0xc);
+        assert_int_equal(u.fault, FAULT_UD);
+        assert_int_equal(u.complete_cycle, u.accept_cycle + rt_C(t));
+        assert_int_equal(rt_ctrl(t, CTRL_WRPKRS, 1ull << 32).fault, FAULT_GP);
+        rt_ctrl_ok(t, CTRL_WRPKRS, 0x30);
+        rt_ctrl_ok(t, CTRL_CR4, CR4_PKE | CR4_PKS);
+        rt_ctrl_ok(t, CTRL_WRPKRU, 0xffffffff0000000cull);
+        assert_int_equal(rt_arch(t).pkru, 0xc);
+        assert_int_equal(rt_arch(t).pkrs, 0x30);
+        rt_ctrl_ok(t, CTRL_CR4, 0);
+    } else {
+        assert_int_equal(rt_ctrl(t, CTRL_CR4, CR4_PKE).fault, FAULT_GP);
+        assert_int_equal(rt_ctrl(t, CTRL_CR4, CR4_PKS).fault, FAULT_GP);
+        assert_int_equal(rt_ctrl(t, CTRL_WRPKRU, 0).fault, FAULT_UD);
+        assert_int_equal(rt_ctrl(t, CTRL_WRPKRS, 0).fault, FAULT_GP);
+    }
     rt_ctrl_ok(t, CTRL_CR4, (1ull << 19) | (1ull << 25) | (1ull << 9));  /* KL, UINTR, OSFXSR */
     assert_int_equal(rt_arch(t).cr4, (1ull << 19) | (1ull << 25) | (1ull << 9));
     rt_ctrl_ok(t, CTRL_CR4, 0);

@@ -90,7 +90,7 @@ static void test_format_roundtrip(void **state)
     assert_string_equal(names_size(21), "2m");
     assert_string_equal(names_size(13), "none");
     char buf[64];
-    assert_string_equal(names_list(&NAMES_FAULT, buf, sizeof buf), "none, pf or gp");
+    assert_string_equal(names_list(&NAMES_FAULT, buf, sizeof buf), "none, pf, gp or ud");
     assert_string_equal(names_list(&NAMES_MODE, buf, sizeof buf), "off, 32bit, pae, 4level or 5level");
 }
 
@@ -170,7 +170,7 @@ static void test_record_rejects(void **state)
         "not json",
         "{\"op\":\"cr2\",\"seq\":1}",
         "{\"op\":\"access\",\"seq\":0}",   /* fields missing */
-        ("{\"op\":\"cr3\",\"seq\":0,\"line\":1,\"value\":\"0x1000\",\"fault\":\"ud\",\"issue\":0,\"accept\":0,"
+        ("{\"op\":\"cr3\",\"seq\":0,\"line\":1,\"value\":\"0x1000\",\"fault\":\"de\",\"issue\":0,\"accept\":0,"
          "\"complete\":1,\"mem_reads\":0,\"tlb_invalidated\":0,\"pwc_invalidated\":0}"),   /* one string */
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
