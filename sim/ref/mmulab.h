@@ -131,7 +131,8 @@ void mmulab_pt_destroy(mmulab_pt_t *pt);
 /* The CR3 value of the address space (PCID bits 0). */
 uint64_t mmulab_pt_cr3(const mmulab_pt_t *pt);
 /* Maps the page of size 1 << page_shift at va to pa; leaf_flags are the leaf's bits (P is not
- * implied), table_flags those of new intermediate entries. Writes are mirrored like
+ * implied; a protection key k of a 4/5-level leaf is k << 59), table_flags those of new intermediate
+ * entries. Writes are mirrored like
  * mmulab_ref_mem_write (changed entries enter the checker's history). */
 int mmulab_pt_map(mmulab_pt_t *pt, uint64_t va, uint64_t pa, unsigned page_shift, uint64_t leaf_flags,
                   uint64_t table_flags);
