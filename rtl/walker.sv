@@ -11,6 +11,7 @@ module walker #(
   parameter int PWC_LATENCY   = 1,
   parameter int WALK_OVERHEAD = 1,
   parameter int MAXPHYADDR    = 46,
+  parameter int PK            = 1,     // protection keys: the leaf's key is checked and filled
   parameter int PML5_ENTRIES  = 2,
   parameter int PML4_ENTRIES  = 4,
   parameter int PDPT_ENTRIES  = 8,
@@ -27,6 +28,7 @@ module walker #(
   input  logic          pse_i,
   input  logic          pge_i,
   input  logic          pae_i,
+  input  mmu_pkg::pk_ctl_t pk_i,
   input  logic [11:0]   pcid_i,
   input  logic [63:0]   cr3_i,
   input  logic [255:0]  pdpte_i,
@@ -60,6 +62,7 @@ module walker #(
   input  logic          l2_hit_g_i,
   input  logic          l2_hit_dirty_i,
   input  logic [11:0]   l2_hit_pcid_i,
+  input  logic [3:0]    l2_hit_pkey_i,
   output logic          l2_drop_o,
   output logic          l2_touch_o,
   output logic          l2_cmp_o,          // the L2 compare cycle (s + L2)
@@ -135,6 +138,7 @@ module walker #(
   logic [63:0]  frame_q;
   logic [4:0]   shift_q;
   logic         g_q, dirty_q;
+  logic [3:0]   pkey_q;                   // the leaf's protection key (0 with PK=0)
   logic [2:0]   pwc_hit_q;
   logic [3:0]   nrd_q, nwr_q;
 
@@ -162,7 +166,8 @@ module walker #(
   // (only the compare cycle looks at it: the simulation skips the check in other cycles)
   assign l2_usable   = l2_cmp && l2_hit_i && !l2_dirty_drop &&
                        !mmu_pkg::rights_violation(acc_q, cpl_q, ac_q, imp_q, l2_hit_rw_i, l2_hit_us_i,
-                                         l2_hit_xd_i, wp_i, smep_i, smap_i, nxe_i);
+                                         l2_hit_xd_i, l2_hit_pkey_i, wp_i, smep_i, smap_i, nxe_i,
+                                         pk_i.pke, pk_i.pks, pk_i.pkru, pk_i.pkrs);
   assign l2_touch_o  = l2_cmp && l2_usable;
   assign l2_cmp_o    = l2_cmp;
   assign l2_drop_o   = l2_cmp && l2_hit_i && !l2_usable;
@@ -214,6 +219,7 @@ module walker #(
   logic [63:0]  e;
   logic         e_present, e_rsvd, e_leaf, e_viol;
   logic [2:0]   e_rights;
+  logic [3:0]   e_pkey;                   // bits 62:59 of a 4/5-level entry (the key if it is the leaf)
   logic [4:0]   e_shift;
   logic [63:0]  e_next, e_base;
   logic [4:0]   e_rmask, e_wmask;
@@ -223,7 +229,7 @@ module walker #(
   // (evaluated only when an entry arrives: the FSM looks at it in no other cycle)
   always_comb begin : entry_check
     logic [63:0] m;
-    m = '0;  e_rsvd = 1'b0;  e_leaf = 1'b0;  e_rights = '0;  e_viol = 1'b0;  e_shift = '0;
+    m = '0;  e_rsvd = 1'b0;  e_leaf = 1'b0;  e_rights = '0;  e_pkey = '0;  e_viol = 1'b0;  e_shift = '0;
     e_next = '0;  e_base = '0;  e_rmask = '0;  e_wmask = '0;
     if (state_q == W_MEM && mem_resp_valid_i) begin
     m = (nxe_i ? 64'd0 : BIT_XD) | ((mode_i == mmu_pkg::PAGING_PAE) ? RSV_PAE : RSV_LONG);
@@ -238,8 +244,11 @@ module walker #(
               (mode_i == mmu_pkg::PAGING_4LEVEL || mode_i == mmu_pkg::PAGING_5LEVEL));
     e_rights = {rights_q[2] | (!esize4 && e[mmu_pkg::PTE_BIT_XD]), rights_q[1] & e[mmu_pkg::PTE_BIT_US],
                 rights_q[0] & e[mmu_pkg::PTE_BIT_RW]};
+    // keys exist only in 4/5-level paging (SDM Vol 3A 4.6.2; PAE's bits 62:59 are reserved)
+    if (PK != 0 && (mode_i == mmu_pkg::PAGING_4LEVEL || mode_i == mmu_pkg::PAGING_5LEVEL))
+      e_pkey = e[mmu_pkg::PTE_BIT_PK +: 4];
     e_viol = mmu_pkg::rights_violation(acc_q, cpl_q, ac_q, imp_q, e_rights[0], e_rights[1], e_rights[2],
-                              wp_i, smep_i, smap_i, nxe_i);
+                              e_pkey, wp_i, smep_i, smap_i, nxe_i, pk_i.pke, pk_i.pks, pk_i.pkru, pk_i.pkrs);
     e_shift = (level_q == 3'd1) ? 5'd12 : (level_q == 3'd3) ? 5'd30 : esize4 ? 5'd22 : 5'd21;
     e_next = esize4 ? (e & 64'hffff_f000) : (e & PHYS);
     if (esize4)
@@ -301,7 +310,8 @@ module walker #(
           ec_q    <= mmu_pkg::pf_error_code(gnt ? miss_access_i[2*gport +: 2] : acc_q,
                                   gnt ? miss_cpl_i[2*gport +: 2] : cpl_q,
                                   gnt ? miss_implicit_i[gport] : imp_q,
-                                  1'b0, 1'b0, smep_i, pae_i, nxe_i);
+                                  1'b0, 1'b0, smep_i, pae_i, nxe_i,
+                                  1'b0, 4'd0, wp_i, pk_i.pke, pk_i.pks, pk_i.pkru, pk_i.pkrs);
         end
       end else begin
         level_q <= (mode_i == mmu_pkg::PAGING_5LEVEL) ? 3'd5 : (mode_i == mmu_pkg::PAGING_4LEVEL) ? 3'd4 : 3'd2;
@@ -327,11 +337,13 @@ module walker #(
           state_q <= W_FIN;
           fault_q <= mmu_pkg::FAULT_PF;
           ec_q    <= mmu_pkg::pf_error_code(acc_q, cpl_q, imp_q, e_present, e_present && e_rsvd,
-                                  smep_i, pae_i, nxe_i);
+                                  smep_i, pae_i, nxe_i, e_rights[1], e_pkey, wp_i, pk_i.pke, pk_i.pks,
+                                  pk_i.pkru, pk_i.pkrs);
         end else if (e_leaf) begin
           shift_q  <= e_shift;
           frame_q  <= e_base;
           g_q      <= e[mmu_pkg::PTE_BIT_G] && pge_i;
+          pkey_q   <= e_pkey;
           dirty_q  <= e[mmu_pkg::PTE_BIT_D] || (acc_q == mmu_pkg::ACC_WRITE);
           wmask_q  <= e_wmask;
           wphase_q <= 1'b1;
@@ -402,6 +414,7 @@ module walker #(
       fill_entry_o.xd    = rights_q[2];
       fill_entry_o.g     = g_q;
       fill_entry_o.dirty = dirty_q;
+      fill_entry_o.pkey  = pkey_q;
     end else if (resp_valid_o) begin         // an L2 hit
       l2_shift          = mmu_pkg::class_shift(l2_hit_cls_i, mode_i);
       resp_o.pa         = l2_hit_frame_i | (va_q & mmu_pkg::page_mask(l2_shift));
@@ -415,6 +428,7 @@ module walker #(
       fill_entry_o.xd    = l2_hit_xd_i;
       fill_entry_o.g     = l2_hit_g_i;
       fill_entry_o.dirty = l2_hit_dirty_i;
+      fill_entry_o.pkey  = l2_hit_pkey_i;
     end
   end
 
