@@ -1,5 +1,5 @@
 # libmmulab for other people's testbenches (docs/reference-model.md, issue 15).
-#   make ref-lib                 $(BUILD)/ref/lib/: libmmulab.so.1.0.0 (+ .so.1, .so), libmmulab.a, mmulab.pc
+#   make ref-lib                 $(BUILD)/ref/lib/: libmmulab.so.1.1.0 (+ .so.1, .so), libmmulab.a, mmulab.pc
 #   make install PREFIX=DIR      headers, both libraries, pkg-config file, mmulab_dpi.sv, the Python binding
 #   make ref-tb                  the SystemVerilog example (Verilator --binary --timing): $(REF_B)/tb/Vtb_ref_check
 # make test runs the checker's unit tests (tests/sim/ref/test_*.c, found by the Makefile), the header
@@ -13,7 +13,7 @@
 # internal archive.
 
 REF_B         := $(BUILD)/ref
-REF_VERSION   := 1.0.0
+REF_VERSION   := 1.1.0
 REF_SOMAJOR   := 1
 REF_LIB_SRC   := $(MODEL_SRC) sim/os/ptbuild.c $(wildcard sim/ref/*.c)
 REF_PIC_OBJ   := $(patsubst %.c,$(REF_B)/pic/%.o,$(REF_LIB_SRC))

@@ -170,6 +170,18 @@ $(FPGA_B)/ice40_pnr.json: $(FPGA_B)/ice40.json
 	else echo "skipped (no netlist)" > $(FPGA_B)/ice40_nextpnr.status; fi
 	@grep -q '^ok' $(FPGA_B)/ice40_nextpnr.status || rm -f $@
 
+# What protection keys cost: configs/small.cfg synthesised again with the other PK value (synth_ice40
+# only, no place and route); the report sets the two netlists side by side (LUT4, FF, CARRY, BRAM).
+$(FPGA_B)/ice40_pk_other_stat.txt: $(RTL_SRC) rtl/fpga/mmu_fpga_wrap.sv $(RTL_B)/small/params.vf
+	@tools/deps.sh fpga
+	@mkdir -p $(dir $@)
+	@rm -f $@
+	@pk=$$(sed -n 's/^-GPK=//p' $(RTL_B)/small/params.vf); other=$$((1 - pk)); echo "PK=$$other" > $(FPGA_B)/ice40_pk_other.pk; \
+	$(call fpga_step,ice40_pk_other_yosys,$(FPGA_YOSYS_TIMEOUT),yosys -q -l $(FPGA_B)/ice40_pk_other_yosys.log -p "read_verilog -sv $(RTL_SRC) rtl/fpga/mmu_fpga_wrap.sv; \
+	  chparam $(call rtl_chparam,$(RTL_B)/small/params.vf) -set PERF_W 16 -set PK $$other mmu_top; \
+	  synth_ice40 -top mmu_fpga_wrap; tee -q -o $@ stat") || true
+	@grep -q '^ok' $(FPGA_B)/ice40_pk_other_yosys.status || rm -f $@
+
 $(FPGA_B)/xilinx_stat.txt: $(RTL_SRC) $(RTL_B)/default/params.vf
 	@tools/deps.sh fpga
 	@mkdir -p $(dir $@)
@@ -182,5 +194,6 @@ $(FPGA_B)/xilinx_stat.txt: $(RTL_SRC) $(RTL_B)/default/params.vf
 # one tool at a time (the machine is shared): the Xilinx estimate after the iCE40 place and route
 fpga:
 	@$(MAKE) --no-print-directory -j1 $(FPGA_B)/ice40_pnr.json
+	@$(MAKE) --no-print-directory -j1 $(FPGA_B)/ice40_pk_other_stat.txt
 	@$(MAKE) --no-print-directory -j1 $(FPGA_B)/xilinx_stat.txt
 	@rtl/fpga/fpga_report.sh $(FPGA_B) docs/fpga-baseline.json $(if $(FPGA_STRICT),--strict)

@@ -75,6 +75,7 @@ void mmu_destroy(mmu_t *m)
 void mmu_reset(mmu_t *m)
 {
     m->cr0 = m->cr2 = m->cr3 = m->cr4 = m->efer = 0;
+    m->pkru = m->pkrs = 0;
     m->cr2_before = 0;
     m->cr2_cycle = 0;
     memset(m->pdpte, 0, sizeof m->pdpte);
@@ -99,7 +100,7 @@ void mmu_reset(mmu_t *m)
 
 void mmu_update_derived(mmu_t *m)
 {
-    paging_ctx_init(&m->pc, m->cr0, m->cr4, m->efer, (unsigned)m->cfg.maxphyaddr);
+    paging_ctx_init(&m->pc, m->cr0, m->cr4, m->efer, m->pkru, m->pkrs, (unsigned)m->cfg.maxphyaddr);
     m->pcid = m->pc.pcide ? (uint16_t)(m->cr3 & 0xfff) : 0;
     for (int c = 0; c < NUM_PSC; c++)
         m->class_shift[c] = class_shift(m->pc.mode, (page_class_t)c);
@@ -123,6 +124,8 @@ void mmu_arch_state(const mmu_t *m, mmu_arch_t *out)
     out->cr3 = m->cr3;
     out->cr4 = m->cr4;
     out->efer = m->efer;
+    out->pkru = m->pkru;
+    out->pkrs = m->pkrs;
     memcpy(out->pdpte, m->pdpte, sizeof out->pdpte);
     out->mode = m->pc.mode;
     out->pcid = m->pcid;

@@ -45,11 +45,13 @@ typedef struct {
 
 typedef enum {
     CTRL_CR0, CTRL_CR3, CTRL_CR4, CTRL_EFER, CTRL_INVLPG, CTRL_INVPCID,
+    CTRL_WRPKRU,   /* value = EAX (bits 63:32 ignored); #UD while CR4.PKE = 0 or pk = 0 */
+    CTRL_WRPKRS,   /* WRMSR IA32_PKRS: value = EDX:EAX; #GP with bits 63:32 set or pk = 0 */
 } mmu_ctrl_kind_t;
 
 typedef struct {
     mmu_ctrl_kind_t kind;
-    uint64_t value;        /* CR value; for INVLPG unused */
+    uint64_t value;        /* CR / EFER / PKRU / IA32_PKRS value; for INVLPG unused */
     vaddr_t va;            /* INVLPG, INVPCID type 0 */
     unsigned invpcid_type; /* 0 address, 1 single context, 2 all incl. global, 3 all but global */
     uint64_t pcid;         /* INVPCID descriptor PCID (checked: must be < 4096) */
@@ -57,7 +59,7 @@ typedef struct {
 } mmu_ctrl_t;
 
 typedef struct {
-    mmu_fault_t fault;            /* FAULT_NONE or FAULT_GP (illegal write / operand) */
+    mmu_fault_t fault;            /* FAULT_NONE, FAULT_GP (illegal write / operand) or FAULT_UD (WRPKRU) */
     cycle_t issue_cycle, accept_cycle, complete_cycle;
     uint16_t mem_reads;           /* PDPTE loads */
     uint32_t tlb_invalidated, pwc_invalidated;   /* entries dropped */
@@ -66,6 +68,8 @@ typedef struct {
 /* Architectural state visible to tests and the harness. */
 typedef struct {
     uint64_t cr0, cr2, cr3, cr4, efer;
+    uint32_t pkru;            /* protection-key rights, user-mode addresses */
+    uint32_t pkrs;            /* IA32_PKRS (bits 63:32 are reserved, always 0) */
     uint64_t pdpte[4];        /* PAE PDPTE registers */
     paging_mode_t mode;
     uint16_t pcid;            /* current PCID (0 when CR4.PCIDE = 0) */

@@ -1,5 +1,5 @@
 /* Control operations: CR0/CR3/CR4/EFER writes, PDPTE-register loads, INVLPG and
- * INVPCID, with their #GP rules and invalidations (docs/semantics.md 7-8) and
+ * INVPCID, WRPKRU and WRMSR IA32_PKRS, with their #GP/#UD rules and invalidations (docs/semantics.md 7-8) and
  * their serialising timing (docs/timing.md "Control operations").
  * Its RTL twin is rtl/mmu_ctrl.sv (same name, same rules). */
 #include "mmu_internal.h"
@@ -141,18 +141,21 @@ static bool write_cr3(ctrl_ctx_t *x, uint64_t v)
 }
 
 /* CR4 bits a write may set (SDM Vol 3A 2.5, Figure 2-7): the paging features the MMU implements
- * (PSE, PAE, PGE, LA57, PCIDE, SMEP, SMAP) and the features that do not touch translation, stored
- * without effect (VME 0, PVI 1, TSD 2, DE 3, MCE 6, PCE 8, OSFXSR 9, OSXMMEXCPT 10, UMIP 11, VMXE 13,
- * SMXE 14, FSGSBASE 16, OSXSAVE 18, KL 19, UINTR 25). Any other bit is #GP(0) (SDM Vol 2B MOV CR:
- * "a 1 to any reserved bit in CR4"): reserved 15, 26, 29-63, and the paging features this MMU does
- * not implement: PKE 22, CET 23, PKS 24, LASS 27, LAM_SUP 28. */
+ * (PSE, PAE, PGE, LA57, PCIDE, SMEP, SMAP; PKE 22 and PKS 24 when pk=1) and the features that do not
+ * touch translation, stored without effect (VME 0, PVI 1, TSD 2, DE 3, MCE 6, PCE 8, OSFXSR 9,
+ * OSXMMEXCPT 10, UMIP 11, VMXE 13, SMXE 14, FSGSBASE 16, OSXSAVE 18, KL 19, UINTR 25). Any other bit
+ * is #GP(0) (SDM Vol 2B MOV CR: "a 1 to any reserved bit in CR4"): reserved 15, 26, 29-63, and the
+ * paging features this MMU does not implement: CET 23, LASS 27, LAM_SUP 28 (and PKE, PKS with pk=0).
+ * MOV CR4 has no other condition on PKE or PKS: they may be set in any mode, and act only in
+ * 4/5-level paging (SDM Vol 3A 4.6.2). */
 #define CR4_WRITABLE 0x023f7fffull
 
 static bool write_cr4(ctrl_ctx_t *x, uint64_t v)
 {
     mmu_t *m = x->m;
     uint64_t old = m->cr4, changed = v ^ old;
-    if (v & ~CR4_WRITABLE)
+    uint64_t writable = CR4_WRITABLE | (m->cfg.pk ? CR4_PKE | CR4_PKS : 0);
+    if (v & ~writable)
         return false;
     if (lma(m) && (!(v & CR4_PAE) || (changed & CR4_LA57)))
         return false;
@@ -243,6 +246,31 @@ static bool invpcid(ctrl_ctx_t *x, unsigned type, uint64_t pcid64, vaddr_t va)
     return true;
 }
 
+/* WRPKRU (SDM Vol 2B WRPKRU): #UD while CR4.PKE = 0 (always, with pk=0: the instruction does not
+ * exist); PKRU <- EAX, the high 32 bits of RAX ignored. ECX/EDX (#GP unless 0) are the caller's.
+ * Keys are checked at access time against the current PKRU, so nothing is invalidated. */
+static mmu_fault_t wrpkru(ctrl_ctx_t *x, uint64_t v)
+{
+    mmu_t *m = x->m;
+    if (!(m->cr4 & CR4_PKE))
+        return FAULT_UD;
+    m->pkru = (uint32_t)v;
+    mmu_update_derived(m);
+    return FAULT_NONE;
+}
+
+/* WRMSR IA32_PKRS (SDM Vol 3A 4.6.2, Vol 4 MSR 6E1H): #GP with pk=0 (an MSR that does not exist,
+ * Vol 2B WRMSR) or a 1 in the reserved bits 63:32. Allowed whatever CR4.PKS is; no invalidation. */
+static mmu_fault_t wrpkrs(ctrl_ctx_t *x, uint64_t v)
+{
+    mmu_t *m = x->m;
+    if (!m->cfg.pk || (v >> 32))
+        return FAULT_GP;
+    m->pkrs = (uint32_t)v;
+    mmu_update_derived(m);
+    return FAULT_NONE;
+}
+
 /* Largest `sets` of any TLB array that exists (timing.md: S). */
 static unsigned flush_sweep_sets(const mmu_t *m)
 {
@@ -268,6 +296,7 @@ int mmu_control(mmu_t *m, const mmu_ctrl_t *op, mmu_ctrl_result_t *out)
 
     ctrl_ctx_t x = { .m = m, .out = out, .t = k + (cycle_t)m->cfg.ctrl_latency, .flush = FLUSH_NONE };
     bool ok;
+    mmu_fault_t fault = FAULT_GP;
     switch (op->kind) {
     case CTRL_CR0: ok = write_cr0(&x, op->value); break;
     case CTRL_CR3: ok = write_cr3(&x, op->value); break;
@@ -275,12 +304,17 @@ int mmu_control(mmu_t *m, const mmu_ctrl_t *op, mmu_ctrl_result_t *out)
     case CTRL_EFER: ok = write_efer(&x, op->value); break;
     case CTRL_INVLPG: ok = invlpg(&x, op->va); break;
     case CTRL_INVPCID: ok = invpcid(&x, op->invpcid_type, op->pcid, op->va); break;
+    case CTRL_WRPKRU: fault = wrpkru(&x, op->value); ok = fault == FAULT_NONE; break;
+    case CTRL_WRPKRS: fault = wrpkrs(&x, op->value); ok = fault == FAULT_NONE; break;
     default: ok = false; break;
     }
     m->stats.ctrl_ops++;
     if (!ok) {
-        out->fault = FAULT_GP;
-        m->stats.ctrl_gp++;
+        out->fault = fault;
+        if (fault == FAULT_UD)
+            m->stats.ctrl_ud++;
+        else
+            m->stats.ctrl_gp++;
         x.flush = FLUSH_NONE;
     }
     cycle_t f = x.flush == FLUSH_NONE ? 0 : x.flush == FLUSH_SELECTIVE ? flush_sweep_sets(m) : 1;

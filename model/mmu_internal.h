@@ -44,6 +44,7 @@ struct mmu {
 
     /* architectural state */
     uint64_t cr0, cr2, cr3, cr4, efer;
+    uint32_t pkru, pkrs;      /* protection-key rights (IA32_PKRS bits 63:32 are reserved) */
     uint64_t cr2_before;      /* CR2 before the latest #PF, which took effect at cr2_cycle: */
     cycle_t cr2_cycle;        /* results completing earlier still report cr2_before */
     uint64_t pdpte[4];

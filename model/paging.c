@@ -20,7 +20,8 @@ paging_mode_t paging_mode_of(uint64_t cr0, uint64_t cr4, uint64_t efer)
     return (cr4 & CR4_LA57) ? PAGING_5LEVEL : PAGING_4LEVEL;
 }
 
-void paging_ctx_init(paging_ctx_t *c, uint64_t cr0, uint64_t cr4, uint64_t efer, unsigned maxphyaddr)
+void paging_ctx_init(paging_ctx_t *c, uint64_t cr0, uint64_t cr4, uint64_t efer, uint32_t pkru, uint32_t pkrs,
+                     unsigned maxphyaddr)
 {
     c->mode = paging_mode_of(cr0, cr4, efer);
     c->wp = cr0 & CR0_WP;
@@ -39,6 +40,11 @@ void paging_ctx_init(paging_ctx_t *c, uint64_t cr0, uint64_t cr4, uint64_t efer,
     default:            c->va_bits = 32; c->top_level = LVL_PD;   break;
     }
     c->entry_size = c->mode == PAGING_32 ? 4 : 8;
+    /* keys only in 4/5-level paging (SDM Vol 3A 4.6.2) */
+    c->pke = c->mode >= PAGING_4LEVEL && (cr4 & CR4_PKE);
+    c->pks = c->mode >= PAGING_4LEVEL && (cr4 & CR4_PKS);
+    c->pkru = pkru;
+    c->pkrs = pkrs;
 }
 
 uint64_t pae_pdpte_reserved_mask(unsigned maxphyaddr)
@@ -80,7 +86,7 @@ const char *paging_mode_name(paging_mode_t mode)
 
 const char *mmu_fault_name(mmu_fault_t f)
 {
-    return f == FAULT_NONE ? "none" : f == FAULT_PF ? "pf" : f == FAULT_GP ? "gp" : "?";
+    return f == FAULT_NONE ? "none" : f == FAULT_PF ? "pf" : f == FAULT_GP ? "gp" : f == FAULT_UD ? "ud" : "?";
 }
 
 const char *mmu_access_name(mmu_access_t a)

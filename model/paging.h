@@ -5,14 +5,18 @@
 
 #include "mmu.h"
 
-/* Combined rights of the entries used so far. */
-enum { RIGHT_RW = 1, RIGHT_US = 2, RIGHT_XD = 4 };
+/* Combined rights of the entries used so far; bits 6:3 carry the leaf's protection key once the
+ * leaf is read (4/5-level paging only; rights_add_key), so a TLB entry's rights hold its key. */
+enum { RIGHT_RW = 1, RIGHT_US = 2, RIGHT_XD = 4, RIGHT_KEY_SHIFT = 3 };
 #define RIGHTS_INITIAL (RIGHT_RW | RIGHT_US)
+#define RIGHTS_KEY(rights) (((rights) >> RIGHT_KEY_SHIFT) & 0xfu)
 
 /* Control state that translation depends on, derived from CR0/CR4/EFER. */
 typedef struct {
     paging_mode_t mode;
     bool wp, smep, smap, nxe, pse, pge, pae, pcide;
+    bool pke, pks;           /* protection keys in force: CR4.PKE / CR4.PKS and 4/5-level paging */
+    uint32_t pkru, pkrs;     /* PKRU, IA32_PKRS[31:0] */
     unsigned maxphyaddr;
     unsigned va_bits;        /* 32, 48 or 57 */
     int top_level;           /* 2, 3 (PAE: the PDPTE registers), 4 or 5 */
@@ -20,7 +24,8 @@ typedef struct {
 } paging_ctx_t;
 
 paging_mode_t paging_mode_of(uint64_t cr0, uint64_t cr4, uint64_t efer);
-void paging_ctx_init(paging_ctx_t *c, uint64_t cr0, uint64_t cr4, uint64_t efer, unsigned maxphyaddr);
+void paging_ctx_init(paging_ctx_t *c, uint64_t cr0, uint64_t cr4, uint64_t efer, uint32_t pkru, uint32_t pkrs,
+                     unsigned maxphyaddr);
 
 /* Low VA bit of a level's index: PT 12, PD 21 (22 in 32-bit paging), PDPT 30, PML4 39, PML5 48. */
 static inline unsigned level_shift(paging_mode_t mode, int level)
@@ -118,10 +123,39 @@ static inline unsigned rights_combine(unsigned rights, uint64_t entry, unsigned 
     return rights;
 }
 
+/* The leaf's protection key (bits 62:59) added to the combined rights: 4/5-level paging only, the
+ * only modes that associate addresses with keys (SDM Vol 3A 4.6.2); elsewhere those bits are
+ * reserved (PAE) or do not exist (32-bit), and the key is 0. */
+static inline unsigned rights_add_key(const paging_ctx_t *c, unsigned rights, uint64_t leaf)
+{
+    if (c->mode < PAGING_4LEVEL)
+        return rights;
+    return rights | (unsigned)((leaf & PTE_PK_MASK) >> PTE_BIT_PK) << RIGHT_KEY_SHIFT;
+}
+
 /* A user-mode access is CPL 3 and not implicit. */
 static inline bool req_is_user(const mmu_req_t *r)
 {
     return r->cpl == 3 && !r->implicit;
+}
+
+/* docs/semantics.md "Protection keys" (SDM Vol 3A 4.6.1-4.6.2, 4.7): does the key of the address deny
+ * this access? Data accesses only (fetches never); a user-mode address (combined U/S=1) is checked
+ * against PKRU when CR4.PKE=1, a supervisor-mode address against IA32_PKRS when CR4.PKS=1. AD_i
+ * denies every data access; WD_i denies a write by a user-mode access, and by a supervisor-mode
+ * access only with CR0.WP=1. */
+static inline bool pk_violation(const paging_ctx_t *c, unsigned rights, const mmu_req_t *r)
+{
+    if (r->access == ACC_EXEC)
+        return false;
+    bool user_address = rights & RIGHT_US;
+    if (user_address ? !c->pke : !c->pks)
+        return false;
+    uint32_t pkr = user_address ? c->pkru : c->pkrs;
+    unsigned key = RIGHTS_KEY(rights);
+    if (pkr & PKR_AD(key))
+        return true;
+    return r->access == ACC_WRITE && (pkr & PKR_WD(key)) && (req_is_user(r) || c->wp);
 }
 
 /* docs/semantics.md section 4: does the access violate the combined rights? */
@@ -129,6 +163,8 @@ static inline bool rights_violation(const paging_ctx_t *c, unsigned rights, cons
 {
     bool user_address = rights & RIGHT_US;
     bool xd = (rights & RIGHT_XD) && c->nxe;
+    if (pk_violation(c, rights, r))
+        return true;
     if (req_is_user(r)) {
         if (!user_address)
             return true;
@@ -143,8 +179,11 @@ static inline bool rights_violation(const paging_ctx_t *c, unsigned rights, cons
     return user_address && c->smap && (r->implicit || !r->ac);
 }
 
-/* Page-fault error code for a fault on request r. */
-static inline uint32_t pf_error_code(const paging_ctx_t *c, const mmu_req_t *r, bool present, bool rsvd)
+/* Page-fault error code for a fault on request r. rights: the combined rights with the leaf's key
+ * of a rights violation (PK, SDM Vol 3A 4.7, is set whenever the key denies the access, whatever
+ * else does too); not looked at for a not-present or reserved-bit fault (PK = 0: no translation). */
+static inline uint32_t pf_error_code(const paging_ctx_t *c, const mmu_req_t *r, bool present, bool rsvd,
+                                     unsigned rights)
 {
     uint32_t ec = present ? PFEC_P : 0;
     if (r->access == ACC_WRITE)
@@ -155,6 +194,8 @@ static inline uint32_t pf_error_code(const paging_ctx_t *c, const mmu_req_t *r, 
         ec |= PFEC_RSVD;
     if (r->access == ACC_EXEC && (c->smep || (c->pae && c->nxe)))
         ec |= PFEC_I;
+    if (present && !rsvd && pk_violation(c, rights, r))
+        ec |= PFEC_PK;
     return ec;
 }
 

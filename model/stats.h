@@ -53,6 +53,7 @@ typedef struct {
     uint64_t faults_pf, faults_gp;
     uint64_t pf_not_present, pf_reserved, pf_rights;
     uint64_t ctrl_ops, ctrl_gp, pdpte_loads;
+    uint64_t ctrl_ud;            /* control operations refused with #UD (WRPKRU while CR4.PKE = 0) */
     uint64_t flushes_tlb_entries, flushes_pwc_entries;   /* entries invalidated */
     /* cache model (mem_model=cache): memory operations served by cache level 1..3
      * ([0]..[2]) or by DRAM ([CACHE_HIT_SLOTS - 1]); walker = PTE reads and A/D

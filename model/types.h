@@ -27,6 +27,7 @@ typedef enum {
     FAULT_NONE = 0,
     FAULT_PF,         /* page fault: error code and CR2 are valid */
     FAULT_GP,         /* #GP: non-canonical address, or an illegal control operation */
+    FAULT_UD,         /* #UD: WRPKRU while CR4.PKE = 0 (SDM Vol 2B WRPKRU), the only control operation that has it */
 } mmu_fault_t;
 
 /* Page-fault error code bits. */
@@ -69,6 +70,7 @@ typedef enum { TLB_HIT_NONE = 0, TLB_HIT_L1 = 1, TLB_HIT_L2 = 2 } tlb_hit_t;
 #define CR4_BIT_SMEP  20
 #define CR4_BIT_SMAP  21
 #define CR4_BIT_PKE   22
+#define CR4_BIT_PKS   24
 #define EFER_BIT_SCE  0
 #define EFER_BIT_LME  8
 #define EFER_BIT_LMA  10
@@ -94,6 +96,7 @@ typedef enum { TLB_HIT_NONE = 0, TLB_HIT_L1 = 1, TLB_HIT_L2 = 2 } tlb_hit_t;
 #define CR4_SMEP  (1ull << CR4_BIT_SMEP)
 #define CR4_SMAP  (1ull << CR4_BIT_SMAP)
 #define CR4_PKE   (1ull << CR4_BIT_PKE)
+#define CR4_PKS   (1ull << CR4_BIT_PKS)
 #define EFER_SCE  (1ull << EFER_BIT_SCE)
 #define EFER_LME  (1ull << EFER_BIT_LME)
 #define EFER_LMA  (1ull << EFER_BIT_LMA)
@@ -110,6 +113,7 @@ typedef enum { TLB_HIT_NONE = 0, TLB_HIT_L1 = 1, TLB_HIT_L2 = 2 } tlb_hit_t;
 #define PTE_BIT_D    6
 #define PTE_BIT_PS   7
 #define PTE_BIT_G    8
+#define PTE_BIT_PK   59   /* protection key: bits 62:59 of a 4/5-level leaf (SDM Vol 3A 4.5) */
 #define PTE_BIT_XD   63
 
 #define PTE_P    (1ull << PTE_BIT_P)
@@ -122,5 +126,12 @@ typedef enum { TLB_HIT_NONE = 0, TLB_HIT_L1 = 1, TLB_HIT_L2 = 2 } tlb_hit_t;
 #define PTE_PS   (1ull << PTE_BIT_PS)
 #define PTE_G    (1ull << PTE_BIT_G)
 #define PTE_XD   (1ull << PTE_BIT_XD)
+#define PTE_PK_MASK (0xfull << PTE_BIT_PK)
+#define PTE_PKEY(key) (((uint64_t)(key) & 0xfu) << PTE_BIT_PK)
+
+/* PKRU and IA32_PKRS (SDM Vol 3A 4.6.2): for key i, bit 2i is AD_i (access disable), 2i+1 WD_i
+ * (write disable). IA32_PKRS bits 63:32 are reserved. */
+#define PKR_AD(key) (1u << (2u * (key)))
+#define PKR_WD(key) (2u << (2u * (key)))
 
 #endif

@@ -47,10 +47,11 @@ static void record_miss(mmu_t *m, tlb_id_t id, bool resolved, page_class_t cls)
         m->stats.tlb[id].misses_unresolved++;
 }
 
-static void page_fault(mmu_t *m, vaddr_t va, const mmu_req_t *req, mmu_result_t *res, bool present, bool rsvd)
+static void page_fault(mmu_t *m, vaddr_t va, const mmu_req_t *req, mmu_result_t *res, bool present, bool rsvd,
+                       unsigned rights)
 {
     res->fault = FAULT_PF;
-    res->error_code = pf_error_code(&m->pc, req, present, rsvd);
+    res->error_code = pf_error_code(&m->pc, req, present, rsvd, rights);
     /* The new CR2: all 64 bits of the linear address in IA-32e paging (va is the 57-bit key
      * form). It takes effect at the completion cycle (mmu.c: grant). */
     res->cr2 = m->pc.va_bits == 32 ? va : req->va;
@@ -118,7 +119,7 @@ static cycle_t walk(mmu_t *m, mmu_port_t port, const mmu_req_t *req, vaddr_t va,
     } else if (pc->mode == PAGING_PAE) {
         uint64_t pdpte = m->pdpte[level_index(pc->mode, LVL_PDPT, va)];
         if (!(pdpte & PTE_P)) {
-            page_fault(m, va, req, res, false, false);
+            page_fault(m, va, req, res, false, false, 0);
             goto fault;
         }
         level = LVL_PD;
@@ -136,24 +137,26 @@ static cycle_t walk(mmu_t *m, mmu_port_t port, const mmu_req_t *req, vaddr_t va,
         entry[level] = e;
         entry_pa[level] = pa;
         if (!(e & PTE_P)) {
-            page_fault(m, va, req, res, false, false);
+            page_fault(m, va, req, res, false, false, 0);
             goto fault;
         }
         if (e & entry_reserved_mask(pc, level, e)) {
-            page_fault(m, va, req, res, true, true);
+            page_fault(m, va, req, res, true, true, 0);
             goto fault;
         }
         rights = rights_combine(rights, e, pc->entry_size);
         rights_at[level] = rights;
-        if (entry_is_leaf(pc, level, e))
+        if (entry_is_leaf(pc, level, e)) {
+            rights = rights_add_key(pc, rights, e);    /* the PWCs never see the key: only a leaf has one */
             break;
+        }
         table = entry_table_base(pc, e);
         level--;
     }
 
     int leaf = level;
     if (rights_violation(pc, rights, req)) {
-        page_fault(m, va, req, res, true, false);
+        page_fault(m, va, req, res, true, false, rights);
         goto fault;
     }
 

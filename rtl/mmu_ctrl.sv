@@ -20,6 +20,7 @@ module mmu_ctrl #(
   parameter int WALK_OVERHEAD = 1,
   parameter int SWEEP_SETS    = 16,   // S: largest sets of any TLB array
   parameter int SET_W         = 5,
+  parameter int PK            = 1,    // protection keys: CR4.PKE/PKS writable, PKRU and IA32_PKRS exist
   parameter int PLANTED_BUG   = `MMU_PLANTED_BUG
 ) (
   input  logic              clk_i,
@@ -34,6 +35,7 @@ module mmu_ctrl #(
   input  logic [63:0]       req_pcid_i,
   output logic              resp_valid_o,
   output logic              resp_gp_o,
+  output logic              resp_ud_o,        // WRPKRU while CR4.PKE = 0 (SDM Vol 2B WRPKRU)
   input  logic              idle_i,           // no translation in flight or requested
   output logic              busy_o,
   // CR2 from the walker
@@ -55,6 +57,9 @@ module mmu_ctrl #(
   output logic              pse_o,
   output logic              pge_o,
   output logic              pae_o,
+  output mmu_pkg::pk_ctl_t  pk_o,             // the key state the checks use (0 with PK=0)
+  output logic [31:0]       pkru_o,
+  output logic [31:0]       pkrs_o,
   // TLB invalidation (every TLB)
   output logic              tlb_rd_en_o,
   output logic              tlb_rd_sweep_o,
@@ -78,7 +83,8 @@ module mmu_ctrl #(
   // ignored (SDM Vol 3A 2.5); CR4's writable bits (docs/semantics.md section 7, model/mmu_ctrl.c):
   // every other bit is #GP (reserved, or a translation feature this MMU does not implement)
   localparam logic [63:0] CR0_DEFINED  = 64'h0000_0000_e005_003f;
-  localparam logic [63:0] CR4_WRITABLE = 64'h0000_0000_023f_7fff;
+  localparam logic [63:0] CR4_WRITABLE = 64'h0000_0000_023f_7fff |
+                                         ((PK != 0) ? ((64'd1 << mmu_pkg::CR4_BIT_PKE) | (64'd1 << mmu_pkg::CR4_BIT_PKS)) : 64'd0);
   localparam logic [63:0] EFER_KNOWN = (64'd1 << mmu_pkg::EFER_BIT_SCE) | (64'd1 << mmu_pkg::EFER_BIT_LME) |
                                        (64'd1 << mmu_pkg::EFER_BIT_LMA) | (64'd1 << mmu_pkg::EFER_BIT_NXE);
 
@@ -115,12 +121,23 @@ module mmu_ctrl #(
   assign pge_o   = cr4_q[mmu_pkg::CR4_BIT_PGE];
   assign pae_o   = cr4_q[mmu_pkg::CR4_BIT_PAE];
 
+  // protection keys (SDM Vol 3A 4.6.2): in force only in 4/5-level paging; with PK=0 CR4.PKE/PKS
+  // can never be 1 (#GP) and there are no PKRU / IA32_PKRS flops
+  logic [31:0] pkru_q, pkrs_q;
+  logic        long_paging;
+  assign long_paging = (mode_o == mmu_pkg::PAGING_4LEVEL) || (mode_o == mmu_pkg::PAGING_5LEVEL);
+  assign pk_o.pke  = (PK != 0) && long_paging && cr4_q[mmu_pkg::CR4_BIT_PKE];
+  assign pk_o.pks  = (PK != 0) && long_paging && cr4_q[mmu_pkg::CR4_BIT_PKS];
+  assign pk_o.pkru = pkru_q;
+  assign pk_o.pkrs = pkrs_q;
+  assign pkru_o    = pkru_q;
+  assign pkrs_o    = pkrs_q;
   // --- operation registers ------------------------------------------------------------
   cstate_e      state_q;
   logic [7:0]   cnt_q;
   logic [1:0]   j_q;                 // PDPTE being loaded
-  logic         gp_q, load_q, write_q;
-  logic [1:0]   reg_q;
+  logic         gp_q, ud_q, load_q, write_q;
+  logic [2:0]   reg_q;
   logic [63:0]  val_q;
   /* verilator lint_off UNUSEDSIGNAL */  // the PDPT is at CR3[31:5]
   logic [63:0]  load_base_q;
@@ -135,8 +152,8 @@ module mmu_ctrl #(
   logic [11:0]  inv_pcid_q;
 
   // --- decision at accept -------------------------------------------------------------
-  logic         d_gp, d_load;
-  logic [1:0]   d_reg;               // 0 CR0, 1 CR3, 2 CR4, 3 EFER (register written)
+  logic         d_gp, d_ud, d_load;
+  logic [2:0]   d_reg;               // 0 CR0, 1 CR3, 2 CR4, 3 EFER, 4 PKRU, 5 IA32_PKRS (register written)
   logic         d_write;             // a CR/EFER write (vs an invalidation)
   logic [63:0]  d_val, d_load_base;
   flush_e       d_flush;
@@ -161,7 +178,7 @@ module mmu_ctrl #(
     v = req_value_i;
     changed = req_value_i ^ cr4_q;
     noflush = 1'b0;
-    d_gp = 1'b0;  d_load = 1'b0;  d_reg = 2'd0;  d_write = 1'b1;  d_val = v;
+    d_gp = 1'b0;  d_ud = 1'b0;  d_load = 1'b0;  d_reg = 3'd0;  d_write = 1'b1;  d_val = v;
     d_load_base = cr3_q;  d_flush = F_NONE;
     d_by_va = 1'b0;  d_by_pcid = 1'b0;  d_keep_global = 1'b0;  d_global_any = 1'b0;
     d_pcid = pcid_o;  d_pwc_all = 1'b0;  d_pwc_pcid = 1'b0;
@@ -170,7 +187,7 @@ module mmu_ctrl #(
       req_va_used = mmu_pkg::va_used(req_va_i, mode_o);
       case (req_kind_i)
         mmu_pkg::CTRL_CR0: begin
-          d_reg = 2'd0;
+          d_reg = 3'd0;
           d_gp = (|v[63:32]) || (v[mmu_pkg::CR0_BIT_NW] && !v[mmu_pkg::CR0_BIT_CD]) ||
                  (v[mmu_pkg::CR0_BIT_PG] && !v[mmu_pkg::CR0_BIT_PE]) ||
                  (v[mmu_pkg::CR0_BIT_PG] && !cr0_q[mmu_pkg::CR0_BIT_PG] && efer_q[mmu_pkg::EFER_BIT_LME] &&
@@ -185,7 +202,7 @@ module mmu_ctrl #(
           end
         end
         mmu_pkg::CTRL_CR3: begin
-          d_reg = 2'd1;
+          d_reg = 3'd1;
           if (lma) begin
             if (cr4_q[mmu_pkg::CR4_BIT_PCIDE]) begin
               noflush = v[mmu_pkg::CR3_BIT_NOFLUSH];
@@ -206,7 +223,7 @@ module mmu_ctrl #(
           end
         end
         mmu_pkg::CTRL_CR4: begin
-          d_reg = 2'd2;
+          d_reg = 3'd2;
           d_gp = (|(v & ~CR4_WRITABLE)) ||
                  (lma && (!v[mmu_pkg::CR4_BIT_PAE] || changed[mmu_pkg::CR4_BIT_LA57])) ||
                  (v[mmu_pkg::CR4_BIT_PCIDE] && !lma) ||
@@ -222,10 +239,21 @@ module mmu_ctrl #(
           end
         end
         mmu_pkg::CTRL_EFER: begin
-          d_reg = 2'd3;
+          d_reg = 3'd3;
           d_gp = (|(v & ~EFER_KNOWN)) ||
                  (cr0_q[mmu_pkg::CR0_BIT_PG] && (v[mmu_pkg::EFER_BIT_LME] ^ efer_q[mmu_pkg::EFER_BIT_LME]));
           d_val = v & ~(64'd1 << mmu_pkg::EFER_BIT_LMA);
+        end
+        mmu_pkg::CTRL_WRPKRU: begin
+          // #UD while CR4.PKE = 0 (always with PK=0); PKRU <- EAX (RAX[63:32] ignored); no flush
+          d_reg = 3'd4;
+          d_ud  = !cr4_q[mmu_pkg::CR4_BIT_PKE];
+          d_val = {32'd0, v[31:0]};
+        end
+        mmu_pkg::CTRL_WRPKRS: begin
+          // WRMSR IA32_PKRS: #GP without the MSR (PK=0) or with a 1 in its reserved bits 63:32
+          d_reg = 3'd5;
+          d_gp  = (PK == 0) || (|v[63:32]);
         end
         mmu_pkg::CTRL_INVLPG: begin
           d_write = 1'b0;
@@ -262,7 +290,7 @@ module mmu_ctrl #(
           endcase
         end
       endcase
-      if (d_gp) d_load = 1'b0;
+      if (d_gp || d_ud) d_load = 1'b0;
     end
   end
 
@@ -279,7 +307,8 @@ module mmu_ctrl #(
   assign busy_o       = (state_q != C_IDLE);
   assign resp_valid_o = (state_q == C_RESP) || (lat_done && (gp_q || (!load_q && flush_q == F_NONE))) ||
                         (load_done && (gp_final || flush_q == F_NONE));
-  assign resp_gp_o    = gp_q || (load_done && bad_now);
+  assign resp_gp_o    = (gp_q && !ud_q) || (load_done && bad_now);
+  assign resp_ud_o    = ud_q;        // (gp_q is set too: a refused operation, whichever fault)
 
   // invalidation, from the commit cycle
   logic start_sweep;
@@ -343,10 +372,11 @@ module mmu_ctrl #(
           state_q <= C_SWEEP;
         if (write_q)
           case (reg_q)
-            2'd0: cr0_q  <= val_q & CR0_DEFINED;    // reserved bits of 31:0 ignored (63:32: #GP)
-            2'd1: cr3_q  <= val_q;
-            2'd2: cr4_q  <= val_q;
-            default: efer_q <= val_q;
+            3'd0: cr0_q  <= val_q & CR0_DEFINED;    // reserved bits of 31:0 ignored (63:32: #GP)
+            3'd1: cr3_q  <= val_q;
+            3'd2: cr4_q  <= val_q;
+            3'd3: efer_q <= val_q;
+            default: ;                              // PKRU / IA32_PKRS: g_pk below
           endcase
         if (load_q) pdpte_q <= {mem_resp_rdata_i, ld_q};
       end
@@ -360,7 +390,7 @@ module mmu_ctrl #(
       if (j_q != 2'd3) ld_q[64*j_q +: 64] <= mem_resp_rdata_i;   // PDPTE 3 goes straight to the registers
     end
     if (accept) begin
-      gp_q <= d_gp;  load_q <= d_load;  write_q <= d_write;  reg_q <= d_reg;  val_q <= d_val;
+      gp_q <= d_gp || d_ud;  ud_q <= d_ud;  load_q <= d_load;  write_q <= d_write;  reg_q <= d_reg;  val_q <= d_val;
       load_base_q <= d_load_base;  flush_q <= d_flush;  j_q <= 2'd0;
       inv_by_va_q <= d_by_va;  inv_by_pcid_q <= d_by_pcid;  inv_pcid_q <= d_pcid;
       inv_keep_global_q <= d_keep_global;  inv_global_any_q <= d_global_any;
@@ -368,6 +398,22 @@ module mmu_ctrl #(
       va_q <= req_va_used[56:0];
     end
     sweep_q <= start_sweep ? SET_W'(1) : sweep_q + 1'b1;
+  end
+
+  // PKRU and IA32_PKRS[31:0] (bits 63:32 are reserved: a write setting them is #GP): only with PK=1
+  if (PK != 0) begin : g_pk
+    always_ff @(posedge clk_i) begin
+      if (rst_i) begin
+        pkru_q <= '0;
+        pkrs_q <= '0;
+      end else if (commit && write_q) begin
+        if (reg_q == 3'd4) pkru_q <= val_q[31:0];
+        if (reg_q == 3'd5) pkrs_q <= val_q[31:0];
+      end
+    end
+  end else begin : g_no_pk
+    assign pkru_q = '0;
+    assign pkrs_q = '0;
   end
 
 endmodule

@@ -22,6 +22,7 @@ package mmu_pkg;
   localparam logic [1:0] FAULT_NONE = 2'd0;
   localparam logic [1:0] FAULT_PF   = 2'd1;
   localparam logic [1:0] FAULT_GP   = 2'd2;
+  localparam logic [1:0] FAULT_UD   = 2'd3;     // WRPKRU while CR4.PKE = 0
 
   // tlb_hit_t
   localparam logic [1:0] TLB_HIT_NONE = 2'd0;
@@ -35,6 +36,8 @@ package mmu_pkg;
   localparam logic [2:0] CTRL_EFER    = 3'd3;
   localparam logic [2:0] CTRL_INVLPG  = 3'd4;
   localparam logic [2:0] CTRL_INVPCID = 3'd5;
+  localparam logic [2:0] CTRL_WRPKRU  = 3'd6;
+  localparam logic [2:0] CTRL_WRPKRS  = 3'd7;   // WRMSR IA32_PKRS
 
   // page_class_t
   localparam logic [1:0] PSC_4K = 2'd0;
@@ -68,6 +71,7 @@ package mmu_pkg;
   localparam int CR4_BIT_SMEP  = 20;
   localparam int CR4_BIT_SMAP  = 21;
   localparam int CR4_BIT_PKE   = 22;
+  localparam int CR4_BIT_PKS   = 24;
   localparam int EFER_BIT_SCE  = 0;
   localparam int EFER_BIT_LME  = 8;
   localparam int EFER_BIT_LMA  = 10;
@@ -84,6 +88,7 @@ package mmu_pkg;
   localparam int PTE_BIT_D   = 6;
   localparam int PTE_BIT_PS  = 7;
   localparam int PTE_BIT_G   = 8;
+  localparam int PTE_BIT_PK  = 59;    // protection key: bits 62:59 of a 4/5-level leaf
   localparam int PTE_BIT_XD  = 63;
   /* verilator lint_on UNUSEDPARAM */
 
@@ -96,6 +101,7 @@ package mmu_pkg;
     logic [63:0] frame;     // page base PA
     logic [11:0] pcid;
     logic        rw, us, xd, g, dirty;
+    logic [3:0]  pkey;      // the leaf's protection key (0 outside 4/5-level paging; unstored with PK=0)
   } tlb_fill_t;
 
   // A TLB invalidation (mmu_ctrl -> every TLB -> its class arrays), the model's tlb_inval_t
@@ -110,6 +116,13 @@ package mmu_pkg;
     logic        keep_global;      // global entries survive
     logic        global_any_pcid;  // global entries match whatever their PCID tag (INVLPG)
   } tlb_inv_t;
+
+  // The protection-key state the checks use (mmu_ctrl -> ports and walker): CR4.PKE / CR4.PKS as in
+  // force (4/5-level paging only), PKRU and IA32_PKRS[31:0]. All 0 with PK=0 (no registers).
+  typedef struct packed {
+    logic        pke, pks;
+    logic [31:0] pkru, pkrs;
+  } pk_ctl_t;
 
   // A translation's response (walker -> port, port -> mmu_top's flat pins), the fields of the
   // model's mmu_result_t that the hardware produces; the valid strobe travels beside it.
@@ -131,16 +144,36 @@ package mmu_pkg;
     is_user = (cpl == 2'd3) && !implicit;
   endfunction
 
-  // Section 4: does the access violate the combined rights (rw, us, xd)?
+  // "Protection keys" (SDM Vol 3A 4.6.2): does the key of the address deny this access? Data
+  // accesses only; a user-mode address (us) is PKRU's when pke, a supervisor-mode one IA32_PKRS's
+  // when pks (pke/pks: CR4.PKE/PKS in 4/5-level paging, 0 with PK=0). AD_i denies every data
+  // access; WD_i a user-mode write, and a supervisor-mode write only with CR0.WP=1.
+  function automatic logic pk_violation(
+      input logic [1:0] access, input logic [1:0] cpl, input logic implicit,
+      input logic us, input logic [3:0] pkey,
+      input logic wp, input logic pke, input logic pks, input logic [31:0] pkru, input logic [31:0] pkrs);
+    logic [31:0] pkr;
+    logic ad, wd;
+    pkr = us ? pkru : pkrs;
+    ad = pkr[{pkey, 1'b0}];
+    wd = pkr[{pkey, 1'b1}];
+    pk_violation = (access != ACC_EXEC) && (us ? pke : pks) &&
+                   (ad || ((access == ACC_WRITE) && wd && (is_user(cpl, implicit) || wp)));
+  endfunction
+
+  // Section 4: does the access violate the combined rights (rw, us, xd) or the key (pkey)?
   function automatic logic rights_violation(
       input logic [1:0] access, input logic [1:0] cpl, input logic ac, input logic implicit,
-      input logic rw, input logic us, input logic xd,
-      input logic wp, input logic smep, input logic smap, input logic nxe);
+      input logic rw, input logic us, input logic xd, input logic [3:0] pkey,
+      input logic wp, input logic smep, input logic smap, input logic nxe,
+      input logic pke, input logic pks, input logic [31:0] pkru, input logic [31:0] pkrs);
     logic user, w, x;
     user = is_user(cpl, implicit);
     w = (access == ACC_WRITE);
     x = (access == ACC_EXEC);
-    if (user)
+    if (pk_violation(access, cpl, implicit, us, pkey, wp, pke, pks, pkru, pkrs))
+      rights_violation = 1'b1;
+    else if (user)
       rights_violation = !us || (w && !rw) || (x && xd && nxe);
     else if (x)
       rights_violation = (us && smep) || (xd && nxe);
@@ -148,11 +181,16 @@ package mmu_pkg;
       rights_violation = (w && !rw && wp) || (us && smap && (implicit || !ac));
   endfunction
 
-  // Section 4: the #PF error code (P, W, U, RSVD, I/D; PK is always 0).
+  // Section 4: the #PF error code (P, W, U, RSVD, I/D, PK). PK (SDM Vol 3A 4.7) whenever the key
+  // denies the access, with or without another violation; never for a not-present or reserved-bit
+  // fault (us/pkey are then not looked at).
   function automatic logic [5:0] pf_error_code(
       input logic [1:0] access, input logic [1:0] cpl, input logic implicit,
-      input logic present, input logic rsvd, input logic smep, input logic pae, input logic nxe);
-    pf_error_code = {1'b0, (access == ACC_EXEC) && (smep || (pae && nxe)), rsvd,
+      input logic present, input logic rsvd, input logic smep, input logic pae, input logic nxe,
+      input logic us, input logic [3:0] pkey,
+      input logic wp, input logic pke, input logic pks, input logic [31:0] pkru, input logic [31:0] pkrs);
+    pf_error_code = {present && !rsvd && pk_violation(access, cpl, implicit, us, pkey, wp, pke, pks, pkru, pkrs),
+                     (access == ACC_EXEC) && (smep || (pae && nxe)), rsvd,
                      is_user(cpl, implicit), access == ACC_WRITE, present};
   endfunction
 

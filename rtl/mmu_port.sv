@@ -12,6 +12,7 @@ module mmu_port #(
   parameter int          REPL        = 0,
   parameter logic [31:0] RANDOM_SEED = 32'd1,
   parameter int          MAXPHYADDR  = 46,
+  parameter int          PK          = 1,
   parameter int          L1_LATENCY  = 1,
   parameter int          SET_W       = 5,
   parameter int          PERF_W      = 32
@@ -41,6 +42,7 @@ module mmu_port #(
   input  logic              smep_i,
   input  logic              smap_i,
   input  logic              nxe_i,
+  input  mmu_pkg::pk_ctl_t  pk_i,
   // to / from the walker
   output logic              miss_valid_o,
   output logic [63:0]       miss_va_o,
@@ -101,6 +103,7 @@ module mmu_port #(
   logic [1:0]  hcls;
   logic [63:0] hframe;
   logic [11:0] hpcid;
+  logic [3:0]  hpkey;
   /* verilator lint_on UNUSEDSIGNAL */
   logic [4:0]  hshift;
 
@@ -110,7 +113,7 @@ module mmu_port #(
   tlb #(
     .SETS_4K(SETS_4K), .WAYS_4K(WAYS_4K), .SETS_2M(SETS_2M), .WAYS_2M(WAYS_2M),
     .SETS_1G(SETS_1G), .WAYS_1G(WAYS_1G), .TLB_ID(TLB_ID), .REPL(REPL),
-    .RANDOM_SEED(RANDOM_SEED), .MAXPHYADDR(MAXPHYADDR), .SET_W(SET_W)
+    .RANDOM_SEED(RANDOM_SEED), .MAXPHYADDR(MAXPHYADDR), .PK(PK), .SET_W(SET_W)
   ) u_l1 (
     .clk_i, .rst_i, .mode32_i(mode_i == mmu_pkg::PAGING_32),
     // reads: an accept, the walker's grant of this port's miss (the fill's set, re-read: a #PF
@@ -125,6 +128,7 @@ module mmu_port #(
     .cmp_pcid_i(pcid_i),
     .hit_o(hit), .hit_cls_o(hcls), .hit_frame_o(hframe), .hit_rw_o(hrw), .hit_us_o(hus),
     .hit_xd_o(hxd), .hit_g_o(hg), .hit_dirty_o(hdirty), .hit_pcid_o(hpcid),
+    .hit_pkey_o(hpkey),
     .drop_i(lookup && hit && !usable), .touch_i(lookup && usable),
     .inv_i,
     .fill_i, .fill_entry_i,
@@ -136,8 +140,10 @@ module mmu_port #(
   // (the rights only matter to a hit: the simulation skips the check otherwise)
   always_comb begin : rights
     viol = 1'b0;
-    if (hit) viol = mmu_pkg::rights_violation(s1_acc_q, s1_cpl_q, s1_ac_q, s1_imp_q, hrw, hus, hxd,
-                                              wp_i, smep_i, smap_i, nxe_i);
+    // (the entry's key against the current PKRU / IA32_PKRS: a WRPKRU needs no flush)
+    if (hit) viol = mmu_pkg::rights_violation(s1_acc_q, s1_cpl_q, s1_ac_q, s1_imp_q, hrw, hus, hxd, hpkey,
+                                              wp_i, smep_i, smap_i, nxe_i, pk_i.pke, pk_i.pks, pk_i.pkru,
+                                              pk_i.pkrs);
   end
   assign usable = hit && !ddrop && !viol;
   assign miss   = lookup && !usable;

@@ -39,6 +39,7 @@ module mmu_top #(
   parameter int          PWC_LATENCY      = 1,
   parameter int          WALK_OVERHEAD    = 1,
   parameter int          CTRL_LATENCY     = 1,
+  parameter int          PK               = 1,     // protection keys (0: no key storage or logic)
   // memory-model parameters: used by the harness's memory responder, not by the RTL;
   // accepted so one -G list (mmulab params --verilator-flags) serves every build
   parameter int          MEM_MODEL        = 0,
@@ -116,6 +117,7 @@ module mmu_top #(
   input  logic [63:0]       ctrl_req_pcid_i,
   output logic              ctrl_resp_valid_o,
   output logic              ctrl_resp_gp_o,
+  output logic              ctrl_resp_ud_o,        // #UD (WRPKRU while CR4.PKE = 0)
   // memory master: one operation outstanding, any latency, request back-pressure
   output logic              mem_req_valid_o,
   input  logic              mem_req_ready_i,
@@ -134,6 +136,8 @@ module mmu_top #(
   output logic [255:0]      pdpte_o,
   output logic [2:0]        mode_o,
   output logic [11:0]       pcid_o,
+  output logic [31:0]       pkru_o,                // 0 with PK=0
+  output logic [31:0]       pkrs_o,                // IA32_PKRS[31:0] (63:32 reserved)
   // performance counters and occupancy
   output logic [PERF_W-1:0] perf_itlb_hits_o,
   output logic [PERF_W-1:0] perf_itlb_misses_o,
@@ -171,6 +175,7 @@ module mmu_top #(
   logic [63:0]  cr3, cr2;
   logic [255:0] pdpte;
   logic         ctrl_busy;
+  mmu_pkg::pk_ctl_t pk_ctl;
 
   // --- walker <-> ports --------------------------------------------------------------------
   logic [1:0]   miss_valid, grant, miss_ac, miss_implicit, miss_ddrop, port_busy;
@@ -228,7 +233,7 @@ module mmu_top #(
     mmu_port #(
       .SETS_4K(DTLB_4K_SETS), .WAYS_4K(DTLB_4K_WAYS), .SETS_2M(DTLB_2M_SETS), .WAYS_2M(DTLB_2M_WAYS),
       .SETS_1G(DTLB_1G_SETS), .WAYS_1G(DTLB_1G_WAYS), .TLB_ID(1), .REPL(TLB_REPL),
-      .RANDOM_SEED(RANDOM_SEED), .MAXPHYADDR(MAXPHYADDR), .L1_LATENCY(L1_LATENCY), .SET_W(SET_W),
+      .RANDOM_SEED(RANDOM_SEED), .MAXPHYADDR(MAXPHYADDR), .PK(PK), .L1_LATENCY(L1_LATENCY), .SET_W(SET_W),
       .PERF_W(PERF_W)
     ) u_port (
       .clk_i, .rst_i,
@@ -238,7 +243,7 @@ module mmu_top #(
       .resp_valid_o(d_resp_valid_o), .resp_o(d_resp),
       .stall_i(ctrl_busy), .pf_rd_i(pf), .pf_cmp_i(pf_inv_q), .pf_own_i(PORTS == 1 || !w_resp_port),
       .pf_va_i(pf_va[56:0]),
-      .mode_i(mode), .pcid_i(pcid), .wp_i(wp), .smep_i(smep), .smap_i(smap), .nxe_i(nxe),
+      .mode_i(mode), .pcid_i(pcid), .wp_i(wp), .smep_i(smep), .smap_i(smap), .nxe_i(nxe), .pk_i(pk_ctl),
       .miss_valid_o(miss_valid[0]), .miss_va_o(miss_va[64*0 +: 64]),
       .miss_access_o(miss_access[2*0 +: 2]), .miss_cpl_o(miss_cpl[2*0 +: 2]),
       .miss_ac_o(miss_ac[0]), .miss_implicit_o(miss_implicit[0]), .miss_ddrop_o(miss_ddrop[0]),
@@ -257,7 +262,7 @@ module mmu_top #(
     mmu_port #(
       .SETS_4K(ITLB_4K_SETS), .WAYS_4K(ITLB_4K_WAYS), .SETS_2M(ITLB_2M_SETS), .WAYS_2M(ITLB_2M_WAYS),
       .SETS_1G(ITLB_1G_SETS), .WAYS_1G(ITLB_1G_WAYS), .TLB_ID(0), .REPL(TLB_REPL),
-      .RANDOM_SEED(RANDOM_SEED), .MAXPHYADDR(MAXPHYADDR), .L1_LATENCY(L1_LATENCY), .SET_W(SET_W),
+      .RANDOM_SEED(RANDOM_SEED), .MAXPHYADDR(MAXPHYADDR), .PK(PK), .L1_LATENCY(L1_LATENCY), .SET_W(SET_W),
       .PERF_W(PERF_W)
     ) u_port (
       .clk_i, .rst_i,
@@ -267,7 +272,7 @@ module mmu_top #(
       .resp_valid_o(i_resp_valid_o), .resp_o(i_resp),
       .stall_i(ctrl_busy), .pf_rd_i(pf), .pf_cmp_i(pf_inv_q), .pf_own_i(w_resp_port),
       .pf_va_i(pf_va[56:0]),
-      .mode_i(mode), .pcid_i(pcid), .wp_i(wp), .smep_i(smep), .smap_i(smap), .nxe_i(nxe),
+      .mode_i(mode), .pcid_i(pcid), .wp_i(wp), .smep_i(smep), .smap_i(smap), .nxe_i(nxe), .pk_i(pk_ctl),
       .miss_valid_o(miss_valid[1]), .miss_va_o(miss_va[64*1 +: 64]),
       .miss_access_o(miss_access[2*1 +: 2]), .miss_cpl_o(miss_cpl[2*1 +: 2]),
       .miss_ac_o(miss_ac[1]), .miss_implicit_o(miss_implicit[1]), .miss_ddrop_o(miss_ddrop[1]),
@@ -309,13 +314,14 @@ module mmu_top #(
   logic [1:0]   l2_cls;
   logic [63:0]  l2_frame;
   logic [11:0]  l2_pcid;
+  logic [3:0]   l2_pkey;
   logic [18:0]  l2_nvalid;
 
   if (L2TLB != 0) begin : g_l2
     tlb #(
       .SETS_4K(L2_4K_SETS), .WAYS_4K(L2_4K_WAYS), .SETS_2M(L2_2M_SETS), .WAYS_2M(L2_2M_WAYS),
       .SETS_1G(L2_1G_SETS), .WAYS_1G(L2_1G_WAYS), .TLB_ID(2), .REPL(TLB_REPL),
-      .RANDOM_SEED(RANDOM_SEED), .MAXPHYADDR(MAXPHYADDR), .SET_W(SET_W)
+      .RANDOM_SEED(RANDOM_SEED), .MAXPHYADDR(MAXPHYADDR), .PK(PK), .SET_W(SET_W)
     ) u_l2 (
       .clk_i, .rst_i, .mode32_i(mode == mmu_pkg::PAGING_32),
       .rd_en_i(ctrl_busy ? inv_rd_en : (pf || l2_rd_en)), .rd_sweep_i(ctrl_busy && inv_rd_sweep),
@@ -325,7 +331,7 @@ module mmu_top #(
       .cmp_pcid_i(pcid),
       .hit_o(l2_hit), .hit_cls_o(l2_cls), .hit_frame_o(l2_frame), .hit_rw_o(l2_rw), .hit_us_o(l2_us),
       .hit_xd_o(l2_xd), .hit_g_o(l2_g), .hit_dirty_o(l2_dirty), .hit_pcid_o(l2_pcid),
-      .drop_i(l2_drop), .touch_i(l2_touch),
+      .hit_pkey_o(l2_pkey), .drop_i(l2_drop), .touch_i(l2_touch),
       .inv_i(inv),
       .fill_i(w_l2_fill), .fill_entry_i(fill_entry),
       .nvalid_o(l2_nvalid)
@@ -335,6 +341,7 @@ module mmu_top #(
     assign l2_cls = '0;
     assign l2_frame = '0;
     assign l2_pcid = '0;
+    assign l2_pkey = '0;
     assign {l2_rw, l2_us, l2_xd, l2_g, l2_dirty} = '0;
     assign l2_nvalid = '0;
     /* verilator lint_off UNUSEDSIGNAL */
@@ -371,12 +378,12 @@ module mmu_top #(
 
   walker #(
     .HAS_L2(L2TLB), .L2_LATENCY(L2_LATENCY), .PWC_LATENCY(PWC_LATENCY), .WALK_OVERHEAD(WALK_OVERHEAD),
-    .MAXPHYADDR(MAXPHYADDR), .PML5_ENTRIES(PWC_PML5_ENTRIES), .PML4_ENTRIES(PWC_PML4_ENTRIES),
+    .MAXPHYADDR(MAXPHYADDR), .PK(PK), .PML5_ENTRIES(PWC_PML5_ENTRIES), .PML4_ENTRIES(PWC_PML4_ENTRIES),
     .PDPT_ENTRIES(PWC_PDPT_ENTRIES), .PD_ENTRIES(PWC_PD_ENTRIES)
   ) u_walker (
     .clk_i, .rst_i,
     .mode_i(mode), .wp_i(wp), .smep_i(smep), .smap_i(smap), .nxe_i(nxe), .pse_i(pse), .pge_i(pge),
-    .pae_i(pae), .pcid_i(pcid), .cr3_i(cr3), .pdpte_i(pdpte),
+    .pae_i(pae), .pk_i(pk_ctl), .pcid_i(pcid), .cr3_i(cr3), .pdpte_i(pdpte),
     .miss_valid_i(miss_valid), .miss_va_i(miss_va), .miss_access_i(miss_access), .miss_cpl_i(miss_cpl),
     .miss_ac_i(miss_ac), .miss_implicit_i(miss_implicit), .miss_ddrop_i(miss_ddrop), .grant_o(grant),
     .resp_valid_o(w_resp_valid), .resp_port_o(w_resp_port), .resp_o(w_resp),
@@ -384,7 +391,7 @@ module mmu_top #(
     .l2_rd_en_o(l2_rd_en), .l2_cmp_o(l2_cmp), .l2_rd_va_o(l2_rd_va), .l2_cmp_va_o(l2_cmp_va),
     .l2_hit_i(l2_hit), .l2_hit_cls_i(l2_cls), .l2_hit_frame_i(l2_frame), .l2_hit_rw_i(l2_rw),
     .l2_hit_us_i(l2_us), .l2_hit_xd_i(l2_xd), .l2_hit_g_i(l2_g), .l2_hit_dirty_i(l2_dirty),
-    .l2_hit_pcid_i(l2_pcid), .l2_drop_o(l2_drop), .l2_touch_o(l2_touch),
+    .l2_hit_pcid_i(l2_pcid), .l2_hit_pkey_i(l2_pkey), .l2_drop_o(l2_drop), .l2_touch_o(l2_touch),
     .pwc_va_o(pwc_va), .pwc_lk_o(pwc_lk), .pwc_hit_level_i(pwc_hit_level), .pwc_hit_base_i(pwc_hit_base),
     .pwc_hit_rights_i(pwc_hit_rights), .pwc_fill_o(pwc_fill), .pwc_fill_base_o(pwc_fill_base),
     .pwc_fill_rights_o(pwc_fill_rights), .pwc_inv_va_o(pwc_inv_va),
@@ -405,16 +412,18 @@ module mmu_top #(
 
   mmu_ctrl #(
     .MAXPHYADDR(MAXPHYADDR), .CTRL_LATENCY(CTRL_LATENCY), .WALK_OVERHEAD(WALK_OVERHEAD),
-    .SWEEP_SETS(SWEEP_SETS), .SET_W(SET_W), .PLANTED_BUG(PLANTED_BUG)
+    .SWEEP_SETS(SWEEP_SETS), .SET_W(SET_W), .PK(PK), .PLANTED_BUG(PLANTED_BUG)
   ) u_ctrl (
     .clk_i, .rst_i,
     .req_valid_i(ctrl_req_valid_i), .req_ready_o(ctrl_req_ready_o), .req_kind_i(ctrl_req_kind_i),
     .req_value_i(ctrl_req_value_i), .req_va_i(ctrl_req_va_i), .req_invpcid_type_i(ctrl_req_invpcid_type_i),
     .req_pcid_i(ctrl_req_pcid_i), .resp_valid_o(ctrl_resp_valid_o), .resp_gp_o(ctrl_resp_gp_o),
+    .resp_ud_o(ctrl_resp_ud_o),
     .idle_i(xlat_idle), .busy_o(ctrl_busy),
     .pf_i(pf), .pf_va_i(pf_va),
     .cr0_o, .cr2_o(cr2), .cr3_o(cr3), .cr4_o, .efer_o, .pdpte_o(pdpte), .mode_o(mode), .pcid_o(pcid),
     .wp_o(wp), .smep_o(smep), .smap_o(smap), .nxe_o(nxe), .pse_o(pse), .pge_o(pge), .pae_o(pae),
+    .pk_o(pk_ctl), .pkru_o, .pkrs_o,
     .tlb_rd_en_o(inv_rd_en), .tlb_rd_sweep_o(inv_rd_sweep), .tlb_rd_set_o(inv_rd_set), .tlb_va_o(inv_va),
     .tlb_inv_o(c_inv),
     .pwc_inv_all_o(pwc_inv_all), .pwc_inv_pcid_o(pwc_inv_pcid), .pwc_inv_pcid_val_o(pwc_inv_pcid_val),
@@ -483,9 +492,8 @@ module mmu_top #(
 
 `ifndef SYNTHESIS
   // The pins' protocol (checked in --assert builds; a failure aborts the simulation): the
-  // request codes are those of mmu_pkg.
+  // request codes are those of mmu_pkg (every 3-bit control kind is one, CTRL_CR0..CTRL_WRPKRS).
   always_ff @(posedge clk_i) if (!rst_i) begin
-    if (ctrl_req_valid_i) assert (ctrl_req_kind_i <= mmu_pkg::CTRL_INVPCID);
     if (d_req_valid_i) assert (d_req_access_i <= mmu_pkg::ACC_EXEC);
     if (i_req_valid_i && PORTS == 2) assert (i_req_access_i <= mmu_pkg::ACC_EXEC);
   end

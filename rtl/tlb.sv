@@ -9,6 +9,7 @@ module tlb #(
   parameter int          REPL        = 0,
   parameter logic [31:0] RANDOM_SEED = 32'd1,
   parameter int          MAXPHYADDR  = 46,
+  parameter int          PK          = 1,      // protection keys (entries carry the leaf's key)
   parameter int          SET_W       = 12
 ) (
   input  logic              clk_i,
@@ -32,6 +33,7 @@ module tlb #(
   output logic              hit_g_o,
   output logic              hit_dirty_o,
   output logic [11:0]       hit_pcid_o,
+  output logic [3:0]        hit_pkey_o,
   input  logic              drop_i,
   input  logic              touch_i,
   // invalidation
@@ -44,6 +46,7 @@ module tlb #(
   logic [2:0]  hit;
   logic [63:0] frame [3];
   logic [11:0] pcid [3];
+  logic [3:0]  pkey [3];
   logic [2:0]  rw, us, xd, g, dirty;
   logic [16:0] nvalid [3];
   logic [1:0]  win;
@@ -54,13 +57,14 @@ module tlb #(
     if (W > 0) begin : g_array
       tlb_array #(
         .SETS(S), .WAYS(W), .CLS(c), .ARRAY_ID(TLB_ID * 3 + c), .REPL(REPL),
-        .RANDOM_SEED(RANDOM_SEED), .MAXPHYADDR(MAXPHYADDR), .SET_W(SET_W)
+        .RANDOM_SEED(RANDOM_SEED), .MAXPHYADDR(MAXPHYADDR), .PK(PK), .SET_W(SET_W)
       ) u_array (
         .clk_i, .rst_i, .mode32_i,
         .rd_en_i, .rd_sweep_i, .rd_set_i, .rd_va_i,
         .cmp_en_i, .cmp_va_i, .cmp_pcid_i,
         .hit_o(hit[c]), .hit_frame_o(frame[c]), .hit_rw_o(rw[c]), .hit_us_o(us[c]),
         .hit_xd_o(xd[c]), .hit_g_o(g[c]), .hit_dirty_o(dirty[c]), .hit_pcid_o(pcid[c]),
+        .hit_pkey_o(pkey[c]),
         .drop_i(drop_i && win == 2'(c)), .touch_i(touch_i && win == 2'(c)),
         .inv_i,
         .fill_i(fill_i && fill_entry_i.cls == 2'(c)), .fill_entry_i,
@@ -70,6 +74,7 @@ module tlb #(
       assign hit[c]    = 1'b0;
       assign frame[c]  = '0;
       assign pcid[c]   = '0;
+      assign pkey[c]   = '0;
       assign rw[c]     = 1'b0;
       assign us[c]     = 1'b0;
       assign xd[c]     = 1'b0;
@@ -87,8 +92,9 @@ module tlb #(
   // (the hit's fields are looked at only with a hit: the simulation skips them otherwise)
   always_comb begin : hit_fields
     hit_frame_o = '0;  hit_pcid_o = '0;  hit_rw_o = 1'b0;  hit_us_o = 1'b0;  hit_xd_o = 1'b0;
-    hit_g_o = 1'b0;  hit_dirty_o = 1'b0;
+    hit_g_o = 1'b0;  hit_dirty_o = 1'b0;  hit_pkey_o = '0;
     if (|hit) begin
+      hit_pkey_o  = pkey[win];
       hit_frame_o = frame[win];
       hit_pcid_o  = pcid[win];
       hit_rw_o    = rw[win];

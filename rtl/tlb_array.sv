@@ -1,6 +1,7 @@
 // tlb_array: one page-size class of a TLB, SETS x WAYS (docs/semantics.md section 5).
 // Per way two RAMs (one synchronous read port, one write port each: block or LUT RAM):
-// the key {tag, PCID, G} and the data {frame, R/W, U/S, XD, D}, each at most 64 bits wide.
+// the key {tag, PCID, G} and the data {protection key (PK=1 only), frame, R/W, U/S, XD, D}, each at
+// most 64 bits wide.
 // The per-set replacement state (lru ranks / plru tree) is a third RAM, read with the
 // keys; valid bits are flip-flops (an "everything" flush clears them in one cycle,
 // docs/timing.md), with one more flop per set saying the set's replacement state has
@@ -19,6 +20,7 @@ module tlb_array #(
   parameter int          REPL        = 0,
   parameter logic [31:0] RANDOM_SEED = 32'd1,
   parameter int          MAXPHYADDR  = 46,
+  parameter int          PK          = 1,      // protection keys: the data RAM holds the 4-bit key
   parameter int          SET_W       = 10      // width of rd_set_i (sweep index)
 ) (
   input  logic              clk_i,
@@ -42,6 +44,7 @@ module tlb_array #(
   output logic              hit_g_o,
   output logic              hit_dirty_o,
   output logic [11:0]       hit_pcid_o,
+  output logic [3:0]        hit_pkey_o,      // 0 with PK=0
   input  logic              drop_i,          // invalidate the hit way
   input  logic              touch_i,         // the hit way becomes most recent
   // invalidation of the set read last (semantics.md section 8 / model tlb_inval_t)
@@ -61,7 +64,8 @@ module tlb_array #(
   localparam int TAG_W   = 57 - SHL;
   localparam int FRAME_W = MAXPHYADDR - SHL;
   localparam int KW      = TAG_W + 13;                  // key RAM: {tag, pcid, g}
-  localparam int DW      = FRAME_W + 4;                 // data RAM: {frame, rw, us, xd, dirty}
+  localparam int KEY_W   = (PK != 0) ? 4 : 0;
+  localparam int DW      = KEY_W + FRAME_W + 4;         // data RAM: {[pkey,] frame, rw, us, xd, dirty}
   localparam int RB      = WW;                          // lru rank bits per way
   localparam int RW      = (REPL == 0) ? WAYS * RB : WAYS; // replacement bits per set
   // 32-bit paging drops VA bit 21 from 2m tags (4 MiB pages)
@@ -189,7 +193,8 @@ module tlb_array #(
   end
 
   assign hit_o       = |match;
-  assign hit_frame_o = 64'(hdat[DW-1 -: FRAME_W]) << SHL;
+  assign hit_frame_o = 64'(hdat[FRAME_W+3 -: FRAME_W]) << SHL;
+  assign hit_pkey_o  = (PK != 0) ? hdat[DW-1 -: 4] : 4'd0;
   assign hit_pcid_o  = hkey[12:1];
   assign hit_g_o     = hkey[0];
   assign hit_rw_o    = hdat[3];
@@ -328,8 +333,9 @@ module tlb_array #(
           f_has_invalid = 1'b1;
         end
       wr_key  = {tag_of(fill_va, mode32_i), fill_entry_i.pcid, fill_entry_i.g};
-      wr_dat  = {fill_frame[MAXPHYADDR-1:SHL], fill_entry_i.rw, fill_entry_i.us, fill_entry_i.xd,
-                 fill_entry_i.dirty};
+      wr_dat  = DW'({fill_frame[MAXPHYADDR-1:SHL], fill_entry_i.rw, fill_entry_i.us, fill_entry_i.xd,
+                     fill_entry_i.dirty});
+      if (PK != 0) wr_dat[DW-1 -: 4] = fill_entry_i.pkey;
       fway_oh = WAYS'(1) << fway;
     end
   end

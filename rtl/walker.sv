@@ -11,6 +11,7 @@ module walker #(
   parameter int PWC_LATENCY   = 1,
   parameter int WALK_OVERHEAD = 1,
   parameter int MAXPHYADDR    = 46,
+  parameter int PK            = 1,     // protection keys: the leaf's key is checked and filled
   parameter int PML5_ENTRIES  = 2,
   parameter int PML4_ENTRIES  = 4,
   parameter int PDPT_ENTRIES  = 8,
@@ -27,6 +28,7 @@ module walker #(
   input  logic          pse_i,
   input  logic          pge_i,
   input  logic          pae_i,
+  input  mmu_pkg::pk_ctl_t pk_i,
   input  logic [11:0]   pcid_i,
   input  logic [63:0]   cr3_i,
   input  logic [255:0]  pdpte_i,
@@ -60,6 +62,7 @@ module walker #(
   input  logic          l2_hit_g_i,
   input  logic          l2_hit_dirty_i,
   input  logic [11:0]   l2_hit_pcid_i,
+  input  logic [3:0]    l2_hit_pkey_i,
   output logic          l2_drop_o,
   output logic          l2_touch_o,
   output logic          l2_cmp_o,          // the L2 compare cycle (s + L2)
@@ -129,6 +132,7 @@ module walker #(
   logic [63:0]  frame_q;
   logic [4:0]   shift_q;
   logic         g_q, dirty_q;
+  logic [3:0]   pkey_q;                   // the leaf's protection key (0 with PK=0)
   logic [2:0]   pwc_hit_q;
   logic [3:0]   nrd_q, nwr_q;
 
@@ -156,7 +160,8 @@ module walker #(
   // (only the compare cycle looks at it: the simulation skips the check in other cycles)
   assign l2_usable   = l2_cmp && l2_hit_i && !l2_dirty_drop &&
                        !mmu_pkg::rights_violation(acc_q, cpl_q, ac_q, imp_q, l2_hit_rw_i, l2_hit_us_i,
-                                         l2_hit_xd_i, wp_i, smep_i, smap_i, nxe_i);
+                                         l2_hit_xd_i, l2_hit_pkey_i, wp_i, smep_i, smap_i, nxe_i,
+                                         pk_i.pke, pk_i.pks, pk_i.pkru, pk_i.pkrs);
   assign l2_touch_o  = l2_cmp && l2_usable;
   assign l2_cmp_o    = l2_cmp;
   assign l2_drop_o   = l2_cmp && l2_hit_i && !l2_usable;
@@ -209,6 +214,7 @@ module walker #(
   logic         e_leaf, e_fault;
   logic [2:0]   e_rights;
   logic [5:0]   e_ec;
+  logic [3:0]   e_pkey;                   // bits 62:59 of a 4/5-level entry (the key if it is the leaf)
   logic [4:0]   e_shift;
   logic [63:0]  e_next, e_base;
   logic [4:0]   e_rmask, e_wmask;
@@ -217,13 +223,14 @@ module walker #(
   // (evaluated only when an entry arrives: the FSM looks at it in no other cycle)
   assign e_arrives = (state_q == W_MEM) && mem_resp_valid_i;
 
-  // reserved bits, leaf, combined rights, the fault and its error code (proven in rtl/formal/)
+  // reserved bits, leaf, combined rights, the key, the fault and its error code (proven in rtl/formal/)
   /* verilator lint_off PINCONNECTEMPTY */
-  entry_check #(.MAXPHYADDR(MAXPHYADDR)) u_entry_check (
+  entry_check #(.MAXPHYADDR(MAXPHYADDR), .PK(PK)) u_entry_check (
     .en_i(e_arrives), .mode_i, .level_i(level_q), .e_i(e), .rights_i(rights_q),
     .access_i(acc_q), .cpl_i(cpl_q), .ac_i(ac_q), .implicit_i(imp_q),
-    .wp_i, .smep_i, .smap_i, .nxe_i, .pse_i, .pae_i,
-    .rsvd_o(), .leaf_o(e_leaf), .rights_o(e_rights), .viol_o(), .fault_o(e_fault), .ec_o(e_ec)
+    .wp_i, .smep_i, .smap_i, .nxe_i, .pse_i, .pae_i, .pk_i,
+    .rsvd_o(), .leaf_o(e_leaf), .rights_o(e_rights), .pkey_o(e_pkey), .viol_o(), .fault_o(e_fault),
+    .ec_o(e_ec)
   );
   /* verilator lint_on PINCONNECTEMPTY */
 
@@ -292,7 +299,8 @@ module walker #(
           ec_q    <= mmu_pkg::pf_error_code(gnt ? miss_access_i[2*gport +: 2] : acc_q,
                                   gnt ? miss_cpl_i[2*gport +: 2] : cpl_q,
                                   gnt ? miss_implicit_i[gport] : imp_q,
-                                  1'b0, 1'b0, smep_i, pae_i, nxe_i);
+                                  1'b0, 1'b0, smep_i, pae_i, nxe_i,
+                                  1'b0, 4'd0, wp_i, pk_i.pke, pk_i.pks, pk_i.pkru, pk_i.pkrs);
         end
       end else begin
         level_q <= (mode_i == mmu_pkg::PAGING_5LEVEL) ? 3'd5 : (mode_i == mmu_pkg::PAGING_4LEVEL) ? 3'd4 : 3'd2;
@@ -322,6 +330,7 @@ module walker #(
           shift_q  <= e_shift;
           frame_q  <= e_base;
           g_q      <= e[mmu_pkg::PTE_BIT_G] && pge_i;
+          pkey_q   <= e_pkey;
           dirty_q  <= e[mmu_pkg::PTE_BIT_D] || (acc_q == mmu_pkg::ACC_WRITE);
           wmask_q  <= e_wmask;
           wphase_q <= 1'b1;
@@ -392,6 +401,7 @@ module walker #(
       fill_entry_o.xd    = rights_q[2];
       fill_entry_o.g     = g_q;
       fill_entry_o.dirty = dirty_q;
+      fill_entry_o.pkey  = pkey_q;
     end else if (resp_valid_o) begin         // an L2 hit
       l2_shift          = mmu_pkg::class_shift(l2_hit_cls_i, mode_i);
       resp_o.pa         = l2_hit_frame_i | (va_q & mmu_pkg::page_mask(l2_shift));
@@ -405,6 +415,7 @@ module walker #(
       fill_entry_o.xd    = l2_hit_xd_i;
       fill_entry_o.g     = l2_hit_g_i;
       fill_entry_o.dirty = l2_hit_dirty_i;
+      fill_entry_o.pkey  = l2_hit_pkey_i;
     end
   end
 

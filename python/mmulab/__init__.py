@@ -16,14 +16,14 @@ import os
 API_MAJOR = 1
 
 OK, MISMATCH = 0, 1
-E_ARG, E_RANGE, E_NOMEM, E_GP, E_MAP = -1, -2, -3, -4, -5
+E_ARG, E_RANGE, E_NOMEM, E_GP, E_MAP, E_UD = -1, -2, -3, -4, -5, -6
 READ, WRITE, EXEC = 0, 1, 2
 FAULT_NONE, FAULT_PF, FAULT_GP = 0, 1, 2
-CR0, CR3, CR4, EFER = 0, 1, 2, 3
+CR0, CR3, CR4, EFER, PKRU, PKRS = 0, 1, 2, 3, 4, 5   # PKRU, PKRS: API 1.1 (protection keys)
 MODE_32BIT, MODE_PAE, MODE_4LEVEL, MODE_5LEVEL = 1, 2, 3, 4
 
 _ERRORS = {E_ARG: "bad argument", E_RANGE: "address out of range", E_NOMEM: "out of memory",
-           E_GP: "#GP", E_MAP: "impossible mapping"}
+           E_GP: "#GP", E_MAP: "impossible mapping", E_UD: "#UD"}
 
 
 class MmulabError(Exception):
@@ -177,7 +177,8 @@ class Reference(_Owner):
         return Verdict(rc == OK, why.value.decode())
 
     def write_reg(self, reg, value):
-        """MOV to CR0/CR3/CR4 / WRMSR EFER; raises MmulabError (status E_GP) where the SDM raises #GP."""
+        """MOV to CR0/CR3/CR4 / WRMSR EFER / WRPKRU (PKRU) / WRMSR IA32_PKRS (PKRS); raises MmulabError
+        (status E_GP or E_UD) where the SDM raises #GP or #UD."""
         _must("write_reg", _lib.mmulab_ref_write_reg(self._h, reg, value))
 
     def read_reg(self, reg):

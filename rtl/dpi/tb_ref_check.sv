@@ -83,10 +83,11 @@ module tb_ref_check;
       .ctrl_req_valid_i(c_valid && sel == K), .ctrl_req_ready_o(dut_c_ready[K]), .ctrl_req_kind_i(c_kind), \
       .ctrl_req_value_i(c_value), .ctrl_req_va_i(c_va), .ctrl_req_invpcid_type_i(c_type), \
       .ctrl_req_pcid_i(c_pcid), .ctrl_resp_valid_o(dut_c_rvalid[K]), .ctrl_resp_gp_o(dut_c_gp[K]), \
+      .ctrl_resp_ud_o(), \
       .mem_req_valid_o(dut_m_valid[K]), .mem_req_ready_i(!m_busy && sel == K), .mem_req_addr_o(dut_m_addr[K]), \
       .mem_req_write_o(dut_m_write[K]), .mem_req_size_o(dut_m_size[K]), .mem_req_wdata_o(dut_m_wdata[K]), \
       .mem_resp_valid_i(m_rvalid && sel == K), .mem_resp_rdata_i(m_rdata), \
-      .cr0_o(), .cr2_o(), .cr3_o(), .cr4_o(), .efer_o(), .pdpte_o(), .mode_o(), .pcid_o(), \
+      .cr0_o(), .cr2_o(), .cr3_o(), .cr4_o(), .efer_o(), .pdpte_o(), .mode_o(), .pcid_o(), .pkru_o(), .pkrs_o(), \
       .perf_itlb_hits_o(), .perf_itlb_misses_o(), .perf_dtlb_hits_o(), .perf_dtlb_misses_o(), \
       .perf_l2_hits_o(), .perf_l2_misses_o(), .perf_walks_o(), .perf_walk_cycles_o(), .perf_pwc_hits_o(), \
       .tlb_valid_o(), .pwc_valid_o() \

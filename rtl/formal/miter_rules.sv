@@ -3,8 +3,9 @@
 // checking logic (rtl/mmu_pkg.sv's functions, rtl/entry_check.sv) beside the SDM reference
 // (sdm_ref.v) on the same free inputs and asserts that they agree; yosys-smtbmc proves the asserts
 // for every input value at depth 1 (all three are combinational). The `assume`s only narrow the
-// inputs to what the RTL can be given (each one says why); the protection-key inputs of the
-// reference are tied off (CR4.PKE = CR4.PKS = 0) until the RTL has protection keys.
+// inputs to what the RTL can be given (each one says why). Protection keys: the RTL's key state
+// (mmu_pkg::pk_ctl_t) holds CR4.PKE/PKS "in force", i.e. only in 4/5-level paging (mmu_ctrl), so the
+// miters give the RTL pke && ia32e and the reference CR4.PKE with its own IA-32e rule.
 // Encodings: the RTL's (mmu_pkg) are mapped onto the reference's explicitly, so a change of either
 // is a proof failure, not a silent agreement.
 
@@ -18,18 +19,22 @@
 // mmu_pkg::rights_violation (the TLB-hit checks of mmu_port.sv and walker.sv's L2 lookup, and the
 // leaf check of entry_check) against §4.6, in every paging mode.
 module miter_rights (
-  input logic [2:0] mode,
-  input logic [1:0] access, cpl,
-  input logic       ac, implicit, rw, us, xd, wp, smep, smap, nxe
+  input logic [2:0]  mode,
+  input logic [1:0]  access, cpl,
+  input logic        ac, implicit, rw, us, xd, wp, smep, smap, nxe,
+  input logic [3:0]  pkey,                // the TLB entry's / leaf's protection key
+  input logic        pke, pks,            // CR4.PKE, CR4.PKS
+  input logic [31:0] pkru, pkrs           // PKRU, IA32_PKRS[31:0]
 );
-  logic rtl_viol, ref_rights, ref_pk;
-  assign rtl_viol = mmu_pkg::rights_violation(access, cpl, ac, implicit, rw, us, xd, wp, smep, smap, nxe);
+  logic rtl_viol, ref_rights, ref_pk, ia32e;
+  assign ia32e    = (mode == mmu_pkg::PAGING_4LEVEL || mode == mmu_pkg::PAGING_5LEVEL);
+  assign rtl_viol = mmu_pkg::rights_violation(access, cpl, ac, implicit, rw, us, xd, pkey, wp, smep, smap, nxe,
+                                              pke && ia32e, pks && ia32e, pkru, pkrs);
   sdm_access_rights u_ref (
     .access(`REF_ACCESS(access)), .cpl(cpl), .implicit(implicit), .eflags_ac(ac),
-    .has_xd(mode != mmu_pkg::PAGING_32),
-    .ia32e(mode == mmu_pkg::PAGING_4LEVEL || mode == mmu_pkg::PAGING_5LEVEL),
-    .cr0_wp(wp), .cr4_smep(smep), .cr4_smap(smap), .cr4_pke(1'b0), .cr4_pks(1'b0), .efer_nxe(nxe),
-    .pkru(32'd0), .ia32_pkrs(32'd0), .rw_all(rw), .us_all(us), .xd_any(xd), .pkey(4'd0),
+    .has_xd(mode != mmu_pkg::PAGING_32), .ia32e(ia32e),
+    .cr0_wp(wp), .cr4_smep(smep), .cr4_smap(smap), .cr4_pke(pke), .cr4_pks(pks), .efer_nxe(nxe),
+    .pkru(pkru), .ia32_pkrs(pkrs), .rw_all(rw), .us_all(us), .xd_any(xd), .pkey(pkey),
     .rights_fault(ref_rights), .pk_fault(ref_pk)
   );
   always_comb begin
@@ -45,18 +50,34 @@ module miter_rights (
   end
 endmodule
 
-// mmu_pkg::pf_error_code against §4.7 (PK = 0 without protection keys).
+// mmu_pkg::pf_error_code against §4.7, the PK bit from §4.6.2's key rules.
 module miter_error_code (
-  input logic [2:0] mode,
-  input logic [1:0] access, cpl,
-  input logic       implicit, present, rsvd, smep, nxe
+  input logic [2:0]  mode,
+  input logic [1:0]  access, cpl,
+  input logic        implicit, present, rsvd, smep, nxe,
+  input logic        us, wp,              // the combined U/S (user-mode address), CR0.WP
+  input logic [3:0]  pkey,
+  input logic        pke, pks,
+  input logic [31:0] pkru, pkrs
 );
   logic [5:0] rtl_ec, ref_ec;
-  logic       pae;
+  logic       pae, ia32e, ref_pk;
+  /* verilator lint_off UNUSEDSIGNAL */  // only the key verdict enters the PK bit
+  logic       ref_rights;
+  /* verilator lint_on UNUSEDSIGNAL */
   assign pae    = (mode != mmu_pkg::PAGING_32);            // CR4.PAE in PAE, 4-level and 5-level paging
-  assign rtl_ec = mmu_pkg::pf_error_code(access, cpl, implicit, present, rsvd, smep, pae, nxe);
+  assign ia32e  = (mode == mmu_pkg::PAGING_4LEVEL || mode == mmu_pkg::PAGING_5LEVEL);
+  assign rtl_ec = mmu_pkg::pf_error_code(access, cpl, implicit, present, rsvd, smep, pae, nxe,
+                                         us, pkey, wp, pke && ia32e, pks && ia32e, pkru, pkrs);
+  // the reference's key verdict for the PK bit (R/W and XD do not enter it)
+  sdm_access_rights u_ref_pk (
+    .access(`REF_ACCESS(access)), .cpl(cpl), .implicit(implicit), .eflags_ac(1'b0),
+    .has_xd(pae), .ia32e(ia32e), .cr0_wp(wp), .cr4_smep(smep), .cr4_smap(1'b0),
+    .cr4_pke(pke), .cr4_pks(pks), .efer_nxe(nxe), .pkru(pkru), .ia32_pkrs(pkrs),
+    .rw_all(1'b1), .us_all(us), .xd_any(1'b0), .pkey(pkey), .rights_fault(ref_rights), .pk_fault(ref_pk)
+  );
   sdm_error_code u_ref (
-    .not_present(!present), .rsvd_fault(rsvd), .pk_flag(1'b0), .access(`REF_ACCESS(access)),
+    .not_present(!present), .rsvd_fault(rsvd), .pk_flag(ref_pk), .access(`REF_ACCESS(access)),
     .cpl(cpl), .implicit(implicit), .cr4_pae(pae), .cr4_smep(smep), .efer_nxe(nxe), .ec(ref_ec)
   );
   always_comb begin
@@ -74,26 +95,36 @@ endmodule
 // decision and the error code.
 module miter_entry #(
   parameter int MODE       = 3,
-  parameter int MAXPHYADDR = 46
+  parameter int MAXPHYADDR = 46,
+  parameter int PK         = 1           // the RTL built with protection keys (configs: pk)
 ) (
   input logic [2:0]  level,
   input logic [63:0] e,
   input logic [2:0]  rights_in,        // {xd, us, rw} of the levels above
   input logic [1:0]  access, cpl,
-  input logic        ac, implicit, wp, smep, smap, nxe, pse
+  input logic        ac, implicit, wp, smep, smap, nxe, pse,
+  input logic        pke, pks,
+  input logic [31:0] pkru, pkrs
 );
   localparam logic [2:0] M = 3'(MODE);
+  localparam logic IA32E = (M == mmu_pkg::PAGING_4LEVEL || M == mmu_pkg::PAGING_5LEVEL);
   logic       pae;
   assign pae = (M != mmu_pkg::PAGING_32);
+  mmu_pkg::pk_ctl_t pk;                // mmu_ctrl's key state: PKE/PKS in force only in 4/5-level paging
+  assign pk.pke  = pke && IA32E;
+  assign pk.pks  = pks && IA32E;
+  assign pk.pkru = pkru;
+  assign pk.pkrs = pkrs;
 
   logic       rtl_rsvd, rtl_leaf, rtl_viol, rtl_fault;
   logic [2:0] rtl_rights;
   logic [5:0] rtl_ec;
-  entry_check #(.MAXPHYADDR(MAXPHYADDR)) u_rtl (
+  logic [3:0] rtl_pkey;
+  entry_check #(.MAXPHYADDR(MAXPHYADDR), .PK(PK)) u_rtl (
     .en_i(1'b1), .mode_i(M), .level_i(level), .e_i(e), .rights_i(rights_in),
     .access_i(access), .cpl_i(cpl), .ac_i(ac), .implicit_i(implicit),
-    .wp_i(wp), .smep_i(smep), .smap_i(smap), .nxe_i(nxe), .pse_i(pse), .pae_i(pae),
-    .rsvd_o(rtl_rsvd), .leaf_o(rtl_leaf), .rights_o(rtl_rights), .viol_o(rtl_viol),
+    .wp_i(wp), .smep_i(smep), .smap_i(smap), .nxe_i(nxe), .pse_i(pse), .pae_i(pae), .pk_i(pk),
+    .rsvd_o(rtl_rsvd), .leaf_o(rtl_leaf), .rights_o(rtl_rights), .pkey_o(rtl_pkey), .viol_o(rtl_viol),
     .fault_o(rtl_fault), .ec_o(rtl_ec)
   );
 
@@ -103,8 +134,8 @@ module miter_entry #(
     .mode(`REF_MODE(M)), .level(level), .entry(e),
     .rw_above(rights_in[0]), .us_above(rights_in[1]), .xd_above(rights_in[2]),
     .access(`REF_ACCESS(access)), .cpl(cpl), .implicit(implicit), .eflags_ac(ac),
-    .cr0_wp(wp), .cr4_pse(pse), .cr4_smep(smep), .cr4_smap(smap), .cr4_pke(1'b0), .cr4_pks(1'b0),
-    .efer_nxe(nxe), .pkru(32'd0), .ia32_pkrs(32'd0),
+    .cr0_wp(wp), .cr4_pse(pse), .cr4_smep(smep), .cr4_smap(smap), .cr4_pke(pke), .cr4_pks(pks),
+    .efer_nxe(nxe), .pkru(pkru), .ia32_pkrs(pkrs),
     .rsvd(ref_rsvd), .leaf(ref_leaf), .rw_all(ref_rw), .us_all(ref_us), .xd_any(ref_xd),
     .fault(ref_fault), .ec(ref_ec)
   );
@@ -128,6 +159,8 @@ module miter_entry #(
     end
     assume (access != 2'd3);
     assume (!(implicit && access == mmu_pkg::ACC_EXEC));
+    // without protection keys in the build CR4.PKE/PKS cannot be set (mmu_ctrl: #GP)
+    if (PK == 0) assume (!pke && !pks);
 
     assert (rtl_fault == ref_fault);
     if (ref_fault) assert (rtl_ec == ref_ec);
@@ -136,5 +169,7 @@ module miter_entry #(
     if (!ref_fault) assert (rtl_rights == {ref_xd, ref_us, ref_rw});
     // the violation output agrees with §4.6 on the combined rights at a leaf
     if (e[0] && !ref_rsvd && ref_leaf) assert (rtl_viol == ref_fault);
+    // the key the walker fills into the TLB: bits 62:59 of a 4/5-level leaf (§4.6.2)
+    if (PK != 0 && IA32E && !ref_fault && ref_leaf) assert (rtl_pkey == e[62:59]);
   end
 endmodule

@@ -19,6 +19,7 @@ module props_port #(
   input  logic [2:0]        mode_i,
   input  logic [11:0]       pcid_i,
   input  logic              wp_i, smep_i, smap_i, nxe_i,
+  input  mmu_pkg::pk_ctl_t  pk_i,
   input  logic              grant_i,
   input  logic              wresp_valid_i,
   input  mmu_pkg::xlat_resp_t wresp_i,
@@ -44,7 +45,7 @@ module props_port #(
     .req_valid_i, .req_ready_o(req_ready), .req_va_i, .req_access_i, .req_cpl_i, .req_ac_i, .req_implicit_i,
     .resp_valid_o(resp_valid), .resp_o(resp),
     .stall_i(1'b0), .pf_rd_i(1'b0), .pf_cmp_i(1'b0), .pf_own_i(1'b0), .pf_va_i(57'd0),
-    .mode_i, .pcid_i, .wp_i, .smep_i, .smap_i, .nxe_i,
+    .mode_i, .pcid_i, .wp_i, .smep_i, .smap_i, .nxe_i, .pk_i,
     .miss_valid_o(miss_valid), .miss_va_o(miss_va), .miss_access_o(miss_access), .miss_cpl_o(miss_cpl),
     .miss_ac_o(miss_ac), .miss_implicit_o(miss_implicit), .miss_ddrop_o(),
     .grant_i, .wresp_valid_i, .wresp_i, .fill_i, .fill_entry_i,
@@ -101,16 +102,18 @@ module props_port #(
   logic [2:0]  mode_0;
   logic [11:0] pcid_0;
   logic [3:0]  ctl_0;
+  mmu_pkg::pk_ctl_t pk_0;
   always_ff @(posedge clk_i) begin
     if (rst_i) begin
       mode_0 <= mode_i;
       pcid_0 <= pcid_i;
       ctl_0  <= {wp_i, smep_i, smap_i, nxe_i};
+      pk_0   <= pk_i;
     end
   end
   always_comb begin
     if (past_valid && !rst_i)
-      assume (mode_i == mode_0 && pcid_i == pcid_0 && {wp_i, smep_i, smap_i, nxe_i} == ctl_0);
+      assume (mode_i == mode_0 && pcid_i == pcid_0 && {wp_i, smep_i, smap_i, nxe_i} == ctl_0 && pk_i == pk_0);
   end
 
   // --- what the port promises ---------------------------------------------------------------------

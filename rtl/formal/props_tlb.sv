@@ -38,7 +38,7 @@ module props_tlb #(
     .clk_i, .rst_i, .mode32_i, .rd_en_i, .rd_sweep_i(1'b0), .rd_set_i(1'b0), .rd_va_i,
     .cmp_en_i, .cmp_va_i, .cmp_pcid_i,
     .hit_o(hit), .hit_frame_o(), .hit_rw_o(), .hit_us_o(), .hit_xd_o(), .hit_g_o(), .hit_dirty_o(),
-    .hit_pcid_o(), .drop_i, .touch_i, .inv_i, .fill_i, .fill_entry_i, .nvalid_o()
+    .hit_pcid_o(), .hit_pkey_o(), .drop_i, .touch_i, .inv_i, .fill_i, .fill_entry_i, .nvalid_o()
   );
   /* verilator lint_on PINCONNECTEMPTY */
 

@@ -14,6 +14,7 @@ module props_walker #(
   input  logic          rst_i,
   input  logic [2:0]    mode_i,
   input  logic          wp_i, smep_i, smap_i, nxe_i, pse_i, pge_i,
+  input  mmu_pkg::pk_ctl_t pk_i,
   input  logic [11:0]   pcid_i,
   input  logic [63:0]   cr3_i,
   input  logic [255:0]  pdpte_i,
@@ -29,6 +30,7 @@ module props_walker #(
   input  logic [63:0]   l2_hit_frame_i,
   input  logic          l2_hit_rw_i, l2_hit_us_i, l2_hit_xd_i, l2_hit_g_i, l2_hit_dirty_i,
   input  logic [11:0]   l2_hit_pcid_i,
+  input  logic [3:0]    l2_hit_pkey_i,
   input  logic [2:0]    pwc_hit_level_i,
   input  logic [63:0]   pwc_hit_base_i,
   input  logic [2:0]    pwc_hit_rights_i,
@@ -53,12 +55,12 @@ module props_walker #(
     .WALK_OVERHEAD(WALK_OVERHEAD), .MAXPHYADDR(MAXPHYADDR)
   ) u_walker (
     .clk_i, .rst_i, .mode_i, .wp_i, .smep_i, .smap_i, .nxe_i, .pse_i, .pge_i,
-    .pae_i(mode_i != mmu_pkg::PAGING_32), .pcid_i, .cr3_i, .pdpte_i,
+    .pae_i(mode_i != mmu_pkg::PAGING_32), .pk_i, .pcid_i, .cr3_i, .pdpte_i,
     .miss_valid_i, .miss_va_i, .miss_access_i, .miss_cpl_i, .miss_ac_i, .miss_implicit_i, .miss_ddrop_i,
     .grant_o(grant), .resp_valid_o(resp_valid), .resp_port_o(resp_port), .resp_o(resp),
     .l1_fill_o(l1_fill), .l2_fill_o(l2_fill), .fill_entry_o(),
     .l2_rd_en_o(), .l2_rd_va_o(), .l2_cmp_va_o(), .l2_hit_i, .l2_hit_cls_i, .l2_hit_frame_i,
-    .l2_hit_rw_i, .l2_hit_us_i, .l2_hit_xd_i, .l2_hit_g_i, .l2_hit_dirty_i, .l2_hit_pcid_i,
+    .l2_hit_rw_i, .l2_hit_us_i, .l2_hit_xd_i, .l2_hit_g_i, .l2_hit_dirty_i, .l2_hit_pcid_i, .l2_hit_pkey_i,
     .l2_drop_o(), .l2_touch_o(), .l2_cmp_o(),
     .pwc_va_o(), .pwc_lk_o(), .pwc_hit_level_i, .pwc_hit_base_i, .pwc_hit_rights_i,
     .pwc_fill_o(pwc_fill), .pwc_fill_base_o(), .pwc_fill_rights_o(), .pwc_inv_va_o(),
@@ -118,7 +120,7 @@ module props_walker #(
       assume (mode_i == $past(mode_i) && wp_i == $past(wp_i) && smep_i == $past(smep_i) &&
               smap_i == $past(smap_i) && nxe_i == $past(nxe_i) && pse_i == $past(pse_i) &&
               pge_i == $past(pge_i) && pcid_i == $past(pcid_i) && cr3_i == $past(cr3_i) &&
-              pdpte_i == $past(pdpte_i));
+              pdpte_i == $past(pdpte_i) && pk_i == $past(pk_i));
       // mmu_port: a miss is held, unchanged, until granted
       for (int p = 0; p < 2; p++)
         if ($past(miss_valid_i[p] && !grant[p]))

@@ -2,7 +2,8 @@
 # Summarises `make fpga`: cells from yosys' stat, nextpnr's utilisation and fmax, the status of
 # every step (ok / timeout / failed), and a comparison with the committed baseline.
 # Usage: rtl/fpga/fpga_report.sh BUILD_DIR [BASELINE_JSON] [--strict]
-#   BUILD_DIR holds ice40_stat.txt, ice40_pnr.json, xilinx_stat.txt, *.status (mk/rtl.mk).
+#   BUILD_DIR holds ice40_stat.txt, ice40_pnr.json, ice40_pk_other_stat.txt (small with the other
+#   PK value, synthesis only: what protection keys cost), xilinx_stat.txt, *.status (mk/rtl.mk).
 #   Writes BUILD_DIR/figures.json (same shape as the baseline: to rebase, copy it over
 #   docs/fpga-baseline.json). --strict: exit 1 on a regression or a step that did not finish.
 set -euo pipefail
@@ -58,6 +59,13 @@ if os.path.exists(pnr) and ice["nextpnr"].startswith("ok"):
 else:
     ice["lc"] = ice["lc_avail"] = ice["bram_placed"] = ice["fmax_mhz"] = None
 
+# protection keys: the same configuration with the other PK value (synthesis only)
+po = os.path.join(d, "ice40_pk_other_stat.txt")
+pk_other = open(os.path.join(d, "ice40_pk_other.pk")).read().strip() if os.path.exists(os.path.join(d, "ice40_pk_other.pk")) else None
+other = {"yosys": status("ice40_pk_other_yosys"), "pk": pk_other,
+         "lut4": cells(po, r"SB_LUT4"), "ff": cells(po, r"SB_DFF\w*"), "carry": cells(po, r"SB_CARRY"),
+         "bram": cells(po, r"SB_RAM40_4K")}
+
 x = os.path.join(d, "xilinx_stat.txt")
 xil = fig["xilinx"]
 xil["yosys"] = status("xilinx_yosys")
@@ -80,6 +88,15 @@ if ice.get("lc") is not None:
     print(f"  fmax: {v(ice['fmax_mhz'])} MHz (constraint {v(ice.get('fmax_constraint_mhz'))} MHz)"
           + (f"; critical path {ice.get('critical_path_from')} -> {ice.get('critical_path_to')}"
              if ice.get("critical_path_from") else ""))
+if other["pk"]:
+    this_pk = "PK=0" if other["pk"] == "PK=1" else "PK=1"
+    print(f"protection keys on the same configuration (synth_ice40 only; small has {this_pk}, yosys {other['yosys']}):")
+    print(f"  {other['pk']}: LUT4 {v(other['lut4'])}  FF {v(other['ff'])}  CARRY {v(other['carry'])}  BRAM {v(other['bram'])}")
+    if None not in (ice["lut4"], other["lut4"], ice["ff"], other["ff"]):
+        with_pk, without = (other, ice) if other["pk"] == "PK=1" else (ice, other)
+        print(f"  cost of PK=1: {with_pk['lut4'] - without['lut4']:+d} LUT4, {with_pk['ff'] - without['ff']:+d} FF, "
+              f"{(with_pk['carry'] or 0) - (without['carry'] or 0):+d} CARRY, {(with_pk['bram'] or 0) - (without['bram'] or 0):+d} BRAM")
+    fig["ice40_pk_other"] = other
 print("Xilinx 7-series estimate, default configuration (yosys synth_xilinx, no timing):")
 print(f"  steps: yosys {xil['yosys']}")
 print(f"  LUT {v(xil['lut'])}  FF {v(xil['ff'])}  LUTRAM {v(xil['lutram'])}  BRAM (RAMB18/36) {v(xil['bram'])}"

@@ -12,7 +12,8 @@ module mmu_fpga_wrap (
   logic [63:0] sh_q;
   always_ff @(posedge clk_i) sh_q <= {sh_q[62:0], sin_i};
 
-  logic d_ready, i_ready, c_ready, mem_valid, mem_write, c_valid, c_gp;
+  logic d_ready, i_ready, c_ready, mem_valid, mem_write, c_valid, c_gp, c_ud;
+  logic [31:0] pkru, pkrs;
   logic [1:0] d_fault, i_fault, d_hit, i_hit;
   logic [63:0] d_pa, i_pa, d_cr2, i_cr2, mem_addr, mem_wdata, cr0, cr2, cr3, cr4, efer;
   logic [5:0] d_ec, i_ec;
@@ -42,17 +43,18 @@ module mmu_fpga_wrap (
     .ctrl_req_valid_i(ctl_i[2]), .ctrl_req_ready_o(c_ready), .ctrl_req_kind_i(sh_q[10:8]),
     .ctrl_req_value_i(sh_q), .ctrl_req_va_i({sh_q[15:0], sh_q[63:16]}), .ctrl_req_invpcid_type_i(sh_q[63:32]),
     .ctrl_req_pcid_i({52'd0, sh_q[27:16]}), .ctrl_resp_valid_o(c_valid), .ctrl_resp_gp_o(c_gp),
+    .ctrl_resp_ud_o(c_ud),
     .mem_req_valid_o(mem_valid), .mem_req_ready_i(ctl_i[3]), .mem_req_addr_o(mem_addr),
     .mem_req_write_o(mem_write), .mem_req_size_o(mem_size), .mem_req_wdata_o(mem_wdata),
     .mem_resp_valid_i(ctl_i[4]), .mem_resp_rdata_i({sh_q[7:0], sh_q[63:8]}),
     .cr0_o(cr0), .cr2_o(cr2), .cr3_o(cr3), .cr4_o(cr4), .efer_o(efer), .pdpte_o(pdpte), .mode_o(mode),
-    .pcid_o(pcid), .perf_itlb_hits_o(p0), .perf_itlb_misses_o(p1), .perf_dtlb_hits_o(p2),
+    .pcid_o(pcid), .pkru_o(pkru), .pkrs_o(pkrs), .perf_itlb_hits_o(p0), .perf_itlb_misses_o(p1), .perf_dtlb_hits_o(p2),
     .perf_dtlb_misses_o(p3), .perf_l2_hits_o(p4), .perf_l2_misses_o(p5), .perf_walks_o(p6),
     .perf_walk_cycles_o(p7), .perf_pwc_hits_o(p8), .tlb_valid_o(tv), .pwc_valid_o(pv)
   );
 
   always_ff @(posedge clk_i)
-    sig_o <= {^{d_ready, i_ready, c_ready, c_valid, c_gp},
+    sig_o <= {^{d_ready, i_ready, c_ready, c_valid, c_gp, c_ud, pkru, pkrs},
               ^{d_v, d_pa, d_fault, d_ec, d_cr2, d_hit, d_pwc, d_shift, d_w, d_da, d_r, d_wr},
               ^{i_v, i_pa, i_fault, i_ec, i_cr2, i_hit, i_pwc, i_shift, i_w, i_da, i_r, i_wr},
               ^{mem_valid, mem_addr, mem_write, mem_size, mem_wdata},

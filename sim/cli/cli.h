@@ -36,7 +36,8 @@ bool cli_dump_wave(const char *cmd, const char *tprog, const char *fst);
 
 #include "config.h"
 
-/* The tool's usage text (sim/cli/mmulab.c). */
+/* The program's usage text, and its usage error: each program that links sim/cli/ defines both
+ * (mmulab: sim/cli/mmulab.c; the SystemC example: sim/tlm/sc_demo.cpp). */
 extern const char cli_usage_text[];
 
 /* "mmulab: " + the message (fmt with one %s) + the usage text on stderr; returns 2. */

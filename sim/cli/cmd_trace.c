@@ -46,12 +46,12 @@ static const char *page_size_problem(paging_mode_t mode, unsigned shift)
     }
 }
 
-/* Options of `mmulab demo` that do not apply to a trace: named in the error. */
+/* Options of `mmulab demo` that do not apply to a trace: named in the error. (The pre-OS demo's
+ * --mix, --user, --global, --preset-a/d, --map, --interval, --batch are no one's now: unknown.) */
 static const char *const demo_only[] = {
-    "--workload", "--ws", "--region", "--mix", "--stride", "--zipf-s", "--seed", "--issue",
+    "--workload", "--ws", "--region", "--stride", "--zipf-s", "--seed", "--issue", "--prefault",
     "--procs", "--switch-every", "--syscall-every", "--syscall-touches", "--threads", "--churn-every",
-    "--churn-pages", "--kernel-every", "--base", "--rwx", "--user", "--global", "--preset-a", "--preset-d",
-    "--hot", "--hot-frac", "--interval", "--batch", "--map", NULL,
+    "--churn-pages", "--kernel-every", "--base", "--rwx", "--hot", "--hot-frac", NULL,
 };
 
 static int bad(const char *fmt, const char *a, const char *b)

@@ -1,30 +1,24 @@
-/* `mmulab demo`: the default end-to-end job (`make run`): a seeded synthetic
- * workload on a freshly built address space, then a readable report.
- * With an OS knob (--kpti --pcid --invpcid --vmalloc --flush-ceiling --cpus --smep --smap
- * --ram), a process-mix option (--procs --switch-every --syscall-every --syscall-touches
- * --threads --churn-every --churn-pages --kernel-every) or --os 1, the same stream runs as
- * processes of the OS layer instead (demo_os.c); without them nothing changes (`make run` and
- * the SystemC demo_stats test depend on that). */
-#include "hostclock.h"
+/* `mmulab demo`: the default end-to-end job (`make run`): a seeded synthetic workload run as
+ * processes of the OS layer (issue 11: one path, docs/workloads.md), then a readable report.
+ *
+ * Flow: demo_parse reads the command line into demo_opts_t with every default resolved — the
+ * workload knobs (wl_set), the MMU configuration (defaults, --config, every --set), the OS
+ * knobs (cli_os_option; --ram defaults to enough RAM for every process's working set), the
+ * process mix (--procs ... --prefault) — and builds the reproduce line; demo_os_run (demo_os.c)
+ * boots the OS, runs and reports. The SystemC example (sim/tlm/sc_demo.cpp) reads its workload
+ * with the same demo_parse, so the same options give it the same request sequence. */
 #include "cli.h"
 #include "demo.h"
 #include "os_args.h"
-#include "os_json.h"
-#include "names.h"
 #include "outfile.h"
-#include "version.h"
 
 #include "config.h"
-#include "mmu.h"
-#include "report.h"
 #include "workload.h"
 
 #include <errno.h>
-#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 static void usage(FILE *f)
 {
@@ -32,30 +26,35 @@ static void usage(FILE *f)
         "usage: mmulab demo [--seed N] [--ops N] [--workload uniform|random|hotcold|stride|seq|zipf|chase]\n"
         "                   [--backend model|rtl|cosim] [--config FILE] [--set key=value]... [--json OUT]\n"
         "                   [workload knobs: --mode 32bit|pae|4level|5level --ws SIZE (or --region) --base VA|auto\n"
-        "                    --page 4k|2m|1g --mix W4K:W2M:W1G --zipf-s S --rwx R:W:X --user 0|1 --global 0|1 --preset-a 0|1\n"
-        "                    --preset-d 0|1 --hot SIZE --hot-frac F --stride SIZE\n"
-        "                    --issue serial|overlap|overlap:K --interval K --batch N --map auto|eager|lazy]\n"
-        "                   [through the OS layer: --os 1 --kpti 0|1 --pcid 0|1 --invpcid 0|1 --smep 0|1 --smap 0|1\n"
-        "                    --vmalloc lazy|sync|prealloc|shared-pmd --flush-ceiling N --cpus N --ram SIZE\n"
-        "                    --procs N --switch-every N --syscall-every N --syscall-touches N --threads N\n"
-        "                    --churn-every N --churn-pages N --kernel-every N]\n"
-        "Runs a seeded synthetic workload on the model and prints the configuration, the\n"
-        "workload, and a report of the statistics. --set/--config take the MMU parameters\n"
-        "of `mmulab params`; --json OUT writes the same numbers as JSON ('-': stdout carries the\n"
-        "JSON alone and the text report goes to stderr). Any OS option runs the stream as user\n"
-        "accesses of processes of the OS layer (docs/workloads.md).\n");
+        "                    --page 4k|2m|1g --zipf-s S --rwx R:W:X --hot SIZE --hot-frac F --stride SIZE]\n"
+        "                   [the OS: --kpti 0|1 --pcid 0|1 --invpcid 0|1 --smep 0|1 --smap 0|1\n"
+        "                    --vmalloc lazy|sync|prealloc|shared-pmd --flush-ceiling N --cpus N --ram SIZE]\n"
+        "                   [the processes: --prefault 0|1 --procs N --switch-every N --syscall-every N\n"
+        "                    --syscall-touches N --threads N --churn-every N --churn-pages N --kernel-every N]\n"
+        "Boots the OS layer and runs a seeded synthetic workload as user accesses of its\n"
+        "processes (by default one process on one CPU, its working set prefaulted), then prints\n"
+        "the configuration, the workload, and a report of the statistics with the OS counters.\n"
+        "--set/--config take the MMU parameters of `mmulab params`; --json OUT writes the same\n"
+        "numbers as JSON ('-': stdout carries the JSON alone and the text report goes to\n"
+        "stderr). Defaults and rules: docs/workloads.md.\n");
 }
 
-#define CMD_LEN 8192
+#define CMD_LEN DEMO_CMD_LEN
 
-/* The process-mix options (wl_os.h) and --os: counts into *mx. 1 consumed, 0 not one, -1 bad. */
-static int mix_option(const char *key, const char *val, wl_os_mix_t *mx, bool *os_on)
+/* The process-mix options (wl_os.h), --prefault and --os: into *mx. 1 consumed, 0 not one, -1 bad. */
+static int mix_option(const char *key, const char *val, wl_os_mix_t *mx)
 {
     uint64_t n;
-    if (!strcmp(key, "os")) {
+    if (!strcmp(key, "os") || !strcmp(key, "prefault")) {
         if (strcmp(val, "0") && strcmp(val, "1"))
-            return fprintf(stderr, "mmulab demo: --os: want 0 or 1, got '%s'\n", val), -1;
-        *os_on = val[0] == '1';
+            return fprintf(stderr, "mmulab demo: --%s: want 0 or 1, got '%s'\n", key, val), -1;
+        /* --os 1 was the switch to the OS layer, which every demo now runs through: accepted
+         * so that old command lines still run; --os 0 asked for the removed pre-OS path */
+        if (!strcmp(key, "os") && val[0] == '0')
+            return fprintf(stderr, "mmulab demo: --os 0: the demo's own address space (the pre-OS path) was "
+                                   "removed; every demo runs as processes of the OS layer (docs/workloads.md)\n"), -1;
+        if (!strcmp(key, "prefault"))
+            mx->prefault = val[0] == '1';
         return 1;
     }
     static const char *const keys[] = { "procs", "threads", "switch-every", "syscall-every", "churn-every",
@@ -84,13 +83,13 @@ static int mix_option(const char *key, const char *val, wl_os_mix_t *mx, bool *o
     return 1;
 }
 
-/* Workload options whose meaning needs the demo's own address space or MMU issue loop. */
+/* Workload options of the removed pre-OS path: they need an address space of the demo's own or
+ * its overlapped issue loop. */
 static const char *const not_for_os[] = { "mix", "user", "global", "preset-a", "preset-d", "map", "interval",
                                           "batch", NULL };
 
-/* wl_format_options' line for a run through the OS layer: the knobs that do not apply there
- * (not_for_os, written with their values) are left out and --page says the VMAs' page size
- * (the OS and mix options follow as given). */
+/* wl_format_options' line without the knobs that do not apply through the OS layer (not_for_os,
+ * written with their values); --page says the VMAs' page size (the OS and mix options follow). */
 static void os_format_options(char *opts, unsigned page_shift)
 {
     for (int n = 0; not_for_os[n]; n++) {
@@ -108,17 +107,32 @@ static void os_format_options(char *opts, unsigned page_shift)
     snprintf(opts + len, CMD_LEN - len, " --page %s", page);
 }
 
-int demo_main(int argc, char **argv)
+/* Enough RAM for every process's whole working set (prefaulted, or all touched): the OS
+ * layer's default (128 MiB: the kernel image, its tables, the page tables) plus procs times the
+ * working set and its 4 KiB page tables (one 4 KiB table per 2 MiB); huge pages are contiguous
+ * and aligned, and the kernel's frames take the first aligned one (hence one more 1 GiB page).
+ * 32-bit modes: at most 4 GiB (os_params_check). A multiple of 4 MiB. */
+static uint64_t default_ram(const wl_params_t *wp, const wl_os_mix_t *mx, uint64_t os_default)
 {
-    mmu_config_t cfg;
-    wl_params_t wp;
-    config_defaults(&cfg);
-    wl_defaults(&wp);
-    const char *json_out = NULL;
+    const uint64_t ws = wp->region_bytes, per_proc = ws + (mx->page_shift == 12 ? ws / 512 : 0);
+    uint64_t ram = os_default + (uint64_t)mx->procs * per_proc;
+    const uint64_t align = mx->page_shift == 30 ? 1ull << 30 : 4ull << 20;
+    ram = (ram + align - 1) & ~(align - 1);
+    if (mx->page_shift == 30)
+        ram += 1ull << 30;
+    if ((wp->mode == PAGING_32 || wp->mode == PAGING_PAE) && ram > (4ull << 30))
+        ram = 4ull << 30;
+    return ram;
+}
+
+int demo_parse(int argc, char **argv, demo_opts_t *o)
+{
+    memset(o, 0, sizeof *o);
+    config_defaults(&o->cfg);
+    wl_defaults(&o->wp);
     char werr[WL_ERR_LEN];
     char cfg_args[CMD_LEN] = "";   /* --config / --set as given, for the reproduce line */
-    bool mix_given = false;
-    backend_kind_t backend = BACKEND_MODEL;
+    o->backend = BACKEND_MODEL;
     /* --config and --set are collected and applied after the loop by cli_build_config, the
      * rule of every subcommand: defaults, the file, then every --set (the command line wins,
      * in whatever order the options came) */
@@ -127,11 +141,11 @@ int demo_main(int argc, char **argv)
     const char *wl_given[CMD_LEN / 8];   /* the workload options given, for wl_check_applies */
     size_t nwl_given = 0;
     /* the OS layer: its knobs start from the defaults of the --mode given (cli_os_mode) */
-    os_params_t osp;
-    os_params_default(&osp, cli_os_mode(argc, argv, PAGING_4LEVEL));
-    wl_os_mix_t mx = { .procs = 1, .threads = 1, .syscall_touches = 6 };
-    bool os_on = false, os_given = false, cpus_given = false, touches_given = false, churn_pages_given = false;
-    bool page_given = false, os_flag_given = false;
+    os_params_default(&o->osp, cli_os_mode(argc, argv, PAGING_4LEVEL));
+    const uint64_t os_default_ram = o->osp.ram;
+    o->mx = (wl_os_mix_t){ .procs = 1, .threads = 1, .syscall_touches = 6, .prefault = true };
+    wl_os_mix_t *mx = &o->mx;
+    bool cpus_given = false, ram_given = false, touches_given = false, churn_pages_given = false, page_given = false;
     char os_args[CMD_LEN] = "";   /* the OS and mix options as given, for the reproduce line */
 
     /* argv[0] is the subcommand ("demo") or the program; tolerate being
@@ -143,7 +157,7 @@ int demo_main(int argc, char **argv)
         const char *arg = argv[i];
         if (!strcmp(arg, "-h") || !strcmp(arg, "--help")) {
             usage(stdout);
-            return 0;
+            return 1;
         }
         if (strncmp(arg, "--", 2) != 0) {
             fprintf(stderr, "mmulab demo: unexpected argument '%s'\n", arg);
@@ -151,12 +165,12 @@ int demo_main(int argc, char **argv)
             return 2;
         }
         const int at = i;
-        const int ko = cli_os_option("demo", argc, argv, &i, &osp, true);
+        const int ko = cli_os_option("demo", argc, argv, &i, &o->osp, true);
         if (ko < 0)
             return 2;
         if (ko > 0) {
-            os_given = true;
             cpus_given |= !strncmp(arg, "--cpus", 6);
+            ram_given |= !strncmp(arg, "--ram", 5);
             for (int a = at; a <= i; a++)
                 cli_append_arg(os_args, sizeof os_args, argv[a]);
             continue;
@@ -199,98 +213,81 @@ int demo_main(int argc, char **argv)
             }
             ca.sets[ca.nsets++] = val;
         } else if (!strcmp(key, "json")) {
-            json_out = val;
+            o->json_out = val;
         } else if (!strcmp(key, "backend")) {
-            if (backend_parse_kind(val, &backend) != 0) {
+            if (backend_parse_kind(val, &o->backend) != 0) {
                 fprintf(stderr, "mmulab demo: --backend '%s' is not one of model, rtl, cosim\n", val);
                 return 2;
             }
         } else if (wl_is_key(key)) {
-            mix_given |= !strcmp(key, "mix") || !strcmp(key, "page");
             page_given |= !strcmp(key, "page");
             if (nwl_given == sizeof wl_given / sizeof wl_given[0]) {
                 fprintf(stderr, "mmulab demo: more than %zu workload options\n", sizeof wl_given / sizeof wl_given[0]);
                 return 2;
             }
             wl_given[nwl_given++] = argv[i - (eq ? 0 : 1)] + 2;   /* "key" or "key=value" */
-            if (wl_set(&wp, key, val, werr) != 0) {
+            if (wl_set(&o->wp, key, val, werr) != 0) {
                 fprintf(stderr, "mmulab demo: --%s\n", werr);
                 return 2;
             }
-        } else if ((km = mix_option(key, val, &mx, &os_on)) != 0) {
+        } else if ((km = mix_option(key, val, mx)) != 0) {
             if (km < 0)
                 return 2;
-            os_given |= strcmp(key, "os") != 0;
-            os_flag_given |= !strcmp(key, "os");
             touches_given |= !strcmp(key, "syscall-touches");
             churn_pages_given |= !strcmp(key, "churn-pages");
-            for (int a = i - (eq ? 0 : 1); a <= i; a++)
-                cli_append_arg(os_args, sizeof os_args, argv[a]);
+            if (strcmp(key, "os") && strcmp(key, "prefault"))   /* both are spelled out below */
+                for (int a = i - (eq ? 0 : 1); a <= i; a++)
+                    cli_append_arg(os_args, sizeof os_args, argv[a]);
         } else {
             fprintf(stderr, "mmulab demo: unknown option '--%s'\n", key);
             usage(stderr);
             return 2;
         }
     }
+    wl_params_t *wp = &o->wp;
     /* an option the chosen workload ignores is an error (wl_check_applies) */
     for (size_t k = 0; k < nwl_given; k++) {
         char given[64];
         snprintf(given, sizeof given, "%.*s", (int)strcspn(wl_given[k], "="), wl_given[k]);
-        if (wl_check_applies(&wp, given, werr) != 0) {
+        if (wl_check_applies(wp, given, werr) != 0) {
             fprintf(stderr, "mmulab demo: %s\n", werr);
             return 2;
         }
     }
     /* Through the OS layer: one VMA per process with one page size (--page, default 4k), user
      * accesses, serial issue (os_user_access handles each fault before the next access). */
-    const bool via_os = os_on || os_given;
-    unsigned page_shift = 12;
-    if (os_flag_given && !os_on && os_given) {
-        fprintf(stderr, "mmulab demo: --os 0 with OS or process-mix options (they run through the OS layer)\n");
+    for (size_t k = 0; k < nwl_given; k++)
+        for (int n = 0; not_for_os[n]; n++)
+            if (!strncmp(wl_given[k], not_for_os[n], strlen(not_for_os[n])) &&
+                (wl_given[k][strlen(not_for_os[n])] == 0 || wl_given[k][strlen(not_for_os[n])] == '=')) {
+                fprintf(stderr, "mmulab demo: --%s does not apply through the OS layer, which every demo runs "
+                                "through (one VMA per process with --page's size, user accesses, serial issue; "
+                                "docs/workloads.md)\n", not_for_os[n]);
+                return 2;
+            }
+    if (wp->issue != WL_ISSUE_SERIAL) {
+        fprintf(stderr, "mmulab demo: --issue overlap does not apply through the OS layer, which every demo runs "
+                        "through (each access's faults are handled before the next one)\n");
         return 2;
     }
-    if (via_os) {
-        for (size_t k = 0; k < nwl_given; k++)
-            for (int n = 0; not_for_os[n]; n++)
-                if (!strncmp(wl_given[k], not_for_os[n], strlen(not_for_os[n])) &&
-                    (wl_given[k][strlen(not_for_os[n])] == 0 || wl_given[k][strlen(not_for_os[n])] == '=')) {
-                    fprintf(stderr, "mmulab demo: --%s does not apply through the OS layer (one VMA per process "
-                                    "with --page's size, user accesses, serial issue; docs/workloads.md)\n",
-                            not_for_os[n]);
-                    return 2;
-                }
-        if (wp.issue != WL_ISSUE_SERIAL) {
-            fprintf(stderr, "mmulab demo: --issue overlap does not apply through the OS layer (each access's faults "
-                            "are handled before the next one)\n");
-            return 2;
-        }
-        if (!page_given)
-            wp.frac_large = wp.frac_1g = 0;
-        page_shift = wp.frac_1g == 1 ? 30 : wp.frac_large == 1 ? (wp.mode == PAGING_32 ? 22 : 21) : 12;
-        wp.user = true;
-        if (!cpus_given && mx.threads > osp.cpus)
-            osp.cpus = mx.threads;
-        if (touches_given && !mx.syscall_every) {
-            fprintf(stderr, "mmulab demo: --syscall-touches needs --syscall-every N > 0\n");
-            return 2;
-        }
-        if (churn_pages_given && !mx.churn_every) {
-            fprintf(stderr, "mmulab demo: --churn-pages needs --churn-every N > 0\n");
-            return 2;
-        }
-        if (mx.churn_every && !churn_pages_given)
-            mx.churn_pages = 1;
-        mx.page_shift = page_shift;
-        int rc = cli_os_check("demo", &osp, backend);
-        if (rc)
-            return rc;
+    if (!page_given)
+        wp->frac_large = wp->frac_1g = 0;
+    const unsigned page_shift = wp->frac_1g == 1 ? 30 : wp->frac_large == 1 ? (wp->mode == PAGING_32 ? 22 : 21) : 12;
+    wp->user = true;
+    if (!cpus_given && mx->threads > o->osp.cpus)
+        o->osp.cpus = mx->threads;
+    if (touches_given && !mx->syscall_every) {
+        fprintf(stderr, "mmulab demo: --syscall-touches needs --syscall-every N > 0\n");
+        return 2;
     }
-    /* The default mix has 1 GiB pages; in 32-bit and PAE paging they become large pages. */
-    if (!mix_given && (wp.mode == PAGING_32 || wp.mode == PAGING_PAE)) {
-        wp.frac_large += wp.frac_1g;
-        wp.frac_1g = 0;
+    if (churn_pages_given && !mx->churn_every) {
+        fprintf(stderr, "mmulab demo: --churn-pages needs --churn-every N > 0\n");
+        return 2;
     }
-    if (cli_build_config("demo", &ca, true, &cfg) != 0)
+    if (mx->churn_every && !churn_pages_given)
+        mx->churn_pages = 1;
+    mx->page_shift = page_shift;
+    if (cli_build_config("demo", &ca, true, &o->cfg) != 0)
         return 2;
     if (ca.config_path) {
         cli_append_arg(cfg_args, sizeof cfg_args, "--config");
@@ -300,138 +297,68 @@ int demo_main(int argc, char **argv)
         cli_append_arg(cfg_args, sizeof cfg_args, "--set");
         cli_append_arg(cfg_args, sizeof cfg_args, ca.sets[k]);
     }
-    if (wl_validate(&wp, werr) != 0) {
+    if (wl_validate(wp, werr) != 0) {
         fprintf(stderr, "mmulab demo: workload: %s\n", werr);
         return 2;
     }
+    /* the RAM default needs the validated working set (rounded up to the large page) */
+    if (!ram_given)
+        o->osp.ram = default_ram(wp, mx, os_default_ram);
+    int rc = cli_os_check("demo", &o->osp, o->backend);
+    if (rc)
+        return rc;
 
-    const size_t cmd_len = 2 * CMD_LEN + 64;
-    char *cmd = malloc(cmd_len), *opts = malloc(CMD_LEN), *line = malloc(CMD_LEN);
-    if (!cmd || !opts || !line) {
-        free(cmd); free(opts); free(line);
+    /* The reproduce line: every workload knob, the OS and mix options as given, then the
+     * defaults this function chose (--prefault, --ram), the configuration, backend and JSON. */
+    char *opts = malloc(CMD_LEN);
+    if (!opts) {
+        fprintf(stderr, "mmulab demo: out of memory\n");
+        return 2;
+    }
+    wl_format_options(wp, opts, CMD_LEN);
+    os_format_options(opts, page_shift);
+    snprintf(o->cmd, sizeof o->cmd, "mmulab demo %s%s --prefault %d", opts, os_args, mx->prefault);
+    free(opts);
+    if (!ram_given) {
+        char ram[32];
+        cli_append_arg(o->cmd, sizeof o->cmd, "--ram");
+        cli_append_arg(o->cmd, sizeof o->cmd, wl_format_size(o->osp.ram, ram, sizeof ram));
+    }
+    const size_t len = strlen(o->cmd);
+    snprintf(o->cmd + len, sizeof o->cmd - len, "%s", cfg_args);
+    if (o->backend != BACKEND_MODEL) {
+        cli_append_arg(o->cmd, sizeof o->cmd, "--backend");
+        cli_append_arg(o->cmd, sizeof o->cmd, backend_kind_name(o->backend));
+    }
+    if (o->json_out) {
+        cli_append_arg(o->cmd, sizeof o->cmd, "--json");
+        cli_append_arg(o->cmd, sizeof o->cmd, o->json_out);
+    }
+    return 0;
+}
+
+int demo_main(int argc, char **argv)
+{
+    demo_opts_t *o = calloc(1, sizeof *o);
+    if (!o) {
         fprintf(stderr, "mmulab demo: out of memory\n");
         return 1;
     }
-    wl_format_options(&wp, opts, CMD_LEN);
-    if (via_os)
-        os_format_options(opts, page_shift);
-    snprintf(cmd, cmd_len, "mmulab demo %s%s%s", opts, os_args, cfg_args);
-    if (backend != BACKEND_MODEL) {
-        cli_append_arg(cmd, cmd_len, "--backend");
-        cli_append_arg(cmd, cmd_len, backend_kind_name(backend));
-    }
-    if (json_out) {
-        cli_append_arg(cmd, cmd_len, "--json");
-        cli_append_arg(cmd, cmd_len, json_out);
+    int rc = demo_parse(argc, argv, o);
+    if (rc) {
+        free(o);
+        return rc == 1 ? 0 : rc;
     }
     /* the JSON file is opened before the run: a bad path fails at once, not after it */
     FILE *json_file = NULL;
-    if (json_out && !(json_file = outfile_open(json_out))) {
-        fprintf(stderr, "mmulab demo: cannot write %s: %s\n", json_out, strerror(errno));
-        free(cmd); free(opts); free(line);
+    if (o->json_out && !(json_file = outfile_open(o->json_out))) {
+        fprintf(stderr, "mmulab demo: cannot write %s: %s\n", o->json_out, strerror(errno));
+        free(o);
         return 1;
     }
     /* --json -: standard output carries the JSON alone (it pipes into jq); the text goes to stderr */
     FILE *txt = json_file == stdout ? stderr : stdout;
-    if (via_os) {
-        int rc = demo_os_run(&wp, &cfg, backend, &osp, &mx, txt, json_file, json_out, cmd);
-        free(cmd); free(opts); free(line);
-        return rc;
-    }
-    const double t0 = host_seconds();
-    workload_t *w = wl_create_on(&wp, &cfg, backend, werr);
-    if (!w) {
-        fprintf(stderr, "mmulab demo: %s\n", werr);
-        if (json_file && json_file != stdout)
-            fclose(json_file);
-        free(cmd); free(opts); free(line);
-        return 1;
-    }
-    const double t_build = host_seconds() - t0;
-
-    report_config_line(txt, &cfg);
-    wl_describe(w, line, CMD_LEN);
-    fprintf(txt, "%s\n", line);
-    fflush(txt);
-
-    wl_run_t run;
-    int rc = 0;
-    if (wl_run(w, NULL, NULL, &run, werr) != 0) {
-        fprintf(stderr, "mmulab demo: %s\n", werr);
-        rc = 1;
-    }
-    const cycle_t span = run.last_complete >= run.first_issue ? run.last_complete - run.first_issue + 1 : 0;
-    fprintf(txt, "run: %" PRIu64 " translations (r/w/x %" PRIu64 "/%" PRIu64 "/%" PRIu64 ") in %" PRIu64
-           " cycles (%.3f per cycle), cycles %" PRIu64 "..%" PRIu64 "\n",
-           run.ops, run.by_access[ACC_READ], run.by_access[ACC_WRITE], run.by_access[ACC_EXEC], span,
-           report_rate(run.ops, span), run.first_issue, run.last_complete);
-    if (rc == 0 && backend == BACKEND_COSIM)
-        fprintf(txt, "%s\n", BACKEND_LOCKSTEP_AGREED);
-    else if (rc == 0)
-        fprintf(txt, "backend: %s\n", backend == BACKEND_RTL ? "rtl (the Verilated RTL alone)" : "model");
-    /* Host timings on their own line: everything else is a function of the options. */
-    fprintf(txt, "host: build %.3f s, run %.3f s (%.2f M translations/s)\n", t_build, run.seconds,
-           run.seconds > 0 ? (double)run.ops / run.seconds / 1e6 : 0.0);
-    if (run.faults || run.pa_mismatches) {
-        fprintf(stderr, "mmulab demo: CHECK FAILED: %" PRIu64 " unexpected faults, %" PRIu64
-                        " wrong physical addresses (every page of the region is mapped)\n",
-                run.faults, run.pa_mismatches);
-        rc = 1;
-    }
-
-    const mmu_stats_t *st = backend_stats(wl_backend(w));
-    const physmem_stats_t *pm = physmem_stats(wl_mem(w));
-    report_print(txt, st, pm, &cfg);
-
-    if (json_out) {
-        cJSON *root = cJSON_CreateObject();
-        cJSON_AddItemToObject(root, "tool", tool_json());
-        cJSON_AddStringToObject(root, "command", cmd);
-        cJSON_AddStringToObject(root, "workload_line", line);
-        cJSON *wo = cJSON_AddObjectToObject(root, "workload");
-        cJSON_AddStringToObject(wo, "kind", wl_kind_name(wp.kind));
-        cJSON_AddStringToObject(wo, "mode", names_mode(wp.mode));
-        cJSON_AddNumberToObject(wo, "region_bytes", (double)wp.region_bytes);
-        cJSON_AddNumberToObject(wo, "va_base", (double)wp.va_base);
-        cJSON_AddNumberToObject(wo, "pages_4k", (double)wl_pages(w, PSC_4K));
-        cJSON_AddNumberToObject(wo, "pages_2m", (double)wl_pages(w, PSC_2M));
-        cJSON_AddNumberToObject(wo, "pages_1g", (double)wl_pages(w, PSC_1G));
-        cJSON_AddNumberToObject(wo, "frac_write", wp.frac_write);
-        cJSON_AddNumberToObject(wo, "frac_exec", wp.frac_exec);
-        cJSON_AddBoolToObject(wo, "user", wp.user);
-        cJSON_AddNumberToObject(wo, "ops", (double)wp.ops);
-        cJSON_AddNumberToObject(wo, "seed", (double)wp.seed);
-        cJSON_AddStringToObject(wo, "issue", wp.issue == WL_ISSUE_SERIAL ? "serial" : "overlap");
-        cJSON_AddNumberToObject(wo, "interval", wp.interval);
-        cJSON_AddNumberToObject(wo, "batch", wp.batch);
-        cJSON *ro = cJSON_AddObjectToObject(root, "run");
-        cJSON_AddNumberToObject(ro, "ops", (double)run.ops);
-        cJSON_AddNumberToObject(ro, "reads", (double)run.by_access[ACC_READ]);
-        cJSON_AddNumberToObject(ro, "writes", (double)run.by_access[ACC_WRITE]);
-        cJSON_AddNumberToObject(ro, "fetches", (double)run.by_access[ACC_EXEC]);
-        cJSON_AddNumberToObject(ro, "faults", (double)run.faults);
-        cJSON_AddNumberToObject(ro, "pa_mismatches", (double)run.pa_mismatches);
-        cJSON_AddNumberToObject(ro, "first_issue", (double)run.first_issue);
-        cJSON_AddNumberToObject(ro, "last_complete", (double)run.last_complete);
-        cJSON_AddNumberToObject(ro, "cycles", (double)span);
-        cJSON_AddNumberToObject(ro, "cycles_per_access", run.ops ? (double)span / (double)run.ops : 0.0);
-        cJSON_AddNumberToObject(ro, "host_build_seconds", t_build);
-        cJSON_AddNumberToObject(ro, "host_run_seconds", run.seconds);
-        cJSON_AddItemToObject(root, "stats", report_json(st, pm, &cfg));
-        char *text = cJSON_Print(root);
-        cJSON_Delete(root);
-        bool written = text && fprintf(json_file, "%s\n", text) >= 0;
-        if (outfile_close(json_file) != 0)
-            written = false;
-        if (!written) {
-            fprintf(stderr, "mmulab demo: cannot write %s\n", json_out);
-            rc = rc ? rc : 1;
-        }
-        free(text);
-    }
-    fprintf(txt, "reproduce: %s\n", cmd);
-
-    wl_destroy(w);
-    free(cmd); free(opts); free(line);
+    rc = demo_os_run(&o->wp, &o->cfg, o->backend, &o->osp, &o->mx, txt, json_file, o->json_out, o->cmd);
+    free(o);
     return rc;
 }

@@ -1,11 +1,13 @@
-/* `mmulab demo` through the OS layer (docs/workloads.md "Synthetic workloads through the OS
- * layer"): the workload's stream (wl_create_stream: the same generators, no address space of its
- * own) as user accesses of processes of the OS layer, with the process mix of wl_os.h.
+/* `mmulab demo`'s run (docs/workloads.md "The demo through the OS layer"): the workload's stream
+ * (wl_create_stream: the generators, no address space of their own) as user accesses of
+ * processes of the OS layer, with the process mix of wl_os.h.
  *
- * Flow: memory + one backend per CPU + os_boot (cli_os_machine_start) -> the processes
- * (wl_os_start) -> MMU, memory and OS statistics cleared / snapshotted -> wl_os_run -> report
- * (CPU 0's MMU statistics, the OS counters since the snapshot) -> JSON (the demo's keys plus
- * "os_setup", "mix" and "os", the last as `mmulab trace` writes it, os_json.h). */
+ * Flow: memory + one backend per CPU + os_boot (cli_os_machine_start) -> wl_os_prepare (the
+ * processes, their working sets prefaulted or not, MMU and memory statistics cleared, OS
+ * counters noted) -> wl_os_run -> report (CPU 0's MMU statistics, the OS counters since the
+ * note) -> JSON (the demo's keys plus "os_setup", "mix" and "os", the last as `mmulab trace`
+ * writes it, os_json.h). The SystemC traffic generator (sim/tlm/traffic.cpp) runs the same
+ * wl_os_prepare and wl_os_run. */
 #include "demo.h"
 #include "os_args.h"
 #include "os_json.h"
@@ -39,34 +41,29 @@ int demo_os_run(const wl_params_t *wp, const mmu_config_t *cfg, backend_kind_t b
     }
     if (cli_os_machine_start("demo", &om, osp, backend, cfg) < 0)
         goto out;
-    if (wl_os_check(mx, wl_params(w), om.os, err) < 0) {
+    os_counters_t base;
+    const int prep = wl_os_prepare(om.os, wl_params(w), mx, pr, &base, err);
+    if (prep != 0) {
         fprintf(stderr, "mmulab demo: %s\n", err);
-        rc = 2;
+        rc = prep > 0 ? 2 : 1;
         goto out;
     }
-    if (wl_os_start(om.os, wl_params(w), mx, pr, err) < 0) {
-        fprintf(stderr, "mmulab demo: %s\n", err);
-        goto out;
-    }
-    /* statistics of the stream alone: the MMU's and the memory's cleared, the OS's from here */
-    for (unsigned c = 0; c < osp->cpus; c++)
-        backend_clear_stats(om.cpus[c]);
-    physmem_reset_counters(om.m.mem);
-    const os_counters_t base = om.os->cnt;
     const double t_build = host_seconds() - t0;
 
     report_config_line(txt, cfg);
     wl_describe(w, line, sizeof line);
     fprintf(txt, "%s\n", line);
     char ps[16];
-    fprintf(txt, "os: %s, %u cpu%s, kpti %d, pcid %d, invpcid %d, vmalloc %s, flush ceiling %u, smep %d, smap %d; "
-            "%u process%s on %u cpu%s, %s pages, switch every %" PRIu64 ", syscall every %" PRIu64 " (%u kernel lines), "
-            "churn every %" PRIu64 " (%" PRIu64 " pages), kernel every %" PRIu64 "\n",
-            names_mode(osp->mode), osp->cpus, osp->cpus == 1 ? "" : "s", osp->kpti, osp->pcid, osp->invpcid,
-            vmalloc_policy_name(osp->vmalloc), osp->flush_ceiling, osp->smep, osp->smap, mx->procs,
-            mx->procs == 1 ? "" : "es", mx->threads, mx->threads == 1 ? "" : "s",
-            wl_format_size(1ull << mx->page_shift, ps, sizeof ps), mx->switch_every, mx->syscall_every,
-            mx->syscall_touches, mx->churn_every, mx->churn_pages, mx->kernel_every);
+    char ram[16];
+    fprintf(txt, "os: %s, %u cpu%s, ram %s, kpti %d, pcid %d, invpcid %d, vmalloc %s, flush ceiling %u, smep %d, "
+            "smap %d; %u process%s on %u cpu%s, %s pages %s, switch every %" PRIu64 ", syscall every %" PRIu64
+            " (%u kernel lines), churn every %" PRIu64 " (%" PRIu64 " pages), kernel every %" PRIu64 "\n",
+            names_mode(osp->mode), osp->cpus, osp->cpus == 1 ? "" : "s", wl_format_size(osp->ram, ram, sizeof ram),
+            osp->kpti, osp->pcid, osp->invpcid, vmalloc_policy_name(osp->vmalloc), osp->flush_ceiling, osp->smep,
+            osp->smap, mx->procs, mx->procs == 1 ? "" : "es", mx->threads, mx->threads == 1 ? "" : "s",
+            wl_format_size(1ull << mx->page_shift, ps, sizeof ps), mx->prefault ? "prefaulted" : "demand paged",
+            mx->switch_every, mx->syscall_every, mx->syscall_touches, mx->churn_every, mx->churn_pages,
+            mx->kernel_every);
     fflush(txt);
 
     wl_os_stats_t st;
@@ -90,8 +87,7 @@ int demo_os_run(const wl_params_t *wp, const mmu_config_t *cfg, backend_kind_t b
             st.accesses, st.by_kind[ACC_READ], st.by_kind[ACC_WRITE], st.by_kind[ACC_EXEC], span, cpa, st.switches,
             st.syscalls, st.churns, st.kernel_ops, st.segv);
     if (backend == BACKEND_COSIM)
-        fprintf(txt, "lockstep: model and RTL agreed on every result field and cycle, every walker memory "
-                     "operation, and the final memory image\n");
+        fprintf(txt, "%s\n", BACKEND_LOCKSTEP_AGREED);
     fprintf(txt, "host: build %.3f s, run %.3f s (%.2f M accesses/s)\n", t_build, t_run,
             t_run > 0 ? (double)st.accesses / t_run / 1e6 : 0.0);
     /* CPU 0's MMU: with --threads the other CPUs' MMUs run the same process (os counters cover all) */
@@ -122,6 +118,7 @@ int demo_os_run(const wl_params_t *wp, const mmu_config_t *cfg, backend_kind_t b
         cJSON_AddStringToObject(wo, "issue", "serial");
         cJSON_AddItemToObject(root, "os_setup", os_setup_json(osp, backend));
         cJSON *mo = cJSON_AddObjectToObject(root, "mix");
+        cJSON_AddBoolToObject(mo, "prefault", mx->prefault);
         cJSON_AddNumberToObject(mo, "procs", mx->procs);
         cJSON_AddNumberToObject(mo, "threads", mx->threads);
         cJSON_AddNumberToObject(mo, "switch_every", (double)mx->switch_every);

@@ -51,7 +51,7 @@ const char *ctrl_result_diff_values(const mmu_ctrl_result_t *a, const mmu_ctrl_r
 
 const char *arch_diff_values(const mmu_arch_t *a, const mmu_arch_t *b, uint64_t *va, uint64_t *vb)
 {
-    CMP(cr0); CMP(cr2); CMP(cr3); CMP(cr4); CMP(efer); CMP(mode); CMP(pcid);
+    CMP(cr0); CMP(cr2); CMP(cr3); CMP(cr4); CMP(efer); CMP(mode); CMP(pcid); CMP(pkru); CMP(pkrs);
     static const char *const pdpte_names[4] = { "pdpte0", "pdpte1", "pdpte2", "pdpte3" };
     for (size_t i = 0; i < 4; i++)
         if (a->pdpte[i] != b->pdpte[i]) {

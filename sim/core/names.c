@@ -22,7 +22,7 @@ const names_table_t NAMES_MODE = { "paging mode", mode_canon, mode_aliases };
 static const names_entry_t access_canon[] = { { "r", ACC_READ }, { "w", ACC_WRITE }, { "x", ACC_EXEC }, END };
 const names_table_t NAMES_ACCESS = { "access", access_canon, NULL };
 
-static const names_entry_t fault_canon[] = { { "none", FAULT_NONE }, { "pf", FAULT_PF }, { "gp", FAULT_GP }, END };
+static const names_entry_t fault_canon[] = { { "none", FAULT_NONE }, { "pf", FAULT_PF }, { "gp", FAULT_GP }, { "ud", FAULT_UD }, END };
 const names_table_t NAMES_FAULT = { "fault", fault_canon, NULL };
 
 /* by page shift; "none": no translation (a fault) */
@@ -36,7 +36,9 @@ const names_table_t NAMES_PSC = { "page-size class", psc_canon, NULL };
 
 static const names_entry_t ctrl_canon[] = {
     { "cr0", CTRL_CR0 }, { "cr3", CTRL_CR3 }, { "cr4", CTRL_CR4 }, { "efer", CTRL_EFER },
-    { "invlpg", CTRL_INVLPG }, { "invpcid", CTRL_INVPCID }, END,
+    { "invlpg", CTRL_INVLPG }, { "invpcid", CTRL_INVPCID },
+    { "wrpkru", CTRL_WRPKRU }, { "wrpkrs", CTRL_WRPKRS },   /* WRPKRU; WRMSR IA32_PKRS (script `wrmsr pkrs`) */
+    END,
 };
 const names_table_t NAMES_CTRL = { "control operation", ctrl_canon, NULL };
 

@@ -58,6 +58,8 @@ void result_stats_control(mmu_stats_t *s, const mmu_ctrl_result_t *res)
     s->ctrl_ops++;
     if (res->fault == FAULT_GP)
         s->ctrl_gp++;
+    if (res->fault == FAULT_UD)
+        s->ctrl_ud++;
     if (res->mem_reads)
         s->pdpte_loads++;
     s->flushes_tlb_entries += res->tlb_invalidated;

@@ -165,3 +165,25 @@ int os_kernel_access(os_t *os, unsigned cpu, vaddr_t va, mmu_access_t acc, os_ac
         return -1;
     return access_loop(os, cpu, va, acc, false, out);
 }
+
+/* mm_populate, as mmap(MAP_POPULATE) runs it (mm/gup.c __mm_populate -> populate_vma_page_range
+ * -> __get_user_pages -> faultin_page -> handle_mm_fault): every page of mm's VMAs in
+ * [start, start + len) faulted in by the kernel in software, with no MMU access (no #PF, no TLB
+ * fill). A writable private VMA is touched with a write fault (FOLL_WRITE: the copy-on-write is
+ * broken up front, so no zero page), another with a read; a VMA without access is skipped
+ * (populate_vma_page_range's VM_ACCESS check). Each page counts as a demand fault. */
+int os_mm_populate(os_t *os, unsigned cpu, mm_struct_t *mm, vaddr_t start, uint64_t len)
+{
+    const vaddr_t end = start + len;
+    for (vm_area_t *v = mm->mmap; v; v = v->next) {
+        const vaddr_t from = v->start > start ? v->start : start, to = v->end < end ? v->end : end;
+        if (from >= to || !(v->prot & (PROT_R | PROT_W | PROT_X)))
+            continue;
+        const uint64_t page = 1ull << v->page_shift;
+        const uint32_t error_code = PFEC_U | ((v->prot & PROT_W) ? PFEC_W : 0);
+        for (vaddr_t va = from & ~(page - 1); va < to; va += page)
+            if (handle_mm_fault(os, cpu, mm, v, va, error_code) < 0)
+                return -1;
+    }
+    return 0;
+}

@@ -15,6 +15,7 @@
  *   os_mmap / os_munmap / os_mprotect     VMAs, on the CPU given (it flushes)
  *   switch_mm_irqs_off(os, cpu, mm)       CR3 by the PCID rules (choose_new_asid)
  *   enter_lazy_tlb(os, cpu)               the CPU runs a kernel thread
+ *   os_mm_populate(os, cpu, mm, va, len)  mmap(MAP_POPULATE): pages faulted in by software
  *   os_user_access(os, cpu, va, acc, r)   an access of the current process,
  *                                         faults handled (do_page_fault) and retried
  *   os_kernel_access(os, cpu, va, acc, r) the same at CPL 0
@@ -249,6 +250,9 @@ typedef struct {
 } os_access_t;
 
 int os_user_access(os_t *os, unsigned cpu, vaddr_t va, mmu_access_t acc, os_access_t *out);
+/* mmap(MAP_POPULATE)'s mm_populate: the pages of mm's VMAs in [start, start + len) faulted in
+ * by the kernel in software (no MMU access): written where the VMA is writable. 0 or -1. */
+int os_mm_populate(os_t *os, unsigned cpu, mm_struct_t *mm, vaddr_t start, uint64_t len);
 int os_kernel_access(os_t *os, unsigned cpu, vaddr_t va, mmu_access_t acc, os_access_t *out);
 
 /* do_page_fault's verdict. */

@@ -41,7 +41,7 @@ uint64_t ptb_cr3(const ptbuild_t *b);
 
 /* Maps the page of size 1 << page_shift (12; 21 or 22 for PS leaves; 30) at
  * va to pa. leaf_flags are or'ed into the leaf (PTE_P is not implied, PTE_PS
- * is added for large leaves); missing intermediate tables are allocated and
+ * is added for large leaves; PTE_PKEY(k) puts protection key k in a 4/5-level leaf); missing intermediate tables are allocated and
  * their entries get table_flags (in PAE, PDPTEs keep only P, PWT and PCD).
  * Returns 0, or -1 if the size is impossible in the mode, va/pa are not
  * aligned, or a large leaf is in the way of a table (or vice versa). */

@@ -21,8 +21,8 @@
  *       4.10.4.3: no invalidation, no guarantee of the new translation);
  *   (c) a global TLB entry (leaf G=1, CR4.PGE at fill time) of any context, since the last
  *       invalidation of global entries for the page (4.10.2.4).
- * Rights of a cached entry are checked with the current CR0.WP/CR4.SMEP/SMAP (4.10.2.2: the
- * TLB keeps the combined R/W, U/S, XD). This over-approximates (values of different moments may
+ * Rights of a cached entry are checked with the current CR0.WP/CR4.SMEP/SMAP/PKE/PKS, PKRU and
+ * IA32_PKRS (4.10.2.2: the TLB keeps the combined R/W, U/S, XD and the protection key). This over-approximates (values of different moments may
  * combine in one candidate): it never flags a permitted result, and can miss a wrong one that
  * only such a mix explains (docs/reference-model.md, "limits"). */
 #include "mmulab.h"
@@ -162,6 +162,7 @@ int mmulab_ref_reset(mmulab_ref_t *r)
     physmem_track_backdoor(m, true);
     memset(&r->cpu, 0, sizeof r->cpu);
     r->cpu.cr0 = 0x60000010ull;   /* reset value (SDM 10.1.1 / 9.1.1): CD, NW, ET */
+    r->cpu.pk = true;             /* the checker's processor has protection keys (PKU and PKS) */
     r->now = 1;
     r->nlog = r->npinv = r->nctx = 0;
     r->flush_all = r->flush_nonglobal = 0;
@@ -263,8 +264,9 @@ static int ctrl(mmulab_ref_t *r, const mmu_ctrl_t *op)
     ref_cpu_t before = r->cpu;
     ref_flush_t fl;
     uint16_t pcid;
-    if (ref_ctrl(&r->cpu, r->M, op, ref_read_mem, r->mem, &fl, &pcid) != FAULT_NONE)
-        return MMULAB_E_GP;
+    mmu_fault_t f = ref_ctrl(&r->cpu, r->M, op, ref_read_mem, r->mem, &fl, &pcid);
+    if (f != FAULT_NONE)
+        return f == FAULT_UD ? MMULAB_E_UD : MMULAB_E_GP;
     r->now++;
     if (!same_ctx(&before, &r->cpu, r->M) || ref_cpu_mode(&r->cpu) != ref_cpu_mode(&before))
         leave_ctx(r);
@@ -274,8 +276,8 @@ static int ctrl(mmulab_ref_t *r, const mmu_ctrl_t *op)
 
 int mmulab_ref_write_reg(mmulab_ref_t *r, int reg, uint64_t value)
 {
-    static const mmu_ctrl_kind_t kinds[] = {CTRL_CR0, CTRL_CR3, CTRL_CR4, CTRL_EFER};
-    if (!r || reg < MMULAB_CR0 || reg > MMULAB_EFER)
+    static const mmu_ctrl_kind_t kinds[] = {CTRL_CR0, CTRL_CR3, CTRL_CR4, CTRL_EFER, CTRL_WRPKRU, CTRL_WRPKRS};
+    if (!r || reg < MMULAB_CR0 || reg > MMULAB_PKRS)
         return MMULAB_E_ARG;
     mmu_ctrl_t op = {.kind = kinds[reg], .value = value};
     return ctrl(r, &op);
@@ -290,6 +292,8 @@ int mmulab_ref_read_reg(mmulab_ref_t *r, int reg, uint64_t *value)
     case MMULAB_CR3: *value = r->cpu.cr3; return MMULAB_OK;
     case MMULAB_CR4: *value = r->cpu.cr4; return MMULAB_OK;
     case MMULAB_EFER: *value = r->cpu.efer; return MMULAB_OK;
+    case MMULAB_PKRU: *value = r->cpu.pkru; return MMULAB_OK;
+    case MMULAB_PKRS: *value = r->cpu.pkrs; return MMULAB_OK;
     default: return MMULAB_E_ARG;
     }
 }
@@ -381,7 +385,7 @@ enum { CAND_WALK, CAND_TLB, CAND_GLOBAL };
 typedef struct {
     mmulab_ref_t *r;
     const mmu_req_t *req;
-    ref_cpu_t cpu;               /* the context's paging state with today's WP/SMEP/SMAP */
+    ref_cpu_t cpu;               /* the context's paging state with today's WP/SMEP/SMAP and keys */
     int kind;                    /* CAND_* */
     uint64_t since;              /* invalidations that apply to every entry of this kind */
     uint64_t ctx_last;           /* the context was current until (TLB candidates) */
@@ -533,7 +537,10 @@ int mmulab_ref_check(mmulab_ref_t *r, const mmulab_access_t *a, const mmulab_res
                 continue;
             s.cpu = x->cpu;
             s.cpu.cr0 = (x->cpu.cr0 & ~CR0_WP) | (c->cr0 & CR0_WP);
-            s.cpu.cr4 = (x->cpu.cr4 & ~(CR4_SMEP | CR4_SMAP)) | (c->cr4 & (CR4_SMEP | CR4_SMAP));
+            uint64_t now4 = CR4_SMEP | CR4_SMAP | CR4_PKE | CR4_PKS;
+            s.cpu.cr4 = (x->cpu.cr4 & ~now4) | (c->cr4 & now4);
+            s.cpu.pkru = c->pkru;    /* a TLB entry holds the key; its rights come from today's */
+            s.cpu.pkrs = c->pkrs;    /* PKRU / IA32_PKRS (SDM 4.6.2: WRPKRU invalidates nothing) */
             ref_walk_t xw;
             ref_pred_t dummy;
             if (ref_walk_begin(&s.cpu, r->M, &q, &xw, &dummy))

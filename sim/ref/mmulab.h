@@ -34,7 +34,7 @@ extern "C" {
 #endif
 
 #define MMULAB_API_VERSION_MAJOR 1
-#define MMULAB_API_VERSION_MINOR 0
+#define MMULAB_API_VERSION_MINOR 1   /* 1.1: protection keys (MMULAB_PKRU, MMULAB_PKRS, MMULAB_E_UD) */
 #define MMULAB_API_VERSION (MMULAB_API_VERSION_MAJOR * 100 + MMULAB_API_VERSION_MINOR)
 
 /* The version the library was built as (compare with MMULAB_API_VERSION: same major required). */
@@ -48,12 +48,16 @@ enum {
     MMULAB_E_RANGE = -2,      /* a physical address at or above 2^maxphyaddr */
     MMULAB_E_NOMEM = -3,
     MMULAB_E_GP = -4,         /* the register write or INVPCID raises #GP (SDM); state unchanged */
-    MMULAB_E_MAP = -5         /* mmulab_pt_map: impossible size in the mode, misaligned, in the way */
+    MMULAB_E_MAP = -5,        /* mmulab_pt_map: impossible size in the mode, misaligned, in the way */
+    MMULAB_E_UD = -6          /* (1.1) WRPKRU (MMULAB_PKRU) while CR4.PKE = 0 raises #UD (SDM); state unchanged */
 };
 
 enum { MMULAB_READ = 0, MMULAB_WRITE = 1, MMULAB_EXEC = 2 };                 /* access kinds */
 enum { MMULAB_FAULT_NONE = 0, MMULAB_FAULT_PF = 1, MMULAB_FAULT_GP = 2 };    /* result kinds */
-enum { MMULAB_CR0 = 0, MMULAB_CR3 = 1, MMULAB_CR4 = 2, MMULAB_EFER = 3 };    /* registers */
+/* registers; (1.1) MMULAB_PKRU is written as WRPKRU (EAX; #UD while CR4.PKE = 0), MMULAB_PKRS as
+ * WRMSR IA32_PKRS (#GP with bits 63:32 set). Protection keys: SDM Vol 3A 4.6.2, bits 62:59 of a
+ * 4/5-level leaf; the checker's processor has them, the model's when its pk parameter is 1. */
+enum { MMULAB_CR0 = 0, MMULAB_CR3 = 1, MMULAB_CR4 = 2, MMULAB_EFER = 3, MMULAB_PKRU = 4, MMULAB_PKRS = 5 };
 enum { MMULAB_MODE_32BIT = 1, MMULAB_MODE_PAE = 2, MMULAB_MODE_4LEVEL = 3, MMULAB_MODE_5LEVEL = 4 };
 
 /* One translation request as the design received it. */
@@ -68,7 +72,7 @@ typedef struct {
 /* The design's answer. */
 typedef struct {
     int fault;                /* MMULAB_FAULT_* */
-    uint32_t error_code;      /* #PF error code (P, W, U, RSVD, I) */
+    uint32_t error_code;      /* #PF error code (P, W, U, RSVD, I, PK) */
     uint64_t pa;              /* when fault == NONE */
     unsigned page_shift;      /* page size of the translation: 12, 21, 22, 30; 0 with paging off */
 } mmulab_result_t;
@@ -127,7 +131,8 @@ void mmulab_pt_destroy(mmulab_pt_t *pt);
 /* The CR3 value of the address space (PCID bits 0). */
 uint64_t mmulab_pt_cr3(const mmulab_pt_t *pt);
 /* Maps the page of size 1 << page_shift at va to pa; leaf_flags are the leaf's bits (P is not
- * implied), table_flags those of new intermediate entries. Writes are mirrored like
+ * implied; a protection key k of a 4/5-level leaf is k << 59), table_flags those of new intermediate
+ * entries. Writes are mirrored like
  * mmulab_ref_mem_write (changed entries enter the checker's history). */
 int mmulab_pt_map(mmulab_pt_t *pt, uint64_t va, uint64_t pa, unsigned page_shift, uint64_t leaf_flags,
                   uint64_t table_flags);

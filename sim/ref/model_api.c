@@ -157,13 +157,13 @@ static int model_ctrl(mmulab_model_t *m, const mmu_ctrl_t *op0)
     mmu_ctrl_result_t r;
     if (mmu_control(m->mmu, &op, &r))
         return MMULAB_E_ARG;
-    return r.fault == FAULT_GP ? MMULAB_E_GP : MMULAB_OK;
+    return r.fault == FAULT_GP ? MMULAB_E_GP : r.fault == FAULT_UD ? MMULAB_E_UD : MMULAB_OK;
 }
 
 int mmulab_model_write_reg(mmulab_model_t *m, int reg, uint64_t value)
 {
-    static const mmu_ctrl_kind_t kinds[] = {CTRL_CR0, CTRL_CR3, CTRL_CR4, CTRL_EFER};
-    if (!m || reg < MMULAB_CR0 || reg > MMULAB_EFER)
+    static const mmu_ctrl_kind_t kinds[] = {CTRL_CR0, CTRL_CR3, CTRL_CR4, CTRL_EFER, CTRL_WRPKRU, CTRL_WRPKRS};
+    if (!m || reg < MMULAB_CR0 || reg > MMULAB_PKRS)
         return MMULAB_E_ARG;
     mmu_ctrl_t op = {.kind = kinds[reg], .value = value};
     return model_ctrl(m, &op);
@@ -180,6 +180,8 @@ int mmulab_model_read_reg(mmulab_model_t *m, int reg, uint64_t *value)
     case MMULAB_CR3: *value = a.cr3; return MMULAB_OK;
     case MMULAB_CR4: *value = a.cr4; return MMULAB_OK;
     case MMULAB_EFER: *value = a.efer; return MMULAB_OK;
+    case MMULAB_PKRU: *value = a.pkru; return MMULAB_OK;
+    case MMULAB_PKRS: *value = a.pkrs; return MMULAB_OK;
     default: return MMULAB_E_ARG;
     }
 }

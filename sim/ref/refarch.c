@@ -170,6 +170,22 @@ bool ref_walk_next(const ref_cpu_t *c, unsigned M, const mmu_req_t *r, ref_walk_
     out->leaf_ok = true;
 
     bool smap = c->cr4 & CR4_SMAP, smep = c->cr4 & CR4_SMEP, wp = c->cr0 & CR0_WP;
+    /* Protection keys, SDM Vol 3A 4.6.2: only with 4-level or 5-level paging, only for data
+     * accesses. The key is the leaf's bits 62:59. A user-mode address (U/S=1 in every entry) is
+     * governed by PKRU when CR4.PKE=1, a supervisor-mode address by IA32_PKRS when CR4.PKS=1.
+     * ADi=1: no data access at all. WDi=1: no user-mode write; no supervisor-mode write if
+     * CR0.WP=1. 4.7: the PK bit of the error code is set exactly when this denies the access. */
+    bool key_denies = false;
+    if (mode >= PAGING_4LEVEL && (w->us ? (c->cr4 & CR4_PKE) != 0 : (c->cr4 & CR4_PKS) != 0)) {
+        unsigned key = (unsigned)(e >> 59) & 15;
+        uint32_t rights = w->us ? c->pkru : c->pkrs;
+        bool ad = (rights >> (2 * key)) & 1, wd = (rights >> (2 * key + 1)) & 1;
+        out->key_used = true;
+        out->key_user_addr = w->us;
+        out->key_ad = ad;
+        out->key_wd = wd;
+        key_denies = r->access != ACC_EXEC && (ad || (r->access == ACC_WRITE && wd && (w->user || wp)));
+    }
     bool nx = w->xd && (c->efer & EFER_NXE), viol;
     if (w->user)
         viol = !w->us || (r->access == ACC_WRITE && !w->rw) || (r->access == ACC_EXEC && nx);
@@ -177,9 +193,9 @@ bool ref_walk_next(const ref_cpu_t *c, unsigned M, const mmu_req_t *r, ref_walk_
         viol = (w->us && smep) || nx;
     else
         viol = (r->access == ACC_WRITE && !w->rw && wp) || (w->us && smap && (r->implicit || !r->ac));
-    if (viol) {
+    if (viol || key_denies) {
         out->fault = REF_F_RIGHTS;
-        out->ec = w->ec | PFEC_P;
+        out->ec = w->ec | PFEC_P | (key_denies ? PFEC_PK : 0);
     }
     return true;
 }
@@ -250,7 +266,7 @@ mmu_fault_t ref_ctrl(ref_cpu_t *c, unsigned M, const mmu_ctrl_t *op, ref_read_fn
     }
     case CTRL_CR4: {
         uint64_t old = c->cr4, changed = v ^ old;
-        if ((v & ~CR4_OK) || (lma && (!(v & CR4_PAE) || (changed & CR4_LA57))) ||
+        if ((v & ~(CR4_OK | (c->pk ? CR4_PK_BITS : 0))) || (lma && (!(v & CR4_PAE) || (changed & CR4_LA57))) ||
             ((v & CR4_PCIDE) && !lma) || ((v & CR4_PCIDE) && !(old & CR4_PCIDE) && (c->cr3 & 0xfff)))
             return FAULT_GP;
         bool load = mode_of(c->cr0, v, c->efer) == PAGING_PAE &&
@@ -289,6 +305,20 @@ mmu_fault_t ref_ctrl(ref_cpu_t *c, unsigned M, const mmu_ctrl_t *op, ref_read_fn
         } else if (op->invpcid_type == 3) {
             *fl = REF_FLUSH_NONGLOBAL;
         }
+        return FAULT_NONE;
+    case CTRL_WRPKRU:
+        /* SDM Vol 2B WRPKRU: #UD if CR4.PKE = 0 (which it always is without the feature);
+         * PKRU <- EAX, RAX[63:32] ignored. No TLB invalidation: keys are checked on use. */
+        if (!(c->cr4 & CR4_PKE))
+            return FAULT_UD;
+        c->pkru = (uint32_t)v;
+        return FAULT_NONE;
+    case CTRL_WRPKRS:
+        /* WRMSR 6E1H: #GP for an MSR the processor lacks (Vol 2B WRMSR) or a 1 in the reserved
+         * bits 63:32 of IA32_PKRS (Vol 3A 4.6.2); CR4.PKS does not matter. */
+        if (!c->pk || (v >> 32))
+            return FAULT_GP;
+        c->pkrs = (uint32_t)v;
         return FAULT_NONE;
     }
     return FAULT_GP;

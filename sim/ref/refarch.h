@@ -24,6 +24,7 @@
 /* SDM Vol 3A 2.5 (Figure 2-7): CR0's bits; CR4's bits this processor offers (docs/semantics.md 7) */
 #define CR0_BITS  0xe005003full       /* PE MP EM TS ET NE WP AM NW CD PG: others of 31:0 are ignored */
 #define CR4_OK    0x023f7fffull       /* 0-14, 16-21, 25; reserved or unimplemented otherwise: #GP */
+#define CR4_PK_BITS (CR4_PKE | CR4_PKS)  /* 22, 24: writable only on a processor with protection keys */
 #define EFER_KNOWN (EFER_SCE | EFER_LME | EFER_LMA | EFER_NXE)
 
 /* --- small helpers of the paging geometry (the shadow's own, not model/paging.h) --- */
@@ -85,6 +86,8 @@ static inline uint64_t lvl_index(paging_mode_t mode, int level, vaddr_t va)
 
 typedef struct {
     uint64_t cr0, cr3, cr4, efer, pdpte[4];
+    uint32_t pkru, pkrs;         /* PKRU, IA32_PKRS (SDM Vol 3A 4.6.2) */
+    bool pk;                     /* the processor has protection keys (CPUID PKU/PKS; mmulab's pk=1) */
 } ref_cpu_t;
 
 /* Outcome classes of a translation (sim/verif/coverage.h's COV_F_* have the same values). */
@@ -97,6 +100,9 @@ typedef struct {
     paddr_t pa;
     unsigned shift;              /* page size (12, 21, 22, 30); 0 with paging off */
     bool leaf_ok;                /* the walk reached a leaf with no not-present or reserved entry */
+    bool key_used;               /* leaf_ok and a key governs the address (PKRU or IA32_PKRS in force) */
+    bool key_user_addr;          /* ... it is a user-mode address (PKRU's), else IA32_PKRS's */
+    bool key_ad, key_wd;         /* ... that register's AD_i / WD_i for the leaf's key i */
 } ref_pred_t;
 
 /* What a control operation invalidates (SDM 4.10.4.1). */
@@ -138,7 +144,8 @@ bool ref_walk_next(const ref_cpu_t *c, unsigned M, const mmu_req_t *r, ref_walk_
 /* A whole walk over the memory read reads. */
 void ref_translate(const ref_cpu_t *c, unsigned M, const mmu_req_t *r, ref_read_fn read, void *ctx, ref_pred_t *out);
 
-/* The expected result of a control operation (docs/semantics.md sections 7-8): applies it to
+/* The expected result of a control operation (docs/semantics.md sections 7-8, "Protection keys";
+ * FAULT_NONE, FAULT_GP or FAULT_UD): applies it to
  * *c when it succeeds (PDPTE loads read through read) and says what it invalidates. */
 mmu_fault_t ref_ctrl(ref_cpu_t *c, unsigned M, const mmu_ctrl_t *op, ref_read_fn read, void *ctx,
                      ref_flush_t *fl, uint16_t *fl_pcid);

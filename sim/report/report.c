@@ -264,9 +264,9 @@ void report_print(FILE *f, const mmu_stats_t *s, const physmem_stats_t *pm, cons
     fprintf(f, "faults       #PF %" PRIu64 " (not-present %" PRIu64 ", reserved %" PRIu64
                ", rights %" PRIu64 ")  #GP %" PRIu64 "\n",
             s->faults_pf, s->pf_not_present, s->pf_reserved, s->pf_rights, s->faults_gp);
-    fprintf(f, "control      ops %" PRIu64 " (#GP %" PRIu64 ")  PDPTE loads %" PRIu64
+    fprintf(f, "control      ops %" PRIu64 " (#GP %" PRIu64 ", #UD %" PRIu64 ")  PDPTE loads %" PRIu64
                "  flushed TLB entries %" PRIu64 "  PWC entries %" PRIu64 "\n",
-            s->ctrl_ops, s->ctrl_gp, s->pdpte_loads, s->flushes_tlb_entries, s->flushes_pwc_entries);
+            s->ctrl_ops, s->ctrl_gp, s->ctrl_ud, s->pdpte_loads, s->flushes_tlb_entries, s->flushes_pwc_entries);
     if (pm)
         fprintf(f, "physmem      reads %" PRIu64 "  writes %" PRIu64 "  backing pages %" PRIu64
                    "  frames allocated %" PRIu64 "\n",
@@ -386,6 +386,7 @@ cJSON *report_json(const mmu_stats_t *s, const physmem_stats_t *pm, const mmu_co
     cJSON *ctl = cJSON_AddObjectToObject(root, "control");
     num(ctl, "ops", (double)s->ctrl_ops);
     num(ctl, "gp", (double)s->ctrl_gp);
+    num(ctl, "ud", (double)s->ctrl_ud);
     num(ctl, "pdpte_loads", (double)s->pdpte_loads);
     num(ctl, "flushed_tlb_entries", (double)s->flushes_tlb_entries);
     num(ctl, "flushed_pwc_entries", (double)s->flushes_pwc_entries);

@@ -190,8 +190,9 @@ static void account(rtl_mmu_t *r, const mmu_result_t *res)
 }
 
 /* One clock cycle. ctrl (may be NULL) is presented when its issue cycle has come;
- * returns true in the cycle a control operation responds (*gp set). */
-static bool step(rtl_mmu_t *r, const mmu_ctrl_t *ctrl, bool *ctrl_accepted, cycle_t *ctrl_accept_cycle, bool *gp)
+ * returns true in the cycle a control operation responds (*fault set: none, #GP or #UD). */
+static bool step(rtl_mmu_t *r, const mmu_ctrl_t *ctrl, bool *ctrl_accepted, cycle_t *ctrl_accept_cycle,
+                 mmu_fault_t *fault)
 {
     rtl_in_t in;
     rtl_out_t o;
@@ -305,7 +306,7 @@ static bool step(rtl_mmu_t *r, const mmu_ctrl_t *ctrl, bool *ctrl_accepted, cycl
     }
     if (ctrl && *ctrl_accepted && o.ctrl_resp_valid) {
         ctrl_done = true;
-        *gp = o.ctrl_resp_gp;
+        *fault = o.ctrl_resp_ud ? FAULT_UD : o.ctrl_resp_gp ? FAULT_GP : FAULT_NONE;
     }
     rtl_sim_clock(r->sim);
     r->cycle++;
@@ -342,10 +343,11 @@ int rtl_mmu_submit(rtl_mmu_t *r, const mmu_req_t *req, mmu_result_t *out)
 
 void rtl_mmu_sync(rtl_mmu_t *r)
 {
-    bool accepted = false, gp = false;
+    bool accepted = false;
+    mmu_fault_t fault = FAULT_NONE;
     cycle_t k = 0;
     while (busy(r))
-        step(r, NULL, &accepted, &k, &gp);
+        step(r, NULL, &accepted, &k, &fault);
     if (r->any_complete && r->last_complete + 1 > r->horizon)
         r->horizon = r->last_complete + 1;
 }
@@ -367,19 +369,20 @@ int rtl_mmu_control(rtl_mmu_t *r, const mmu_ctrl_t *op, mmu_ctrl_result_t *out)
     out->issue_cycle = op->issue_cycle;
     r->last_issue = op->issue_cycle;
     rtl_state_t before, after;
-    bool accepted = false, gp = false, done;
+    bool accepted = false, done;
+    mmu_fault_t fault = FAULT_NONE;
     cycle_t k = 0;
     r->ctrl_mem_ops = 0;
     /* The entries it invalidates are counted from the end of the first cycle: a #PF that
      * completed at the horizon - 1 invalidates its TLB entries with that cycle's edge
      * (docs/timing.md "#PF invalidation"), and the operation changes no TLB or PWC entry
      * before the edge after its accept cycle. */
-    done = step(r, op, &accepted, &k, &gp);
+    done = step(r, op, &accepted, &k, &fault);
     rtl_sim_state(r->sim, &before);
     while (!done)
-        done = step(r, op, &accepted, &k, &gp);
+        done = step(r, op, &accepted, &k, &fault);
     cycle_t c = r->cycle - 1;
-    out->fault = gp ? FAULT_GP : FAULT_NONE;
+    out->fault = fault;
     out->accept_cycle = k;
     out->complete_cycle = c;
     out->mem_reads = (uint16_t)r->ctrl_mem_ops;
@@ -411,6 +414,8 @@ void rtl_mmu_arch_state(const rtl_mmu_t *r, mmu_arch_t *out)
     memcpy(out->pdpte, s.pdpte, sizeof out->pdpte);
     out->mode = (paging_mode_t)s.mode;
     out->pcid = s.pcid;
+    out->pkru = s.pkru;
+    out->pkrs = s.pkrs;
 }
 
 const mmu_stats_t *rtl_mmu_stats(const rtl_mmu_t *r)

@@ -142,6 +142,7 @@ extern "C" void rtl_sim_outputs(const rtl_sim_t *s, rtl_out_t *out)
     out->ctrl_ready = t->ctrl_req_ready_o;
     out->ctrl_resp_valid = t->ctrl_resp_valid_o;
     out->ctrl_resp_gp = t->ctrl_resp_gp_o;
+    out->ctrl_resp_ud = t->ctrl_resp_ud_o;
     out->mem_req_valid = t->mem_req_valid_o;
     if (out->mem_req_valid) {
         out->mem_req_write = t->mem_req_write_o;
@@ -174,6 +175,8 @@ extern "C" void rtl_sim_state(const rtl_sim_t *s, rtl_state_t *out)
         out->pdpte[i] = (uint64_t)t->pdpte_o[2 * i] | ((uint64_t)t->pdpte_o[2 * i + 1] << 32);
     out->mode = t->mode_o;
     out->pcid = t->pcid_o;
+    out->pkru = t->pkru_o;
+    out->pkrs = t->pkrs_o;
     out->tlb_valid = t->tlb_valid_o;
     out->pwc_valid = t->pwc_valid_o;
 }

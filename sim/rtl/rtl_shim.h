@@ -40,7 +40,7 @@ typedef struct {
 typedef struct {
     bool req_ready[2];
     rtl_resp_pins_t resp[2];
-    bool ctrl_ready, ctrl_resp_valid, ctrl_resp_gp;
+    bool ctrl_ready, ctrl_resp_valid, ctrl_resp_gp, ctrl_resp_ud;
     bool mem_req_valid, mem_req_write;
     uint64_t mem_req_addr, mem_req_wdata;
     uint8_t mem_req_size;
@@ -50,6 +50,7 @@ typedef struct {
     uint64_t cr0, cr2, cr3, cr4, efer, pdpte[4];
     uint8_t mode;                 /* paging_mode_t */
     uint16_t pcid;
+    uint32_t pkru, pkrs;
     uint32_t tlb_valid, pwc_valid;  /* valid entries in all TLBs / all PWCs */
 } rtl_state_t;
 

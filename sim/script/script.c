@@ -156,7 +156,7 @@ static const reg_name_t cr3_names[] = {{"pwt", 1ull << 3}, {"pcd", 1ull << 4}, {
                                        {NULL, 0}};
 static const reg_name_t cr4_names[] = {{"pse", CR4_PSE}, {"pae", CR4_PAE}, {"pge", CR4_PGE},
                                        {"la57", CR4_LA57}, {"pcide", CR4_PCIDE}, {"smep", CR4_SMEP},
-                                       {"smap", CR4_SMAP}, {"pke", CR4_PKE}, {NULL, 0}};
+                                       {"smap", CR4_SMAP}, {"pke", CR4_PKE}, {"pks", CR4_PKS}, {NULL, 0}};
 static const reg_name_t efer_names[] = {{"sce", EFER_SCE}, {"lme", EFER_LME}, {"lma", EFER_LMA},
                                         {"nxe", EFER_NXE}, {NULL, 0}};
 
@@ -249,6 +249,31 @@ static int cmd_cr(interp_t *I, char **toks, int n)
     if (sc_parse_terms(toks[1], '|', "value", reg_term, &rc, &op.value, err) < 0)
         return sc_fail(I, "%s: %s", toks[0], err);
     return do_control(I, &op, toks, n, 2, usage);
+}
+
+/* wrpkru VALUE (PKRU <- EAX: the MMU gets the value; the ECX = EDX = 0 check is the caller's) and
+ * wrmsr pkrs VALUE (IA32_PKRS <- EDX:EAX), docs/semantics.md "Protection keys". */
+static int cmd_wrpkru(interp_t *I, char **toks, int n)
+{
+    static const char usage[] = "wrpkru VALUE [@CYCLE]";
+    mmu_ctrl_t op = {.kind = CTRL_WRPKRU};
+    if (sc_need(I, "wrpkru", n, 2, usage) < 0 || sc_number_arg(I, "wrpkru", "VALUE", toks[1], &op.value) < 0)
+        return -1;
+    return do_control(I, &op, toks, n, 2, usage);
+}
+
+static int cmd_wrmsr(interp_t *I, char **toks, int n)
+{
+    static const char usage[] = "wrmsr pkrs VALUE [@CYCLE]";
+    mmu_ctrl_t op = {.kind = CTRL_WRPKRS};
+    if (sc_need(I, "wrmsr", n, 3, usage) < 0)
+        return -1;
+    if (strcmp(toks[1], "pkrs") != 0)
+        return sc_fail(I, "wrmsr: unknown MSR '%.48s' (the MMU's only MSR besides EFER, written with `efer`, is "
+                       "pkrs; usage: %s)", toks[1], usage);
+    if (sc_number_arg(I, "wrmsr", "VALUE", toks[2], &op.value) < 0)
+        return -1;
+    return do_control(I, &op, toks, n, 3, usage);
 }
 
 static int cmd_invlpg(interp_t *I, char **toks, int n)
@@ -696,6 +721,7 @@ static const struct { const char *name; cmd_fn fn; } commands[] = {
     {"access", cmd_access},   {"expect", sc_cmd_expect},     {"sync", cmd_sync},
     {"cr0", cmd_cr},          {"cr3", cmd_cr},            {"cr4", cmd_cr},
     {"efer", cmd_cr},         {"invlpg", cmd_invlpg},     {"invpcid", cmd_invpcid},
+    {"wrpkru", cmd_wrpkru},   {"wrmsr", cmd_wrmsr},
     {"poke32", cmd_poke},     {"poke64", cmd_poke},       {"expect32", cmd_expect_mem},
     {"expect64", cmd_expect_mem}, {"pt", cmd_pt},         {"map", cmd_map},
     {"remap", cmd_map},

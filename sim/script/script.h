@@ -75,7 +75,7 @@ typedef enum {
     XF_PA, XF_FAULT, XF_EC, XF_CR2, XF_CYCLES, XF_COMPLETE, XF_ISSUE, XF_ACCEPT,
     XF_TLB, XF_PWC, XF_READS, XF_WRITES, XF_WALKED, XF_ASSIST, XF_SIZE, XF_PORT,
     /* architectural state after the operation */
-    XF_CR0, XF_CR3, XF_CR4, XF_EFER, XF_MODE, XF_PCID,
+    XF_CR0, XF_CR3, XF_CR4, XF_EFER, XF_MODE, XF_PCID, XF_PKRU, XF_PKRS,
     XF_COUNT
 } script_field_t;
 

@@ -7,7 +7,8 @@
 
 static bool is_arch_field(script_field_t f)
 {
-    return f == XF_CR0 || f == XF_CR3 || f == XF_CR4 || f == XF_EFER || f == XF_MODE || f == XF_PCID;
+    return f == XF_CR0 || f == XF_CR3 || f == XF_CR4 || f == XF_EFER || f == XF_MODE || f == XF_PCID ||
+           f == XF_PKRU || f == XF_PKRS;
 }
 
 static int check_one(interp_t *I, const script_check_t *c, const access_rec_t *acc, const ctrl_rec_t *ctl)
@@ -26,6 +27,8 @@ static int check_one(interp_t *I, const script_check_t *c, const access_rec_t *a
         case XF_CR4: got = st.cr4; break;
         case XF_EFER: got = st.efer; break;
         case XF_MODE: got = st.mode; break;
+        case XF_PKRU: got = st.pkru; break;
+        case XF_PKRS: got = st.pkrs; break;
         default: got = st.pcid; break;
         }
     } else if (acc) {

@@ -118,6 +118,15 @@ int sc_parse_terms(const char *s, char sep, const char *what, term_fn term, void
 static int flag_term(void *ctx, const char *t, uint64_t *bits, char *err)
 {
     (void)ctx;
+    if (strncmp(t, "pkey=", 5) == 0) {     /* the protection key, bits 62:59 (SDM Vol 3A 4.5) */
+        uint64_t key;
+        if (script_parse_number(t + 5, &key) < 0 || key > 15) {
+            snprintf(err, SCRIPT_ERR_LEN, "bad protection key '%.48s' (pkey=0..15)", t);
+            return -1;
+        }
+        *bits = PTE_PKEY(key);
+        return 0;
+    }
     for (size_t i = 0; i < NUM_FLAG_NAMES; i++)
         if (strcmp(t, flag_names[i].name) == 0) {
             *bits = flag_names[i].bit;
@@ -126,7 +135,7 @@ static int flag_term(void *ctx, const char *t, uint64_t *bits, char *err)
     if (script_parse_number(t, bits) == 0)
         return 0;
     snprintf(err, SCRIPT_ERR_LEN,
-             "bad flag '%.48s' (p, rw, us, pwt, pcd, a, d, ps, g, xd or a number, joined by '+')", t);
+             "bad flag '%.48s' (p, rw, us, pwt, pcd, a, d, ps, g, xd, pkey=N or a number, joined by '+')", t);
     return -1;
 }
 
@@ -189,6 +198,7 @@ static const struct { const char *name; value_kind_t kind; } fields[XF_COUNT] = 
     [XF_CR0] = {"cr0", V_NUM},         [XF_CR3] = {"cr3", V_NUM},
     [XF_CR4] = {"cr4", V_NUM},         [XF_EFER] = {"efer", V_NUM},
     [XF_MODE] = {"mode", V_MODE},      [XF_PCID] = {"pcid", V_NUM},
+    [XF_PKRU] = {"pkru", V_NUM},       [XF_PKRS] = {"pkrs", V_NUM},
 };
 
 static const names_entry_t yesno_canon[] = {{"yes", 1}, {"no", 0}, {NULL, 0}};

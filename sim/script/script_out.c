@@ -66,7 +66,7 @@ int sc_report_ctrl(interp_t *I, const ctrl_rec_t *c)
         fprintf(I->out, "0x%016" PRIx64, op->value);
         break;
     }
-    fprintf(I->out, " -> %s", r->fault == FAULT_NONE ? "ok" : r->fault == FAULT_GP ? "#GP" : "#PF");
+    fprintf(I->out, " -> %s", r->fault == FAULT_NONE ? "ok" : r->fault == FAULT_GP ? "#GP" : r->fault == FAULT_UD ? "#UD" : "#PF");
     if (r->mem_reads)
         fprintf(I->out, " rd=%u", (unsigned)r->mem_reads);
     if (r->tlb_invalidated || r->pwc_invalidated)
@@ -111,9 +111,9 @@ static void print_stats(interp_t *I)
                "); #GP %" PRIu64 "; dirty assists %" PRIu64 "; rights rechecks %" PRIu64 "\n",
             s->faults_pf, s->pf_not_present, s->pf_reserved, s->pf_rights, s->faults_gp, s->dirty_assists,
             s->rights_rechecks);
-    fprintf(o, "stats: control ops %" PRIu64 " (#GP %" PRIu64 ", PDPTE loads %" PRIu64 "); invalidated tlb %"
+    fprintf(o, "stats: control ops %" PRIu64 " (#GP %" PRIu64 ", #UD %" PRIu64 ", PDPTE loads %" PRIu64 "); invalidated tlb %"
                PRIu64 " pwc %" PRIu64 "\n",
-            s->ctrl_ops, s->ctrl_gp, s->pdpte_loads, s->flushes_tlb_entries, s->flushes_pwc_entries);
+            s->ctrl_ops, s->ctrl_gp, s->ctrl_ud, s->pdpte_loads, s->flushes_tlb_entries, s->flushes_pwc_entries);
 }
 
 static void print_regs(interp_t *I)
@@ -121,8 +121,9 @@ static void print_regs(interp_t *I)
     mmu_arch_t st;
     backend_arch_state(I->m.be, &st);
     fprintf(I->out, "regs: mode %s cr0=0x%" PRIx64 " cr2=0x%" PRIx64 " cr3=0x%" PRIx64 " cr4=0x%" PRIx64
-                    " efer=0x%" PRIx64 " pcid=0x%x horizon %" PRIu64 "\n",
-            names_mode(st.mode), st.cr0, st.cr2, st.cr3, st.cr4, st.efer, (unsigned)st.pcid,
+                    " efer=0x%" PRIx64 " pcid=0x%x pkru=0x%x pkrs=0x%x horizon %" PRIu64 "\n",
+            names_mode(st.mode), st.cr0, st.cr2, st.cr3, st.cr4, st.efer, (unsigned)st.pcid, (unsigned)st.pkru,
+            (unsigned)st.pkrs,
             backend_horizon(I->m.be));
     if (st.mode == PAGING_PAE)
         fprintf(I->out, "regs: pdpte 0x%" PRIx64 " 0x%" PRIx64 " 0x%" PRIx64 " 0x%" PRIx64 "\n", st.pdpte[0],

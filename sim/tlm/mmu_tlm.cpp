@@ -448,6 +448,13 @@ void mmu_tlm::dmi_after_control(const mmu_ctrl_t &op, const mmu_arch_t &before, 
     case CTRL_INVLPG:
         invalidate_va(op.va);
         break;
+    case CTRL_WRPKRU:
+    case CTRL_WRPKRS:
+        // the MMU invalidates nothing (keys are checked on use), but a grant was made for the
+        // rights the keys gave then: a change of the keys revokes every grant
+        if (before.pkru != after.pkru || before.pkrs != after.pkrs)
+            invalidate_all_grants(false);
+        break;
     case CTRL_INVPCID:
         if (op.invpcid_type == 0)
             invalidate_grants([](const dmi_grant &g, const void *p) {
@@ -503,6 +510,16 @@ mmu_ctrl_result_t mmu_tlm::write_cr(mmu_ctrl_kind_t kind, uint64_t value, sc_tim
     op.kind = kind;
     op.value = value;
     return control(op, delay);
+}
+
+mmu_ctrl_result_t mmu_tlm::wrpkru(uint64_t value, sc_time &delay)
+{
+    return write_cr(CTRL_WRPKRU, value, delay);
+}
+
+mmu_ctrl_result_t mmu_tlm::wrmsr_pkrs(uint64_t value, sc_time &delay)
+{
+    return write_cr(CTRL_WRPKRS, value, delay);
 }
 
 mmu_ctrl_result_t mmu_tlm::invlpg(uint64_t va, sc_time &delay)

@@ -103,12 +103,19 @@ public:
     ~mmu_tlm() override;
 
     // Control interface (serialising, as the MMU's control port): CR0/CR3/CR4/EFER writes,
-    // INVLPG, INVPCID. op.issue_cycle is ignored (taken from the time, as for b_transport).
+    // INVLPG, INVPCID, WRPKRU, WRMSR IA32_PKRS. op.issue_cycle is ignored (taken from the time,
+    // as for b_transport).
     // LT like b_transport: delay in, delay out. DMI regions it makes stale are invalidated.
     mmu_ctrl_result_t control(const mmu_ctrl_t &op, sc_core::sc_time &delay);
     mmu_ctrl_result_t write_cr(mmu_ctrl_kind_t kind, uint64_t value, sc_core::sc_time &delay);
     mmu_ctrl_result_t invlpg(uint64_t va, sc_core::sc_time &delay);
     mmu_ctrl_result_t invpcid(unsigned type, uint64_t pcid, uint64_t va, sc_core::sc_time &delay);
+    // Protection keys (docs/semantics.md "Protection keys"): PKRU <- value[31:0] (fault FAULT_UD
+    // while CR4.PKE = 0); IA32_PKRS <- value (FAULT_GP with bits 63:32 set or pk=0). They invalidate
+    // no translation, but a DMI grant was made for the rights the keys gave then: a change of
+    // PKRU or IA32_PKRS revokes every grant (dmi_after_control).
+    mmu_ctrl_result_t wrpkru(uint64_t value, sc_core::sc_time &delay);
+    mmu_ctrl_result_t wrmsr_pkrs(uint64_t value, sc_core::sc_time &delay);
 
     void set_backing(physmem_t *backing) { core_->attach(backing); }
 

@@ -117,6 +117,7 @@ public:
         top.ctrl_req_pcid_i(ctrl_pcid);
         top.ctrl_resp_valid_o(ctrl_resp_valid);
         top.ctrl_resp_gp_o(ctrl_resp_gp);
+        top.ctrl_resp_ud_o(ctrl_resp_ud);
         top.mem_req_valid_o(mem_req_valid);
         top.mem_req_ready_i(mem_req_ready);
         top.mem_req_addr_o(mem_req_addr);
@@ -133,6 +134,8 @@ public:
         top.pdpte_o(pdpte);
         top.mode_o(mode);
         top.pcid_o(pcid);
+        top.pkru_o(pkru);
+        top.pkrs_o(pkrs);
         top.tlb_valid_o(tlb_valid);
         top.pwc_valid_o(pwc_valid);
         top.perf_itlb_hits_o(perf[0]);
@@ -196,7 +199,7 @@ public:
             ctrl_tlb_before_ = tlb_valid.read();
             ctrl_pwc_before_ = pwc_valid.read();
         }
-        out.fault = ctrl_gp_ ? FAULT_GP : FAULT_NONE;
+        out.fault = ctrl_fault_;
         out.accept_cycle = ctrl_accept_;
         out.complete_cycle = ctrl_complete_;
         out.mem_reads = (uint16_t)ctrl_mem_ops_;
@@ -217,6 +220,8 @@ public:
             out.pdpte[i] = b.range(64 * i + 63, 64 * i).to_uint64();
         out.mode = (paging_mode_t)mode.read();
         out.pcid = (uint16_t)pcid.read();
+        out.pkru = pkru.read();
+        out.pkrs = pkrs.read();
     }
     const mmu_stats_t &stats() const override { return stats_; }
     ~rtl_core() override { memlat_destroy(&memlat_); }
@@ -234,7 +239,7 @@ public:
     in_sig<bool> rst;
     port_sigs port[2];
     in_sig<bool> ctrl_valid;
-    sc_signal<bool> ctrl_ready, ctrl_resp_valid, ctrl_resp_gp;
+    sc_signal<bool> ctrl_ready, ctrl_resp_valid, ctrl_resp_gp, ctrl_resp_ud;
     in_sig<uint32_t> ctrl_kind, ctrl_invpcid_type;
     in_sig<uint64_t> ctrl_value, ctrl_va, ctrl_pcid;
     in_sig<bool> mem_req_ready, mem_resp_valid;
@@ -244,7 +249,7 @@ public:
     sc_signal<uint64_t> mem_req_addr, mem_req_wdata;
     sc_signal<uint64_t> cr0, cr2, cr3, cr4, efer;
     sc_signal<sc_dt::sc_bv<256>> pdpte;
-    sc_signal<uint32_t> mode, pcid, tlb_valid, pwc_valid, perf[8];
+    sc_signal<uint32_t> mode, pcid, pkru, pkrs, tlb_valid, pwc_valid, perf[8];
     sc_signal<sc_dt::sc_bv<128>> perf_pwc;
     Vmmu_top top;
 
@@ -349,7 +354,7 @@ private:
         }
         if (ctrl_active_ && ctrl_accepted_ && !ctrl_done_ && ctrl_resp_valid.read()) {
             ctrl_done_ = true;
-            ctrl_gp_ = ctrl_resp_gp.read();
+            ctrl_fault_ = ctrl_resp_ud.read() ? FAULT_UD : ctrl_resp_gp.read() ? FAULT_GP : FAULT_NONE;
             ctrl_complete_ = p;
             done_ev_.notify(SC_ZERO_TIME);
         }
@@ -397,7 +402,8 @@ private:
     bool drove_req_[2] = { false, false };
     // the control operation in the MMU
     mmu_ctrl_t ctrl_op_{};
-    bool ctrl_active_ = false, ctrl_accepted_ = false, ctrl_done_ = false, ctrl_gp_ = false, drove_ctrl_ = false;
+    bool ctrl_active_ = false, ctrl_accepted_ = false, ctrl_done_ = false, drove_ctrl_ = false;
+    mmu_fault_t ctrl_fault_ = FAULT_NONE;
     uint64_t ctrl_accept_ = 0, ctrl_complete_ = 0, ctrl_first_ = 0;
     bool ctrl_counted_ = false;            // the entries before it are sampled (bridge)
     uint32_t ctrl_tlb_before_ = 0, ctrl_pwc_before_ = 0;

@@ -46,6 +46,7 @@ struct tlm_be {
     rng_t rng;   // the shared generator (sim/core/rng.h): a seed means the same stream everywhere
     uint64_t ops = 0;
     uint64_t dbg_checks = 0;
+    uint64_t accesses[3] = { 0, 0, 0 }, faults = 0, errors = 0;   // tlm_backend_traffic
 };
 
 void line(tlm_be *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -154,31 +155,52 @@ void check_dbgwalk(tlm_be *b, const mmu_req_t &req, const mmu_result_t &res)
 void do_access(tlm_be *b, const pending &p)
 {
     const mmu_req_t &req = p.req;
+    const bool checked = b->log != nullptr;
     tlm::tlm_generic_payload t;
     mmu_ext ext;
     ext.access = req.access;
     ext.cpl = req.cpl;
     ext.ac = req.ac;
     ext.implicit = req.implicit;
-    uint8_t data[1] = { 0 };
-    // Reads (and fetches) read the byte at va; writes are translated only
-    // (TLM_IGNORE_COMMAND): the generator's pages may alias its page tables.
-    t.set_command(req.access == ACC_WRITE ? tlm::TLM_IGNORE_COMMAND : tlm::TLM_READ_COMMAND);
+    uint64_t data = 0;
+    if (checked) {
+        // Reads (and fetches) read the byte at va; writes are translated only
+        // (TLM_IGNORE_COMMAND): the generator's pages may alias its page tables.
+        t.set_command(req.access == ACC_WRITE ? tlm::TLM_IGNORE_COMMAND : tlm::TLM_READ_COMMAND);
+        t.set_data_length(1);
+        t.set_streaming_width(1);
+    } else {
+        // A plain driver's access moves data: up to 8 bytes, to the next 8-byte boundary (never
+        // past the page); a write stores its address (the OS layer's pages never alias tables).
+        const unsigned len = 8 - (unsigned)(req.va & 7);
+        t.set_command(req.access == ACC_WRITE ? tlm::TLM_WRITE_COMMAND : tlm::TLM_READ_COMMAND);
+        t.set_data_length(len);
+        t.set_streaming_width(len);
+        if (req.access == ACC_WRITE)
+            data = req.va;
+    }
     t.set_address(req.va);
-    t.set_data_ptr(data);
-    t.set_data_length(1);
-    t.set_streaming_width(1);
+    t.set_data_ptr(reinterpret_cast<unsigned char *>(&data));
     t.set_extension(&ext);
     sc_time delay = delay_to(b, req.issue_cycle);
     b->p.cpu->sock->b_transport(t, delay);
     t.clear_extension(&ext);
-    flush_mem_log(b);
-    line(b, "access %s end @%" PRIu64 "ps data 0x%02x | %s", t.get_response_string().c_str(),
-         (uint64_t)(sc_time_stamp() + delay).value(), data[0], result_text(ext.result).c_str());
+    b->accesses[req.access]++;
+    if (t.get_response_status() == tlm::TLM_ADDRESS_ERROR_RESPONSE)
+        b->faults++;
+    else if (t.is_response_error())
+        b->errors++;
+    if (checked) {
+        flush_mem_log(b);
+        line(b, "access %s end @%" PRIu64 "ps data 0x%02x | %s", t.get_response_string().c_str(),
+             (uint64_t)(sc_time_stamp() + delay).value(), (unsigned)(data & 0xff), result_text(ext.result).c_str());
+    }
     b->qk.set(delay);
     if (b->qk.need_sync())
         b->qk.sync();
     *p.out = ext.result;
+    if (!checked)
+        return;
     if (ext.result.walked && !ext.result.pwc_hit)
         check_dbgwalk(b, req, ext.result);
     if (rng_below(&b->rng, 8) == 0)
@@ -209,12 +231,14 @@ int be_control(void *impl, const mmu_ctrl_t *op, mmu_ctrl_result_t *out)
     be_sync(impl);
     sc_time delay = delay_to(b, op->issue_cycle);
     *out = b->p.mmu->control(*op, delay);
-    flush_mem_log(b);
-    line(b, "control %d value 0x%" PRIx64 " va 0x%" PRIx64 " type %u pcid 0x%" PRIx64 " -> %s end @%" PRIu64
-            "ps cycles %" PRIu64 "/%" PRIu64 "/%" PRIu64 " loads %u tlb-inv %u pwc-inv %u",
-         (int)op->kind, op->value, op->va, op->invpcid_type, op->pcid, mmu_fault_name(out->fault),
-         (uint64_t)(sc_time_stamp() + delay).value(), out->issue_cycle, out->accept_cycle, out->complete_cycle,
-         out->mem_reads, out->tlb_invalidated, out->pwc_invalidated);
+    if (b->log) {
+        flush_mem_log(b);
+        line(b, "control %d value 0x%" PRIx64 " va 0x%" PRIx64 " type %u pcid 0x%" PRIx64 " -> %s end @%" PRIu64
+                "ps cycles %" PRIu64 "/%" PRIu64 "/%" PRIu64 " loads %u tlb-inv %u pwc-inv %u",
+             (int)op->kind, op->value, op->va, op->invpcid_type, op->pcid, mmu_fault_name(out->fault),
+             (uint64_t)(sc_time_stamp() + delay).value(), out->issue_cycle, out->accept_cycle, out->complete_cycle,
+             out->mem_reads, out->tlb_invalidated, out->pwc_invalidated);
+    }
     b->qk.set(delay);
     if (b->qk.need_sync())
         b->qk.sync();
@@ -252,9 +276,11 @@ int be_finish(void *impl)
 void be_destroy(void *impl)
 {
     auto *b = static_cast<tlm_be *>(impl);
-    line(b, "debug walks checked against the MMU's walks: %" PRIu64, b->dbg_checks);
-    b->p.memory->set_log(nullptr);
-    b->p.cpu->log = nullptr;
+    if (b->log) {
+        line(b, "debug walks checked against the MMU's walks: %" PRIu64, b->dbg_checks);
+        b->p.memory->set_log(nullptr);
+        b->p.cpu->log = nullptr;
+    }
     delete b;
 }
 
@@ -278,16 +304,32 @@ backend_t *tlm_backend_create(const tlm_platform_refs &p, uint64_t dmi_seed, std
     b->log = log;
     rng_seed(&b->rng, dmi_seed);
     b->qk.reset();
-    p.memory->set_log(&b->mem_log);
-    p.cpu->log = log;
+    if (log) {
+        p.memory->set_log(&b->mem_log);
+        p.cpu->log = log;
+    }
     // BACKEND_RTL only so that backend_model() gives no mmu_t; sg_run does not look further.
     backend_t *be = backend_wrap(BACKEND_RTL, &tlm_ops, b, err);
     if (!be) {
-        p.memory->set_log(nullptr);
-        p.cpu->log = nullptr;
+        if (log) {
+            p.memory->set_log(nullptr);
+            p.cpu->log = nullptr;
+        }
         delete b;
     }
     return be;
+}
+
+tlm_traffic tlm_backend_traffic(const backend_t *be)
+{
+    const auto *b = static_cast<const tlm_be *>(be->impl);
+    tlm_traffic t;
+    for (int k = 0; k < 3; k++)
+        t.accesses[k] = b->accesses[k];
+    t.faults = b->faults;
+    t.errors = b->errors;
+    t.local_time = b->qk.get_current_time();
+    return t;
 }
 
 }   // namespace mmulab

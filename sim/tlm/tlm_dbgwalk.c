@@ -6,10 +6,11 @@
 
 #include <string.h>
 
-static void fault(dbgwalk_result_t *out, const paging_ctx_t *pc, const mmu_req_t *req, bool present, bool rsvd)
+static void fault(dbgwalk_result_t *out, const paging_ctx_t *pc, const mmu_req_t *req, bool present, bool rsvd,
+                  unsigned rights)
 {
     out->fault = FAULT_PF;
-    out->error_code = pf_error_code(pc, req, present, rsvd);
+    out->error_code = pf_error_code(pc, req, present, rsvd, rights);
 }
 
 void dbgwalk_translate(const mmu_arch_t *arch, unsigned maxphyaddr, const mmu_req_t *req,
@@ -17,7 +18,7 @@ void dbgwalk_translate(const mmu_arch_t *arch, unsigned maxphyaddr, const mmu_re
 {
     paging_ctx_t pc;
     memset(out, 0, sizeof *out);
-    paging_ctx_init(&pc, arch->cr0, arch->cr4, arch->efer, maxphyaddr);
+    paging_ctx_init(&pc, arch->cr0, arch->cr4, arch->efer, arch->pkru, arch->pkrs, maxphyaddr);
     if (pc.mode == PAGING_OFF) {
         out->pa = req->va & 0xffffffffull;
         out->page_shift = 32;
@@ -37,7 +38,7 @@ void dbgwalk_translate(const mmu_arch_t *arch, unsigned maxphyaddr, const mmu_re
     if (pc.mode == PAGING_PAE) {
         uint64_t pdpte = arch->pdpte[level_index(pc.mode, LVL_PDPT, va)];
         if (!(pdpte & PTE_P)) {
-            fault(out, &pc, req, false, false);
+            fault(out, &pc, req, false, false, 0);
             return;
         }
         level = LVL_PD;
@@ -52,22 +53,24 @@ void dbgwalk_translate(const mmu_arch_t *arch, unsigned maxphyaddr, const mmu_re
         paddr_t pa = table + (paddr_t)level_index(pc.mode, level, va) * pc.entry_size;
         e = 0;
         if (!read(ctx, pa, pc.entry_size, &e) || !(e & PTE_P)) {
-            fault(out, &pc, req, false, false);
+            fault(out, &pc, req, false, false, 0);
             return;
         }
         if (e & entry_reserved_mask(&pc, level, e)) {
-            fault(out, &pc, req, true, true);
+            fault(out, &pc, req, true, true, 0);
             return;
         }
         rights = rights_combine(rights, e, pc.entry_size);
         accessed = accessed && (e & PTE_A);
-        if (entry_is_leaf(&pc, level, e))
+        if (entry_is_leaf(&pc, level, e)) {
+            rights = rights_add_key(&pc, rights, e);
             break;
+        }
         table = entry_table_base(&pc, e);
         level--;
     }
     if (rights_violation(&pc, rights, req)) {
-        fault(out, &pc, req, true, false);
+        fault(out, &pc, req, true, false, rights);
         return;
     }
     unsigned shift = leaf_shift(&pc, level);

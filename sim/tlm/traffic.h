@@ -1,63 +1,62 @@
-// The example platform's CPU side (make sc-demo, make tlm-bench): a boot step that puts the
-// page tables of an address space in the platform's memory, and a loosely-timed traffic
-// generator that programs the MMU for it (control interface) and issues its accesses through
-// the MMU with a tlm_quantumkeeper.
+// The example platform's CPU side (make sc-demo): a traffic generator that boots the OS layer
+// (sim/os/os.h) in the platform's memory and runs `mmulab demo`'s workload as processes of it,
+// every MMU operation going through the MMU module.
 //
-// The boot step is one function, boot_tables(). Today it builds the tables with the
-// page-table builder (sim/ptbuild.h, through the workload generator sim/workload.h, whose
-// request stream the generator then issues). When the OS layer (sim/os/) lands, boot_tables
-// is the one place to switch to its kernel boot and process creation: it must fill a
-// boot_image (memory, control-register values, a request stream, a release function); the
-// generator and the demo use nothing else.
+// Flow (one SC_THREAD, run()): a backend_t over the module (sg_backend.h's plain driver:
+// translations are b_transport calls on the module through this generator's socket, control
+// operations the module's control interface, each at the time of its issue cycle, with a
+// tlm_quantumkeeper) -> os_boot on it: swapper_pg_dir and the kernel's tables written into the
+// platform's memory, EFER/CR4/CR3/CR0 through the control interface -> wl_os_prepare (the
+// processes, their VMAs, the working set prefaulted or not; statistics cleared) -> wl_os_run:
+// `mmulab demo`'s own loop, so a #PF response (TLM_ADDRESS_ERROR_RESPONSE with the extension's
+// error code and CR2) goes to the OS layer's do_page_fault and the access is retried exactly as
+// there. Same options and seed (demo_parse), same request sequence, same statistics.
+//
+// Contract: one CPU (the platform has one MMU): opts.osp.cpus and opts.mx.threads must be 1.
+// The memory must be the module's backing memory (physmem_memory over the same physmem_t).
 #ifndef MMULAB_TLM_TRAFFIC_H
 #define MMULAB_TLM_TRAFFIC_H
 
 #include "mmu_tlm.h"
+#include "sg_backend.h"
 
-#include <functional>
 #include <string>
-#include <tlm_utils/simple_initiator_socket.h>
-#include <tlm_utils/tlm_quantumkeeper.h>
 
 extern "C" {
-#include "workload.h"
+#include "demo.h"
 }
 
 namespace mmulab {
 
-// What the boot step leaves: the memory holding the tables, the control-register values that
-// enter their paging mode (written EFER, CR4, CR3, CR0, the legal order of docs/semantics.md
-// section 7), and the stream of accesses to issue.
-struct boot_image {
-    physmem_t *mem = nullptr;
-    uint64_t efer = 0, cr4 = 0, cr3 = 0, cr0 = 0;
-    std::function<bool(mmu_req_t &)> next;   // the next access (va, access, cpl, ac, implicit); false at the end
-    std::function<void()> release;           // frees what the boot step allocated (mem included)
-    std::string describe;                    // one line printed by the demo
-};
-
-// Builds the address space of the workload knobs p (ptbuild). false with a message in err.
-bool boot_tables(const wl_params_t &p, unsigned maxphyaddr, boot_image &out, std::string &err);
-void boot_free(boot_image &img);
-
 class traffic_gen : public sc_core::sc_module {
 public:
-    tlm_utils::simple_initiator_socket<traffic_gen> sock;
+    tlm_cpu cpu;   // the generator's initiator socket (cpu.sock): bind it to the MMU's cpu socket
 
-    // mmu: for the control interface (the CR writes of the boot image)
-    traffic_gen(sc_core::sc_module_name name, boot_image &img, mmu_tlm &mmu);
+    // opts: `mmulab demo`'s options as demo_parse resolved them; mem: the platform's memory
+    traffic_gen(sc_core::sc_module_name name, const demo_opts_t &opts, mmu_tlm &mmu, physmem_t *mem);
+    ~traffic_gen() override;
 
-    uint64_t issued = 0, faults = 0, errors = 0, by_access[3] = { 0, 0, 0 };
-    bool done = false;
-    sc_core::sc_time finished;    // local time of the last completion
+    // Valid once done_ev was notified.
+    bool done = false, ok = false;
+    std::string error;            // why the run stopped (ok == false)
+    std::string describe;         // the workload line, as mmulab demo prints it
+    wl_os_stats_t run_stats = {}; // the stream: accesses by kind, events, cycles
+    tlm_traffic traffic;          // the transactions issued through the socket (kernel accesses included)
+    const os_t *os() const { return os_; }
+    const os_counters_t &os_base() const { return base_; }   // OS counters when the stream began
     sc_core::sc_event done_ev;
 
 private:
     void run();
-    void invalidate(sc_dt::uint64, sc_dt::uint64) {}
-    boot_image &img_;
+    void fail(const std::string &what);
+    const demo_opts_t &opts_;
     mmu_tlm &mmu_;
-    tlm_utils::tlm_quantumkeeper qk_;
+    physmem_t *mem_;
+    backend_t *be_ = nullptr;
+    os_t *os_ = nullptr;
+    workload_t *w_ = nullptr;
+    wl_os_procs_t *procs_ = nullptr;
+    os_counters_t base_ = {};
 };
 
 }   // namespace mmulab

@@ -39,6 +39,16 @@ const char *const cov_inval_names[COV_NINVAL] = {
     "gp-cr0", "gp-cr3", "gp-cr4", "gp-efer", "gp-invpcid",
 };
 
+static const char *const cov_key_names[COV_NKEYS] = {
+    "pk-ad-user-addr", "pk-ad-sup-addr", "pk-wd-user-addr", "pk-wd-sup-addr", "pk-wd-sup-write-wp0-allowed",
+    "pk-fetch-denying-key", "pk-change-between-hits",
+};
+
+const char *cov_key_name(int k)
+{
+    return k >= 0 && k < COV_NKEYS ? cov_key_names[k] : "?";
+}
+
 const char *cov_mode_name(int mode)
 {
     return mode >= 0 && mode < COV_NMODES ? mode_names(mode) : "?";
@@ -147,6 +157,13 @@ void cov_init(cov_t *c, const mmu_config_t *cfg)
     for (int k = 0; k < COV_NINVAL; k++)
         for (int m = 0; m < COV_NMODES; m++)
             c->inval_possible[k][m] = cov_inval_possible(k, m);
+    for (int k = 0; k < COV_NKEYS; k++)
+        c->keys_possible[k] = cfg->pk != 0;
+}
+
+void cov_add_key(cov_t *c, cov_key_t k)
+{
+    c->keys[k]++;
 }
 
 /* --- binning --------------------------------------------------------------- */
@@ -263,6 +280,10 @@ void cov_merge(cov_t *dst, const cov_t *src)
             dst->inval[k][m] += src->inval[k][m];
             dst->inval_possible[k][m] = dst->inval_possible[k][m] || src->inval_possible[k][m];
         }
+    for (int k = 0; k < COV_NKEYS; k++) {
+        dst->keys[k] += src->keys[k];
+        dst->keys_possible[k] = dst->keys_possible[k] || src->keys_possible[k];
+    }
     dst->seeds += src->seeds;
     dst->accesses += src->accesses;
     dst->ctrl_ops += src->ctrl_ops;
@@ -285,6 +306,10 @@ void cov_summary(const cov_t *c, cov_summary_t *s)
             s->inval_hit += pos && hit;
             s->inval_unexpected += !pos && hit;
         }
+    for (int k = 0; k < COV_NKEYS; k++) {
+        s->keys_possible += c->keys_possible[k];
+        s->keys_hit += c->keys_possible[k] && c->keys[k];
+    }
 }
 
 /* --- printing -------------------------------------------------------------- */

@@ -32,11 +32,22 @@ typedef enum {
     COV_NINVAL
 } cov_inval_t;
 
+/* Protection-key bins (docs/semantics.md "Protection keys"), 4/5-level paging, pk=1 only: a #PF with
+ * PK=1 by AD_i or by WD_i on a user-mode (PKRU) or supervisor-mode (IA32_PKRS) address; a
+ * supervisor write with WD_i allowed (CR0.WP=0); a fetch whose key denies data access (no fault);
+ * a PKRU / IA32_PKRS change between two uses of the same TLB entry (the second a hit or a PK fault). */
+typedef enum {
+    COV_K_AD_USER, COV_K_AD_SUP, COV_K_WD_USER, COV_K_WD_SUP, COV_K_WD_SUP_WP0, COV_K_FETCH,
+    COV_K_CHANGE_HIT, COV_NKEYS
+} cov_key_t;
+
 typedef struct {
     uint64_t access[COV_NMODES][COV_NSIZES][COV_NFAULTS][COV_NPWC][COV_NTLB];
     bool access_possible[COV_NMODES][COV_NSIZES][COV_NFAULTS][COV_NPWC][COV_NTLB];
     uint64_t inval[COV_NINVAL][COV_NMODES];
     bool inval_possible[COV_NINVAL][COV_NMODES];
+    uint64_t keys[COV_NKEYS];
+    bool keys_possible[COV_NKEYS];
     uint64_t seeds, accesses, ctrl_ops;
 } cov_t;
 
@@ -55,6 +66,8 @@ void cov_add_access(cov_t *c, paging_mode_t mode, const mmu_result_t *r);
  * before it (before->cr0, cr4, efer and mode are used). */
 uint32_t cov_ctrl_kinds(const mmu_arch_t *before, const mmu_ctrl_t *op, const mmu_ctrl_result_t *res);
 void cov_add_ctrl(cov_t *c, const mmu_arch_t *before, const mmu_ctrl_t *op, const mmu_ctrl_result_t *res);
+/* One protection-key event (the stimulus classifies it with its shadow: sim/verif/stim_ops.c). */
+void cov_add_key(cov_t *c, cov_key_t k);
 
 /* dst += src (counts add, possible masks are or'ed). */
 void cov_merge(cov_t *dst, const cov_t *src);
@@ -62,12 +75,14 @@ void cov_merge(cov_t *dst, const cov_t *src);
 typedef struct {
     unsigned access_hit, access_possible, access_unexpected;   /* unexpected: hit but deemed impossible */
     unsigned inval_hit, inval_possible, inval_unexpected;
+    unsigned keys_hit, keys_possible;
 } cov_summary_t;
 void cov_summary(const cov_t *c, cov_summary_t *s);
 
 /* Names: "4/4k/none/pwc-pd/miss", "invpcid2@pae". */
 void cov_access_bin_name(int mode, int size, int fault, int pwc, int tlb, char *buf, size_t len);
 const char *cov_inval_name(int kind);
+const char *cov_key_name(int k);
 const char *cov_mode_name(int mode);
 
 /* The readable tables with hit counts, the summary and the list of holes. */

@@ -70,10 +70,18 @@ void cov_print(const cov_t *c, FILE *out)
             cell(out, c->inval_possible[k][m], c->inval[k][m], 8);
         fputc('\n', out);
     }
-    fprintf(out, "coverage: translations %u/%u bins (%.1f%%), control %u/%u bins (%.1f%%)\n", s.access_hit,
-            s.access_possible, s.access_possible ? 100.0 * s.access_hit / s.access_possible : 0.0, s.inval_hit,
-            s.inval_possible, s.inval_possible ? 100.0 * s.inval_hit / s.inval_possible : 0.0);
-    unsigned holes = (s.access_possible - s.access_hit) + (s.inval_possible - s.inval_hit);
+    fprintf(out, "protection keys (4/5-level paging; pk=1 only)\n");
+    for (int k = 0; k < COV_NKEYS; k++) {
+        fprintf(out, "  %-28s", cov_key_name(k));
+        cell(out, c->keys_possible[k], c->keys[k], 10);
+        fputc('\n', out);
+    }
+    fprintf(out, "coverage: translations %u/%u bins (%.1f%%), control %u/%u bins (%.1f%%), keys %u/%u bins\n",
+            s.access_hit, s.access_possible, s.access_possible ? 100.0 * s.access_hit / s.access_possible : 0.0,
+            s.inval_hit, s.inval_possible, s.inval_possible ? 100.0 * s.inval_hit / s.inval_possible : 0.0,
+            s.keys_hit, s.keys_possible);
+    unsigned holes = (s.access_possible - s.access_hit) + (s.inval_possible - s.inval_hit) +
+                     (s.keys_possible - s.keys_hit);
     fprintf(out, "holes (%u):", holes);
     unsigned col = 0;
     char name[96];
@@ -92,6 +100,9 @@ void cov_print(const cov_t *c, FILE *out)
                 snprintf(name, sizeof name, "%s@%s", cov_inval_names[k], mode_names(m));
                 fprintf(out, "%s%s", col++ % 3 ? "  " : "\n  ", name);
             }
+    for (int k = 0; k < COV_NKEYS; k++)
+        if (c->keys_possible[k] && !c->keys[k])
+            fprintf(out, "%s%s", col++ % 3 ? "  " : "\n  ", cov_key_name(k));
     fprintf(out, "%s\n", holes ? "" : " none");
     if (s.access_unexpected || s.inval_unexpected)
         fprintf(out, "warning: %u bins deemed impossible were hit (marked '!')\n",
@@ -165,10 +176,12 @@ static cJSON *bin_object(const char *name, uint64_t count, bool possible)
 int cov_save(const cov_t *c, const char *path, char *err)
 {
     cJSON *root = cJSON_CreateObject(), *acc = cJSON_CreateArray(), *ctl = cJSON_CreateArray();
-    if (!root || !acc || !ctl) {
+    cJSON *keys = cJSON_CreateArray();
+    if (!root || !acc || !ctl || !keys) {
         cJSON_Delete(root);
         cJSON_Delete(acc);
         cJSON_Delete(ctl);
+        cJSON_Delete(keys);
         snprintf(err, COV_ERR_LEN, "coverage: out of memory");
         return -1;
     }
@@ -197,8 +210,12 @@ int cov_save(const cov_t *c, const char *path, char *err)
             snprintf(name, sizeof name, "%s@%s", cov_inval_names[k], mode_names(m));
             cJSON_AddItemToArray(ctl, bin_object(name, c->inval[k][m], c->inval_possible[k][m]));
         }
+    for (int k = 0; k < COV_NKEYS; k++)
+        if (c->keys_possible[k] || c->keys[k])
+            cJSON_AddItemToArray(keys, bin_object(cov_key_name(k), c->keys[k], c->keys_possible[k]));
     cJSON_AddItemToObject(root, "translations", acc);
     cJSON_AddItemToObject(root, "control", ctl);
+    cJSON_AddItemToObject(root, "keys", keys);
     char *text = cJSON_Print(root);
     cJSON_Delete(root);
     if (!text) {
@@ -332,6 +349,29 @@ int cov_load_merge(cov_t *c, const char *path, char *err)
             }
             add->inval[k][m] += n;
             add->inval_possible[k][m] |= pos;
+        }
+        /* "keys" (protection keys) is absent from files written before them */
+        const cJSON *keys = cJSON_GetObjectItemCaseSensitive(root, "keys");
+        if (rc == 0 && keys && !cJSON_IsArray(keys)) {
+            snprintf(err, COV_ERR_LEN, "%s: \"keys\" is not an array", path);
+            rc = -1;
+        }
+        cJSON_ArrayForEach(o, keys) {
+            const char *name;
+            uint64_t n;
+            bool pos;
+            if (rc < 0)
+                break;
+            int k = -1;
+            if (bin_fields(o, &name, &n, &pos) == 0)
+                k = find_name(cov_key_name, COV_NKEYS, name, strlen(name));
+            if (k < 0) {
+                snprintf(err, COV_ERR_LEN, "%s: bad key bin entry", path);
+                rc = -1;
+                break;
+            }
+            add->keys[k] += n;
+            add->keys_possible[k] |= pos;
         }
         if (rc == 0 && (json_count(cJSON_GetObjectItemCaseSensitive(root, "seeds"), &add->seeds) < 0 ||
                         json_count(cJSON_GetObjectItemCaseSensitive(root, "accesses"), &add->accesses) < 0 ||

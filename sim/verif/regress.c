@@ -243,8 +243,8 @@ int regress_run(const char *prog, const regress_args_t *a, const mmu_config_t *c
             passed++;
             if (!a->quiet)
                 fprintf(txt, "seed %" PRIu64 ": ok %" PRIu64 " ops, %" PRIu64 " checks (%" PRIu64 " PA, %" PRIu64
-                       " walks), cov %u+%u bins, %s, %.3f s\n", seed, r.ops, r.checks, r.pa_checks, r.walk_checks,
-                       cs.access_hit, cs.inval_hit, names_mode(r.mode), r.seconds);
+                       " walks), cov %u+%u+%u bins, %s, %.3f s\n", seed, r.ops, r.checks, r.pa_checks, r.walk_checks,
+                       cs.access_hit, cs.inval_hit, cs.keys_hit, names_mode(r.mode), r.seconds);
         } else {
             if (st > 0)
                 failed++;
@@ -288,10 +288,10 @@ int regress_run(const char *prog, const regress_args_t *a, const mmu_config_t *c
     if (a->range || a->quiet)
         fprintf(txt, "random: seeds %" PRIu64 "..%" PRIu64 " on %s: %" PRIu64 " passed, %" PRIu64
                " failed%s, %.2f s (%.1f seeds/s); "
-               "coverage translations %u/%u bins, control %u/%u bins\n",
+               "coverage translations %u/%u bins, control %u/%u bins, keys %u/%u bins\n",
                a->seed_lo, a->seed_hi, backend_kind_name(a->backend), passed, failed + errors,
                errors ? " or could not run" : "", secs, secs > 0 ? (double)nseeds / secs : 0.0, ts.access_hit,
-               ts.access_possible, ts.inval_hit, ts.inval_possible);
+               ts.access_possible, ts.inval_hit, ts.inval_possible, ts.keys_hit, ts.keys_possible);
     if (a->table)
         cov_print(total, txt);
     char err[COV_ERR_LEN];

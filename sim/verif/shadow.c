@@ -18,6 +18,8 @@ void sg_cpu_arch(const sg_t *g, mmu_arch_t *a)
     a->cr3 = g->cpu.cr3;
     a->cr4 = g->cpu.cr4;
     a->efer = g->cpu.efer;
+    a->pkru = g->cpu.pkru;
+    a->pkrs = g->cpu.pkrs;
     memcpy(a->pdpte, g->cpu.pdpte, sizeof a->pdpte);
     a->mode = ref_cpu_mode(&g->cpu);
     a->pcid = ref_cpu_pcid(&g->cpu);

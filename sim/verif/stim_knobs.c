@@ -3,8 +3,8 @@
 #include "stimgen_int.h"
 
 static const char *const op_names[OP_N] = {"access", "sync", "cr3", "cr4", "cr0", "efer", "illegal",
-                                           "invlpg", "invpcid", "edit", "switch"};
-static const double op_base_weight[OP_N] = {60, 3, 4, 2.5, 1, 1, 1.5, 2.5, 2.5, 7, 0.5};
+                                           "invlpg", "invpcid", "edit", "switch", "pkey"};
+static const double op_base_weight[OP_N] = {60, 3, 4, 2.5, 1, 1, 1.5, 2.5, 2.5, 7, 0.5, 2};
 
 /* ========================================================================= */
 /* Knobs                                                                      */
@@ -55,6 +55,9 @@ void sg_choose_knobs(sg_t *g)
     k->smap = chance(g, 0.3);
     k->wp = chance(g, 0.6);
     k->pse = chance(g, 0.85);
+    k->p_key = 0.6 * unif(g);
+    k->pke = g->cfg.pk && chance(g, 0.6);
+    k->pks = g->cfg.pk && chance(g, 0.5);
     for (unsigned i = 0; i < k->npcids; i++)
         g->pcid[i] = i == 0 ? 0 : (uint16_t)(1 + rnd(g, 0xfff));
 
@@ -65,11 +68,13 @@ void sg_choose_knobs(sg_t *g)
         n += snprintf(b + n, len - (size_t)n, "+%s", names_mode(k->modes[1]));
     n += snprintf(b + n, len - (size_t)n,
                   " roots=%u regions=%u pcids=%u%s large=%.2f 1g=%.2f alias=%.2f rw=%.2f xd=%.2f g=%.2f a=%.2f"
-                  " d=%.2f np=%u rsvd=%u shared=%u hot=%.2f wild=%.2f cpl-mismatch=%.2f burst=%u cr=%s%s%s%s%s%s w=",
+                  " d=%.2f key=%.2f np=%u rsvd=%u shared=%u hot=%.2f wild=%.2f cpl-mismatch=%.2f burst=%u"
+                  " cr=%s%s%s%s%s%s%s%s w=",
                   k->nroots, k->nregions, k->npcids, k->use_pcid ? "" : "(pcide off)", k->p_large, k->p_1g,
-                  k->p_alias_frame, k->p_rw, k->p_xd, k->p_g, k->p_a, k->p_d, k->n_np, k->n_rsvd, k->n_share,
+                  k->p_alias_frame, k->p_rw, k->p_xd, k->p_g, k->p_a, k->p_d, k->p_key, k->n_np, k->n_rsvd, k->n_share,
                   k->p_hot, k->p_wild, k->p_mismatch, k->max_burst, k->nxe ? "nxe," : "", k->pge ? "pge," : "",
-                  k->smep ? "smep," : "", k->smap ? "smap," : "", k->wp ? "wp," : "", k->pse ? "pse" : "");
+                  k->smep ? "smep," : "", k->smap ? "smap," : "", k->wp ? "wp," : "", k->pke ? "pke," : "",
+                  k->pks ? "pks," : "", k->pse ? "pse" : "");
     for (int i = 0; i < OP_N && n > 0 && (size_t)n < len; i++)
         n += snprintf(b + n, len - (size_t)n, "%s%s:%.1f", i ? "," : "", op_names[i], k->w[i]);
 }

@@ -97,6 +97,42 @@ static void check_access(sg_t *g, const pend_t *p)
     }
 }
 
+/* The protection-key bins of one translation (coverage.h cov_key_t), classified with the shadow:
+ * which register's AD_i / WD_i the leaf's key selects, and what happened. */
+static void cov_keys(sg_t *g, const pend_t *p)
+{
+    const mmu_result_t *r = &p->res;
+    if (ref_cpu_mode(&g->cpu) < PAGING_4LEVEL || !(g->cpu.cr4 & (CR4_PKE | CR4_PKS)) || r->fault == FAULT_GP)
+        return;
+    pred_t pr;
+    sg_shadow_translate(g, &p->req, &pr);
+    if (!pr.key_used)
+        return;
+    bool user_access = p->req.cpl == 3 && !p->req.implicit;
+    if (r->fault == FAULT_PF && (r->error_code & PFEC_PK)) {
+        if (pr.key_ad)
+            cov_add_key(g->cov, pr.key_user_addr ? COV_K_AD_USER : COV_K_AD_SUP);
+        else
+            cov_add_key(g->cov, pr.key_user_addr ? COV_K_WD_USER : COV_K_WD_SUP);
+    }
+    if (r->fault == FAULT_NONE && p->req.access == ACC_WRITE && !user_access && pr.key_wd && !pr.key_ad &&
+        !(g->cpu.cr0 & CR0_WP))
+        cov_add_key(g->cov, COV_K_WD_SUP_WP0);
+    if (r->fault == FAULT_NONE && p->req.access == ACC_EXEC && pr.key_ad)
+        cov_add_key(g->cov, COV_K_FETCH);
+    /* the same page used through a TLB entry again after PKRU / IA32_PKRS changed */
+    vaddr_t page = p->req.va >> 12;
+    bool hit = r->tlb_hit != TLB_HIT_NONE;
+    if ((hit || (r->error_code & PFEC_PK)) && g->key_hit_valid && g->key_hit_page == page &&
+        g->key_hit_epoch != g->pkr_epoch)
+        cov_add_key(g->cov, COV_K_CHANGE_HIT);
+    if (hit) {
+        g->key_hit_valid = true;
+        g->key_hit_page = page;
+        g->key_hit_epoch = g->pkr_epoch;
+    }
+}
+
 /* Completes everything queued; digests, bins and checks the results in order. */
 void sg_do_sync(sg_t *g)
 {
@@ -109,8 +145,10 @@ void sg_do_sync(sg_t *g)
         dig_access_t d;
         sg_dig_from_result(&d, &p->req, &p->res);
         g->digest = sg_digest_access(g->digest, &d);
-        if (g->cov)
+        if (g->cov) {
             cov_add_access(g->cov, mode, &p->res);
+            cov_keys(g, p);
+        }
         check_access(g, p);
     }
     g->npend = 0;
@@ -128,7 +166,8 @@ void sg_op_sync(sg_t *g)
 static bool arch_equal(const mmu_arch_t *a, const mmu_arch_t *b)
 {
     return a->cr0 == b->cr0 && a->cr3 == b->cr3 && a->cr4 == b->cr4 && a->efer == b->efer && a->mode == b->mode &&
-           a->pcid == b->pcid && (a->mode != PAGING_PAE || memcmp(a->pdpte, b->pdpte, sizeof a->pdpte) == 0);
+           a->pcid == b->pcid && a->pkru == b->pkru && a->pkrs == b->pkrs &&
+           (a->mode != PAGING_PAE || memcmp(a->pdpte, b->pdpte, sizeof a->pdpte) == 0);
 }
 
 /* One control operation: log line `text`, run, check #GP and the registers. */
@@ -173,20 +212,23 @@ static void do_ctrl(sg_t *g, mmu_ctrl_t op, const char *text)
         cov_add_ctrl(g->cov, &before, &op, &res);
     g->rep->checks += 2;
     if (res.fault != want) {
-        sg_failf(g, line, "%s: got %s, the shadow expects %s", text, res.fault == FAULT_GP ? "#GP" : "ok",
-              want == FAULT_GP ? "#GP" : "ok");
+        sg_failf(g, line, "%s: got %s, the shadow expects %s", text, mmu_fault_name(res.fault),
+              mmu_fault_name(want));
         return;
     }
     backend_arch_state(g->m.be, &after);
     sg_cpu_arch(g, &want_arch);
     if (!arch_equal(&after, &want_arch)) {
         sg_failf(g, line, "%s: registers after it cr0=0x%" PRIx64 " cr3=0x%" PRIx64 " cr4=0x%" PRIx64 " efer=0x%" PRIx64
-              " mode %d pcid 0x%x, the shadow has cr0=0x%" PRIx64 " cr3=0x%" PRIx64 " cr4=0x%" PRIx64
-              " efer=0x%" PRIx64 " mode %d pcid 0x%x", text, after.cr0, after.cr3, after.cr4, after.efer,
-              (int)after.mode, (unsigned)after.pcid, want_arch.cr0, want_arch.cr3, want_arch.cr4, want_arch.efer,
-              (int)want_arch.mode, (unsigned)want_arch.pcid);
+              " mode %d pcid 0x%x pkru 0x%x pkrs 0x%x, the shadow has cr0=0x%" PRIx64 " cr3=0x%" PRIx64
+              " cr4=0x%" PRIx64 " efer=0x%" PRIx64 " mode %d pcid 0x%x pkru 0x%x pkrs 0x%x", text, after.cr0,
+              after.cr3, after.cr4, after.efer, (int)after.mode, (unsigned)after.pcid, (unsigned)after.pkru,
+              (unsigned)after.pkrs, want_arch.cr0, want_arch.cr3, want_arch.cr4, want_arch.efer,
+              (int)want_arch.mode, (unsigned)want_arch.pcid, (unsigned)want_arch.pkru, (unsigned)want_arch.pkrs);
         return;
     }
+    if (after.pkru != before.pkru || after.pkrs != before.pkrs)
+        g->pkr_epoch++;
     sg_apply_flush(g, fl, fl_pcid);
     g->base = backend_horizon(g->m.be);
     g->rel = 0;
@@ -195,7 +237,8 @@ static void do_ctrl(sg_t *g, mmu_ctrl_t op, const char *text)
 static void write_cr(sg_t *g, mmu_ctrl_kind_t kind, uint64_t v)
 {
     char text[64];
-    snprintf(text, sizeof text, "%s 0x%" PRIx64, names_ctrl(kind), v);
+    /* the log is a script: WRMSR IA32_PKRS is its `wrmsr pkrs` command */
+    snprintf(text, sizeof text, "%s 0x%" PRIx64, kind == CTRL_WRPKRS ? "wrmsr pkrs" : names_ctrl(kind), v);
     mmu_ctrl_t op = {.kind = kind, .value = v};
     do_ctrl(g, op, text);
 }
@@ -449,9 +492,10 @@ void sg_op_illegal(sg_t *g)
         write_cr(g, CTRL_CR0, (c->cr0 | CR0_PG) & ~CR0_PE);     /* PG without PE */
         return;
     case 2: {
-        static const unsigned bad[] = {15, 22, 23, 24, 26, 27, 28, 29, 30, 31};   /* reserved, unimplemented */
-        write_cr(g, CTRL_CR4, c->cr4 | (chance(g, 0.7) ? 1ull << bad[rnd(g, sizeof bad / sizeof bad[0])]
-                                                        : 1ull << (32 + rnd(g, 32))));
+        /* reserved, unimplemented (PKE 22 and PKS 24 only with pk=0) */
+        static const unsigned bad[] = {15, 23, 26, 27, 28, 29, 30, 31, 22, 24};
+        size_t nbad = sizeof bad / sizeof bad[0] - (g->cfg.pk ? 2 : 0);
+        write_cr(g, CTRL_CR4, c->cr4 | (chance(g, 0.7) ? 1ull << bad[rnd(g, nbad)] : 1ull << (32 + rnd(g, 32))));
         return;
     }
     case 3:
@@ -679,6 +723,31 @@ void sg_op_edit(sg_t *g)
     }
 }
 
+/* Protection keys (docs/semantics.md "Protection keys"): WRPKRU and WRMSR IA32_PKRS with values
+ * that deny a few keys (or anything), the odd illegal operand (RAX[63:32] for WRPKRU: ignored;
+ * IA32_PKRS[63:32]: #GP), and CR4.PKE / CR4.PKS toggles. With pk=0 each is refused (#UD / #GP). */
+void sg_op_pkey(sg_t *g)
+{
+    uint32_t v = 0;
+    if (chance(g, 0.15)) {
+        v = (uint32_t)rnd(g, 1ull << 32);
+    } else if (!chance(g, 0.2)) {
+        for (unsigned n = 1 + (unsigned)rnd(g, 3); n > 0; n--)
+            v |= (1u + (uint32_t)rnd(g, 3)) << (2 * rnd(g, 16));   /* AD, WD or both of a key */
+    }
+    switch (rnd(g, 5)) {
+    case 0: case 1:
+        write_cr(g, CTRL_WRPKRU, v | (chance(g, 0.1) ? rnd(g, 1ull << 32) << 32 : 0));
+        break;
+    case 2: case 3:
+        write_cr(g, CTRL_WRPKRS, v | (chance(g, 0.05) ? 1ull << (32 + rnd(g, 32)) : 0));
+        break;
+    default:
+        write_cr(g, CTRL_CR4, g->cpu.cr4 ^ (chance(g, 0.5) ? CR4_PKE : CR4_PKS));
+        break;
+    }
+}
+
 /* Turn paging off (to re-enter a mode a few operations later). */
 void sg_leave_paging(sg_t *g)
 {
@@ -694,7 +763,7 @@ void sg_enter_paging(sg_t *g, const set_t *s)
 {
     paging_mode_t mode = s->mode;
     uint64_t efer = (g->cpu.efer & (EFER_NXE | EFER_SCE)) | (mode >= PAGING_4LEVEL ? EFER_LME : 0);
-    uint64_t cr4 = g->cpu.cr4 & (CR4_PGE | CR4_SMEP | CR4_SMAP | CR4_PSE);
+    uint64_t cr4 = g->cpu.cr4 & (CR4_PGE | CR4_SMEP | CR4_SMAP | CR4_PSE | CR4_PKE | CR4_PKS);
     cr4 |= mode == PAGING_32 ? 0 : CR4_PAE;
     cr4 |= mode == PAGING_5LEVEL ? CR4_LA57 : 0;
     if (g->cpu.cr0 & CR0_PG)
@@ -717,7 +786,11 @@ void sg_initial_paging(sg_t *g)
     /* from reset (all zero): the seed's control bits while paging is off, then into the primary mode */
     write_cr(g, CTRL_EFER, k->nxe ? EFER_NXE : 0);
     write_cr(g, CTRL_CR4, (k->pge ? CR4_PGE : 0) | (k->smep ? CR4_SMEP : 0) | (k->smap ? CR4_SMAP : 0) |
-                              (k->pse ? CR4_PSE : 0));
+                              (k->pse ? CR4_PSE : 0) | (k->pke ? CR4_PKE : 0) | (k->pks ? CR4_PKS : 0));
+    if (k->pke)
+        write_cr(g, CTRL_WRPKRU, (uint32_t)rnd(g, 1ull << 32) & 0x55555555u & (uint32_t)rnd(g, 1ull << 32));
+    if (g->cfg.pk)
+        write_cr(g, CTRL_WRPKRS, (uint32_t)rnd(g, 1ull << 32) & (uint32_t)rnd(g, 1ull << 32));
     write_cr(g, CTRL_CR0, k->wp ? CR0_WP : 0);
     sg_enter_paging(g, &g->set[0]);
 }

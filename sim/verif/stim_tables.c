@@ -76,7 +76,9 @@ static uint64_t leaf_flags(sg_t *g, paging_mode_t mode, bool user, unsigned shif
     if (chance(g, 0.1))
         f |= rnd(g, 8) << 9;                       /* ignored bits 11:9 */
     if (mode >= PAGING_4LEVEL && chance(g, 0.05))
-        f |= rnd(g, 1ull << 11) << 52;             /* ignored bits 62:52 */
+        f |= rnd(g, 1ull << 11) << 52;             /* ignored bits 62:52 (62:59: the key) */
+    if (mode >= PAGING_4LEVEL && chance(g, k->p_key))
+        f = (f & ~PTE_PK_MASK) | PTE_PKEY(1 + rnd(g, 15));   /* a protection key (SDM Vol 3A 4.6.2) */
     if (chance(g, 0.05))
         f |= shift == 12 ? PTE_PS /* PAT in a PTE */ : 1ull << 12 /* PAT in a large leaf */;
     return f;

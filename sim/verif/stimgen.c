@@ -118,6 +118,7 @@ sg_t *sg_create(const sg_opts_t *o, char *err, size_t errlen)
         return NULL;
     }
     g->M = (unsigned)g->cfg.maxphyaddr;
+    g->cpu.pk = g->cfg.pk != 0;    /* the shadow's processor has keys exactly when the MMU does */
     rng_seed(&g->rng, o->seed);
     sg_choose_knobs(g);
     g->img = physmem_create(g->M);
@@ -299,6 +300,7 @@ static void stream(sg_t *g)
         case OP_INVLPG: sg_op_invlpg(g); break;
         case OP_INVPCID: sg_op_invpcid(g); break;
         case OP_EDIT: sg_op_edit(g); break;
+        case OP_PKEY: sg_op_pkey(g); break;
         default:
             if (ref_cpu_mode(&g->cpu) != PAGING_OFF)
                 sg_leave_paging(g);

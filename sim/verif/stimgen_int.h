@@ -44,18 +44,20 @@
 /* ========================================================================= */
 
 enum { OP_ACCESS, OP_SYNC, OP_CR3, OP_CR4, OP_CR0, OP_EFER, OP_ILLEGAL, OP_INVLPG, OP_INVPCID, OP_EDIT,
-       OP_SWITCH, OP_N };
+       OP_SWITCH, OP_PKEY, OP_N };
 
 typedef struct {
     paging_mode_t modes[MAX_SETS];
     unsigned nsets, nroots, nregions, npcids;
     bool use_pcid;
     double p_large, p_1g, p_alias_frame, p_rw, p_xd, p_g, p_a, p_d;
+    double p_key;                /* a 4/5-level leaf gets a random protection key (else key 0) */
     unsigned n_np, n_rsvd, n_share;
     double w[OP_N];
     double p_hot, p_wild, p_mismatch, p_ac, p_implicit, r_read, r_write;
     unsigned max_burst;
     bool nxe, pge, smep, smap, wp, pse;
+    bool pke, pks;               /* CR4.PKE / CR4.PKS at the start (pk=1 configurations) */
 } knobs_t;
 
 typedef struct {
@@ -132,6 +134,13 @@ struct sg {
     unsigned nundo;
     unsigned target_set;
     uint64_t nctrl;
+
+    /* protection-key coverage (sg_cov_keys): a successful WRPKRU / WRMSR IA32_PKRS that changed
+     * the register bumps pkr_epoch; the page and epoch of the last TLB hit under a key */
+    uint64_t pkr_epoch;
+    vaddr_t key_hit_page;
+    uint64_t key_hit_epoch;
+    bool key_hit_valid;
 
     /* staleness tracking (docs/verification.md): which translation contexts may have
      * left TLB or PWC entries for a VA granule under a PCID (or global ones) */
@@ -238,6 +247,7 @@ void sg_op_efer(sg_t *g);
 void sg_op_illegal(sg_t *g);
 void sg_op_invlpg(sg_t *g);
 void sg_op_invpcid(sg_t *g);
+void sg_op_pkey(sg_t *g);
 void sg_op_sync(sg_t *g);
 
 #endif

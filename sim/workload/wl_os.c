@@ -59,10 +59,26 @@ int wl_os_start(os_t *os, const wl_params_t *p, const wl_os_mix_t *mx, wl_os_pro
         if (os_mmap(os, pr->mm[k], p->va_base, p->region_bytes, vma_prot(p), mx->page_shift) < 0)
             return fail(err, "mmap of the working set [0x%" PRIx64 ", 0x%" PRIx64 ") in %s: %s", p->va_base,
                         p->va_base + p->region_bytes, name, os->err);
+        if (mx->prefault && os_mm_populate(os, 0, pr->mm[k], p->va_base, p->region_bytes) < 0)
+            return fail(err, "prefaulting the working set of %s: %s (more --ram, or --prefault 0)", name, os->err);
     }
     for (unsigned c = 0; c < mx->threads; c++)
         if (switch_cpu(os, c, pr->mm[0], err) < 0)
             return -1;
+    return 0;
+}
+
+int wl_os_prepare(os_t *os, const wl_params_t *p, const wl_os_mix_t *mx, wl_os_procs_t *pr, os_counters_t *base,
+                  char *err)
+{
+    if (wl_os_check(mx, p, os, err) < 0)
+        return 1;
+    if (wl_os_start(os, p, mx, pr, err) < 0)
+        return -1;
+    for (unsigned c = 0; c < os->ncpus; c++)
+        backend_clear_stats(os->cpu[c].be);
+    physmem_reset_counters(os->mem);
+    *base = os->cnt;
     return 0;
 }
 

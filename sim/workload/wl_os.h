@@ -4,8 +4,14 @@
  *
  *   wl_os_start   procs processes ("p0", "p1", ...), each with one VMA over the working set
  *                 [base, base + ws) with the chosen page size (read/write, +exec when the
- *                 stream fetches), nothing mapped yet (demand paging); CPUs 0..threads-1
- *                 switched to p0 (kernel entry, switch_mm_irqs_off).
+ *                 stream fetches); with prefault every page of it faulted in as
+ *                 mmap(MAP_POPULATE) does (os_mm_populate: by software, no MMU access), else
+ *                 nothing mapped yet (demand paging); CPUs 0..threads-1 switched to p0
+ *                 (kernel entry, switch_mm_irqs_off).
+ *   wl_os_prepare wl_os_check + wl_os_start, then every CPU's MMU statistics and the memory's
+ *                 counters cleared and the OS counters noted: what `mmulab demo` and the
+ *                 SystemC traffic generator (sim/tlm/traffic.cpp) both do before wl_os_run, so
+ *                 their statistics cover the stream alone.
  *   wl_os_run     access i (0-based) of the stream runs on CPU i mod threads with
  *                 os_user_access (demand faults, retried). Before access i (i > 0):
  *                   - every switch_every accesses: a context switch of every CPU to the next
@@ -36,6 +42,7 @@ typedef struct {
     unsigned syscall_touches;
     uint64_t churn_pages;
     unsigned page_shift;         /* the VMAs' page size: 12, 21 (22 in 32-bit paging) or 30 */
+    bool prefault;               /* the working set populated before the run (MAP_POPULATE) */
 } wl_os_mix_t;
 
 typedef struct {
@@ -54,6 +61,12 @@ typedef struct {
 int wl_os_check(const wl_os_mix_t *mx, const wl_params_t *p, const os_t *os, char *err);
 /* The processes, running on CPUs 0..threads-1. 0, or -1 with a message in err. */
 int wl_os_start(os_t *os, const wl_params_t *p, const wl_os_mix_t *mx, wl_os_procs_t *pr, char *err);
+/* wl_os_check and wl_os_start, then the statistics cleared: every CPU's MMU (backend_clear_stats)
+ * and the memory's counters (physmem_reset_counters); *base receives the OS counters at that
+ * point (the run's events are os->cnt minus *base). 0, or -1 with a message in err; 1 when the
+ * mix does not fit the knobs (wl_os_check: a usage error). */
+int wl_os_prepare(os_t *os, const wl_params_t *p, const wl_os_mix_t *mx, wl_os_procs_t *pr, os_counters_t *base,
+                  char *err);
 /* The rest of w's stream with the mix's events. 0, or -1 with a message in err. */
 int wl_os_run(os_t *os, workload_t *w, const wl_os_mix_t *mx, wl_os_procs_t *pr, wl_os_stats_t *st, char *err);
 

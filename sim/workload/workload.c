@@ -1,5 +1,6 @@
-/* Seeded synthetic workloads (workload.h): the address space — which slots of the region
- * get which page size, the page tables (eager, or lazily on first touch), the control
+/* Seeded synthetic workloads (workload.h): the address space of their own (for the benchmarks
+ * and the generators' unit tests; the demo runs processes of the OS layer) — which slots of the
+ * region get which page size, the page tables (eager, or lazily on first touch), the control
  * registers of the mode — and the workload's life cycle. */
 #include "workload_int.h"
 
@@ -173,7 +174,7 @@ static int ctrl(workload_t *w, mmu_ctrl_kind_t kind, uint64_t value, const char 
 
 /* Control registers in a legal order (docs/semantics.md section 7): EFER
  * (LME before paging), CR4 (PAE/LA57/PSE/PGE while paging is off), CR3, CR0. */
-void wl_mode_regs(paging_mode_t mode, uint64_t *efer, uint64_t *cr4, uint64_t *cr0)
+static void wl_mode_regs(paging_mode_t mode, uint64_t *efer, uint64_t *cr4, uint64_t *cr0)
 {
     *efer = 0;
     *cr4 = CR4_PGE;

@@ -1,7 +1,9 @@
-/* Seeded synthetic workloads: an address space built with ptbuild over a
- * region of the linear address space, mapped with a mix of page sizes, and a
- * reproducible stream of translation requests run on the model with a serial
- * or an overlapped (two-port) issue policy.
+/* Seeded synthetic workloads: a reproducible stream of translation requests (the generators of
+ * docs/workloads.md, one set for every user) and, for the benchmarks and the generators' unit
+ * tests, an address space of its own built with ptbuild over a region of the linear address
+ * space, mapped with a mix of page sizes, run on a backend with a serial or an overlapped
+ * (two-port) issue policy (wl_create, wl_run). `mmulab demo` and the SystemC example run the
+ * stream alone (wl_create_stream) as processes of the OS layer instead (wl_os.h).
  *
  * Determinism: the stream is a pure function of wl_params_t (the seed included);
  * the page-table layout too (physical frames are taken from the allocator in a
@@ -112,10 +114,6 @@ workload_t *wl_create_on(const wl_params_t *p, const mmu_config_t *cfg, backend_
  * map the working set some other way, such as processes of the OS layer (wl_os.h). The same
  * knobs give the same requests as wl_create's. */
 workload_t *wl_create_stream(const wl_params_t *p, char *err);
-/* The control register values the set-up programs for mode (paging on, CR0.WP, CR4.PGE, NX;
- * PSE for 32-bit, PAE, LME, LA57 as the mode needs): for platforms that boot the tables of a
- * workload on an MMU of their own (the SystemC example, sim/tlm/traffic.cpp). */
-void wl_mode_regs(paging_mode_t mode, uint64_t *efer, uint64_t *cr4, uint64_t *cr0);
 void wl_destroy(workload_t *w);
 
 const wl_params_t *wl_params(const workload_t *w);

@@ -70,9 +70,11 @@ static const cr_row_t cr_rows[] = {
      * not implement count as reserved: it is a processor without them) */
     {"CR4 bit 15 (reserved)", ENV_4L, CTRL_CR4, B(15), true, 0},
     {"CR4 bit 15 (reserved), paging off", ENV_OFF, CTRL_CR4, B(15), true, 0},
-    {"CR4.PKE (22)", ENV_4L, CTRL_CR4, CR4_PKE, true, 0},
+    {"CR4.PKE (22), implemented (pk=1; pk=0: test_pkeys.c)", ENV_4L, CTRL_CR4, CR4_PKE, false, 0},
+    {"CR4.PKE (22), paging off: no mode condition", ENV_OFF, CTRL_CR4, CR4_PKE, false, 0},
     {"CR4.CET (23)", ENV_4L, CTRL_CR4, B(23), true, 0},
-    {"CR4.PKS (24)", ENV_4L, CTRL_CR4, B(24), true, 0},
+    {"CR4.PKS (24), implemented (pk=1)", ENV_4L, CTRL_CR4, CR4_PKS, false, 0},
+    {"CR4.PKS (24), 32-bit paging: no mode condition", ENV_32, CTRL_CR4, CR4_PKS, false, 0},
     {"CR4 bit 26 (reserved)", ENV_4L, CTRL_CR4, B(26), true, 0},
     {"CR4.LASS (27)", ENV_4L, CTRL_CR4, B(27), true, 0},
     {"CR4.LASS (27), 32-bit", ENV_32, CTRL_CR4, B(27), true, 0},

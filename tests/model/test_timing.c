@@ -313,7 +313,11 @@ static void test_control_costs(void **state)
         {CTRL_CR0, CR0_PE | CR0_PG | CR0_WP | CR0_CD, load, 0, FAULT_NONE},
         {CTRL_EFER, EFER_NXE, 0, 0, FAULT_NONE},
         {CTRL_INVLPG, 0, 0, 1, FAULT_NONE},                               /* by address */
-        {CTRL_CR4, CR4_PAE | CR4_PKE, 0, 0, FAULT_GP},                   /* #GP: no load, F = 0 */
+        {CTRL_CR4, CR4_PAE | (1ull << 27), 0, 0, FAULT_GP},              /* #GP (LASS): no load, F = 0 */
+        {CTRL_WRPKRU, 0x4, 0, 0, FAULT_UD},                               /* #UD: C only */
+        {CTRL_CR4, CR4_PAE | CR4_PGE | CR4_SMAP | CR4_PSE | CR4_PKE | CR4_PKS, 0, 0, FAULT_NONE},   /* no load, no flush */
+        {CTRL_WRPKRU, 0x4, 0, 0, FAULT_NONE},                             /* WRPKRU: C, F = 0 */
+        {CTRL_WRPKRS, 0x8, 0, 0, FAULT_NONE},                             /* WRMSR IA32_PKRS: C, F = 0 */
     };
     for (size_t i = 0; i < sizeof ops / sizeof ops[0]; i++) {
         cycle_t k = mmu_horizon(t->mmu) + (cycle_t)i;   /* issue later than idle: k = t */

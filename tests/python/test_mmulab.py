@@ -71,6 +71,24 @@ class Binding(unittest.TestCase):
         self.assertTrue(self.ref.ad_write(ea, OLD | P | RW | A))
         self.assertFalse(self.ref.ad_write(ea, OLD | P))
 
+    def test_protection_keys(self):
+        """SDM 4.6.2: PKRU's AD_i denies a data access to a user page with key i (4.7: PK, bit 5,
+        in the error code); WRPKRU while CR4.PKE=0 is #UD (Vol 2B WRPKRU); PKRU changes need no
+        invalidation, so the cached translation is checked against the new value."""
+        key = 5
+        self.pt.map(VA & ~0xfff, OLD, 12, P | RW | US | A | D | key << 59, P | RW | US | A)
+        long_mode(self.ref, self.pt)
+        with self.assertRaises(mmulab.MmulabError) as e:
+            self.ref.write_reg(mmulab.PKRU, 1 << (2 * key))
+        self.assertEqual(e.exception.status, mmulab.E_UD)
+        self.ref.write_reg(mmulab.CR4, 0x20 | 1 << 22)
+        self.assertTrue(self.ref.check(VA, mmulab.READ, 3, **self.at(OLD)))
+        self.ref.write_reg(mmulab.PKRU, 1 << (2 * key))
+        self.assertEqual(self.ref.read_reg(mmulab.PKRU), 1 << (2 * key))
+        self.assertFalse(self.ref.check(VA, mmulab.READ, 3, **self.at(OLD)))
+        self.assertTrue(self.ref.check(VA, mmulab.READ, 3, fault=mmulab.FAULT_PF, error_code=0x25))
+        self.assertTrue(self.ref.check(VA, mmulab.EXEC, 3, **self.at(OLD)))   # fetches ignore keys
+
     def test_errors(self):
         """Usage errors raise MmulabError; a #GP register write (SDM 2.5: CR0.PG without PE) too."""
         with self.assertRaises(mmulab.MmulabError) as e:

@@ -352,7 +352,7 @@ static void test_illegal_cr_writes(void **state)
         { CTRL_CR0, 1ull << 32 },                 /* bits 63:32 */
         { CTRL_CR0, CR0_PG },                     /* PG without PE */
         { CTRL_CR4, 1ull << 40 },
-        { CTRL_CR4, CR4_PKE },                    /* not implemented */
+        { CTRL_CR4, 1ull << 27 },                 /* LASS: not implemented */
         { CTRL_CR4, 1ull << 23 },                 /* CET */
         { CTRL_CR4, CR4_PCIDE },                  /* PCIDE while LMA=0 */
         { CTRL_EFER, 1ull << 1 },                 /* unknown bit */
@@ -784,7 +784,9 @@ static void test_pf_invalidation(void **state)
 }
 
 /* Operand rules (semantics.md section 7): CR0.NW without CD, CR0's reserved low bits, CR4's
- * reserved and unimplemented bits, INVPCID type 0's canonical check outside IA-32e paging. */
+ * reserved and unimplemented bits, INVPCID type 0's canonical check outside IA-32e paging; the
+ * protection-key operations (semantics.md 4a): WRPKRU #UD while CR4.PKE=0, PKE/PKS writable (PK=1),
+ * IA32_PKRS bits 63:32 #GP. */
 static void test_operand_rules(void **state)
 {
     (void)state;
@@ -795,9 +797,26 @@ static void test_operand_rules(void **state)
     assert_int_equal(c.fault, FAULT_NONE);
     assert_int_equal(rt_arch(t).cr0, CR0_NW | CR0_CD);                    /* 6, 17 ignored */
     rt_ctrl_ok(t, CTRL_CR0, 0);
-    static const unsigned bad[] = {15, 22, 23, 24, 26, 27, 28, 29, 30, 31, 32, 63};
+    static const unsigned bad[] = {15, 23, 26, 27, 28, 29, 30, 31, 32, 63};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
         assert_int_equal(rt_ctrl(t, CTRL_CR4, 1ull << bad[i]).fault, FAULT_GP);
+    if (t->cfg.pk) {
+        mmu_ctrl_result_t u = rt_ctrl(t, CTRL_WRPKRU, 0xc);
+        assert_int_equal(u.fault, FAULT_UD);
+        assert_int_equal(u.complete_cycle, u.accept_cycle + rt_C(t));
+        assert_int_equal(rt_ctrl(t, CTRL_WRPKRS, 1ull << 32).fault, FAULT_GP);
+        rt_ctrl_ok(t, CTRL_WRPKRS, 0x30);
+        rt_ctrl_ok(t, CTRL_CR4, CR4_PKE | CR4_PKS);
+        rt_ctrl_ok(t, CTRL_WRPKRU, 0xffffffff0000000cull);
+        assert_int_equal(rt_arch(t).pkru, 0xc);
+        assert_int_equal(rt_arch(t).pkrs, 0x30);
+        rt_ctrl_ok(t, CTRL_CR4, 0);
+    } else {
+        assert_int_equal(rt_ctrl(t, CTRL_CR4, CR4_PKE).fault, FAULT_GP);
+        assert_int_equal(rt_ctrl(t, CTRL_CR4, CR4_PKS).fault, FAULT_GP);
+        assert_int_equal(rt_ctrl(t, CTRL_WRPKRU, 0).fault, FAULT_UD);
+        assert_int_equal(rt_ctrl(t, CTRL_WRPKRS, 0).fault, FAULT_GP);
+    }
     rt_ctrl_ok(t, CTRL_CR4, (1ull << 19) | (1ull << 25) | (1ull << 9));  /* KL, UINTR, OSFXSR */
     assert_int_equal(rt_arch(t).cr4, (1ull << 19) | (1ull << 25) | (1ull << 9));
     rt_ctrl_ok(t, CTRL_CR4, 0);
@@ -813,7 +832,8 @@ static void test_operand_rules(void **state)
 
 /* On the --assert build (make test runs this file on it too) a failing RTL assertion must end
  * the simulation with an error, so the test that hits it fails. A child process drives an
- * undefined control-operation code, which mmu_top's pin-protocol assertion rejects. */
+ * undefined access code (3) on port D, which mmu_top's pin-protocol assertion rejects (every 3-bit
+ * control-operation code is defined since WRPKRU (6) and WRMSR IA32_PKRS (7)). */
 static void test_assertion_failure_fails(void **state)
 {
     (void)state;
@@ -825,7 +845,7 @@ static void test_assertion_failure_fails(void **state)
     if (pid == 0) {
         rtl_sim_t *s = rtl_sim_create();
         rtl_sim_reset(s);
-        rtl_in_t in = {.ctrl_valid = true, .ctrl_kind = 7};
+        rtl_in_t in = {.req[PORT_D] = {.valid = true, .access = 3}};
         for (int i = 0; i < 4; i++) {
             rtl_sim_eval(s, &in);
             rtl_sim_clock(s);

@@ -164,7 +164,7 @@ mmu_fault_t mt_ctrl(mt_t *t, mmu_ctrl_kind_t kind, uint64_t value, mmu_ctrl_resu
 
 void mt_ctrl_ok(mt_t *t, mmu_ctrl_kind_t kind, uint64_t value)
 {
-    static const char *names[] = {"CR0", "CR3", "CR4", "EFER", "INVLPG", "INVPCID"};
+    static const char *names[] = {"CR0", "CR3", "CR4", "EFER", "INVLPG", "INVPCID", "PKRU", "IA32_PKRS"};
     mmu_fault_t f = mt_ctrl(t, kind, value, NULL);
     if (f != FAULT_NONE)
         fail_msg("write %s = %#llx failed with %s", names[kind], (unsigned long long)value,

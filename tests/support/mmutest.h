@@ -57,7 +57,7 @@ paddr_t mt_entry_pa(mt_t *t, vaddr_t va, int level);
 void mt_entry_write(mt_t *t, vaddr_t va, int level, uint64_t value);
 
 /* Control operation issued at mmu_horizon(); asserts the call returns 0.
- * Returns the fault (FAULT_NONE or FAULT_GP). out may be NULL. */
+ * Returns the fault (FAULT_NONE, FAULT_GP or FAULT_UD). out may be NULL. */
 mmu_fault_t mt_ctrl(mt_t *t, mmu_ctrl_kind_t kind, uint64_t value, mmu_ctrl_result_t *out);
 /* Like mt_ctrl but asserts FAULT_NONE. */
 void mt_ctrl_ok(mt_t *t, mmu_ctrl_kind_t kind, uint64_t value);

@@ -2,7 +2,8 @@
 # `mmulab demo` through the OS layer (docs/workloads.md): the OS counters of the JSON against
 # counts computed here from the options by Linux's rules, not from mmulab's output. The stream is
 # `--workload stride --stride 4K --ws 2M --rwx 0:100:0`: access i writes page i mod 512 (the 2 MiB
-# working set's 4 KiB pages), so every page is first touched by a write.
+# working set's 4 KiB pages), so every page is first touched by a write; --prefault 0 (demand
+# paging) unless a check says otherwise.
 #   - demand paging (mm/memory.c handle_mm_fault -> do_anonymous_page): one fault per page first
 #     touched, per process (each has its own mm); a 2 MiB page (hugetlb_fault) maps the whole set
 #     at once;
@@ -17,6 +18,10 @@
 #   - vmalloc (arch/x86/mm/fault.c vmalloc_fault, lazy): one fault per process and top-level
 #     entry; sync (arch_sync_kernel_mappings) copies the new entry into every pgd instead;
 #     prealloc (preallocate_vmalloc_pages) needs neither;
+#   - mmap(MAP_POPULATE) (mm/gup.c __mm_populate -> populate_vma_page_range, the default
+#     --prefault 1): the working set faulted in by software before the run (a write fault on a
+#     writable VMA: one frame per page, no zero page, no #PF), so the run takes no demand fault
+#     but on the pages a churn re-mmaps; a demo with no OS option is that, on one CPU;
 #   - errors: each option that cannot apply, and the OS layer's refusal of several CPUs on cosim.
 # Usage: tests/sim/cli/demo_os.sh MMULAB [COSIM_MMULAB]  (the second: a short run in lockstep)
 set -u
@@ -24,7 +29,7 @@ mmulab=$1; cosim=${2:-}
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
 fail() { echo "demo_os.sh: $*"; exit 1; }
 json_num() { awk -v k="\"$2\":" '$1 == k { gsub(/,/, "", $2); print $2; exit }' "$1"; }
-W=(--workload stride --stride 4K --ws 2M --rwx 0:100:0)
+W=(--workload stride --stride 4K --ws 2M --rwx 0:100:0 --prefault 0)
 PAGES=512
 n=0
 # run NAME ARGS...: the demo with the stream W into $tmp/NAME.json
@@ -90,11 +95,33 @@ want v_lazy vmalloc_faults 3
 want v_sync vmalloc_faults 0 vmalloc_synced 3
 want v_prealloc vmalloc_faults 0 vmalloc_synced 0
 
-# without an OS option the demo is what it was: its own address space, no OS counters
+# prefaulted (MAP_POPULATE): nothing faults in the run; 2 processes each got all 512 pages
+run pre --prefault 1 --ops 2048
+want pre demand_faults 0 page_faults 0 zero_page_maps 0 cr3_writes 0 user_pages $PAGES
+run pre2 --prefault 1 --procs 2 --switch-every 512 --ops 2048
+want pre2 demand_faults 0 switches 3 cr3_writes 3 user_pages $((2 * PAGES))
+run prehuge --prefault 1 --page 2m --ops 2048
+want prehuge demand_faults 0 user_pages $PAGES
+# populate is mmap's only: a churn's re-mmapped pages fault again on their next write
+run prechurn --prefault 1 --churn-every 512 --churn-pages 4 --ops 2048
+want prechurn demand_faults $((churns * 4)) invlpg $((churns * 4))
+# under PTI only the syscalls and the first return to user mode write CR3
+run prepti --prefault 1 --kpti 1 --syscall-every $every --ops $ops
+want prepti cr3_writes $((2 * sys + 1)) page_faults 0
+
+# with no OS option the demo is one process on one CPU of the default OS, prefaulted, with RAM
+# for the working set (4 GiB + 128 MiB + its 8 MiB of page tables = 4232 MiB), on every mode
 "$mmulab" demo --ops 1000 --json "$tmp/plain.json" >"$tmp/plain.out" 2>&1 || fail "plain demo failed"
-grep -q '^os' "$tmp/plain.out" && fail "the plain demo ran through the OS layer"
-grep -q '"os"' "$tmp/plain.json" && fail "the plain demo's JSON has an os object"
-grep -q -- '--mix 50:25:25' "$tmp/plain.out" || fail "the plain demo's reproduce line changed"
+grep -q '^os: 4level, 1 cpu, ram 4232M, kpti 0, pcid 0, .*; 1 process on 1 cpu, 4K pages prefaulted' "$tmp/plain.out" ||
+  fail "the plain demo's set-up: $(grep '^os:' "$tmp/plain.out" | head -1)"
+want plain demand_faults 0 page_faults 0 segv 0 ops 1000 ram $((4232 << 20))
+grep -q '"prefault":	true' "$tmp/plain.json" || fail "the plain demo's JSON lacks mix.prefault true"
+grep -q -- '--prefault 1 --ram 4232M' "$tmp/plain.out" || fail "the plain demo's reproduce line: $(grep '^reproduce' "$tmp/plain.out")"
+for mode in 32bit pae 5level; do
+  "$mmulab" demo --mode $mode --ws 64M --ops 500 --json "$tmp/m$mode.json" >"$tmp/m$mode.out" 2>&1 ||
+    { tail -3 "$tmp/m$mode.out"; fail "demo --mode $mode failed"; }
+  want "m$mode" demand_faults 0 segv 0 user_pages $((64 * 256))
+done
 
 # --- errors ---
 expect_error() {   # TEXT ARGS...: exit 2, TEXT on stderr
@@ -115,10 +142,16 @@ expect_error "--procs: bad count '0'" --procs 0
 expect_error "--kpti: want 0 or 1" --kpti 2
 expect_error "--vmalloc: want" --vmalloc eager
 expect_error "--os: want 0 or 1" --os 2
-expect_error "--os 0 with OS or process-mix options" --os 0 --kpti 1
+expect_error "--os 0: the demo's own address space (the pre-OS path) was removed" --os 0
+expect_error "--prefault: want 0 or 1" --prefault 2
 expect_error "--mix does not apply through the OS layer" --os 1 --mix 50:50:0
 expect_error "--user does not apply through the OS layer" --kpti 0 --user 0
-expect_error "--issue overlap does not apply through the OS layer" --os 1 --issue overlap
+for opt in "--global 1" "--preset-a 0" "--preset-d 1" "--map eager"; do
+  expect_error "${opt%% *} does not apply through the OS layer" $opt
+done
+expect_error "--issue overlap does not apply through the OS layer" --issue overlap
+expect_error "is outside user space" --base 0xffff800000000000 --ws 1G
+expect_error "prefaulting the working set of p0" --ws 1G --ram 64M
 expect_error "OS set-up" --mode 32bit --kpti 1
 expect_error "--cpus 2 on the cosim backend" --os 1 --backend cosim --cpus 2
 expect_error "--cpus 2 on the cosim backend" --backend cosim --threads 2

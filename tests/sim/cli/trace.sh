@@ -104,6 +104,8 @@ expect_error "missing FILE"
 expect_error "unknown option '--frobnicate'" "$lk" --frobnicate 1
 expect_error "--workload applies to \`mmulab demo\`" "$lk" --workload zipf
 expect_error "--procs applies to" "$lk" --procs=2
+expect_error "--prefault applies to" "$lk" --prefault 1
+expect_error "unknown option '--mix'" "$lk" --mix 100:0:0
 expect_error "--kpti: want 0 or 1" "$lk" --kpti 2
 expect_error "--vmalloc: want" "$lk" --vmalloc eager
 expect_error "--ops: bad count" "$lk" --ops -1

@@ -40,13 +40,16 @@ static void test_parse(void **state)
         {&NAMES_ACCESS, "r", 1, ACC_READ},         {&NAMES_ACCESS, "w", 1, ACC_WRITE},
         {&NAMES_ACCESS, "x", 1, ACC_EXEC},         {&NAMES_ACCESS, "rw", 0, 0},
         {&NAMES_FAULT, "none", 1, FAULT_NONE},     {&NAMES_FAULT, "pf", 1, FAULT_PF},
-        {&NAMES_FAULT, "gp", 1, FAULT_GP},         {&NAMES_FAULT, "ud", 0, 0},
+        {&NAMES_FAULT, "gp", 1, FAULT_GP},         {&NAMES_FAULT, "ud", 1, FAULT_UD},
+        {&NAMES_FAULT, "de", 0, 0},
         {&NAMES_SIZE, "4k", 1, 12},                {&NAMES_SIZE, "2m", 1, 21},
         {&NAMES_SIZE, "4m", 1, 22},                {&NAMES_SIZE, "1g", 1, 30},
         {&NAMES_SIZE, "none", 1, 0},               {&NAMES_SIZE, "4K", 0, 0},
         {&NAMES_CTRL, "cr0", 1, CTRL_CR0},         {&NAMES_CTRL, "cr3", 1, CTRL_CR3},
         {&NAMES_CTRL, "cr4", 1, CTRL_CR4},         {&NAMES_CTRL, "efer", 1, CTRL_EFER},
         {&NAMES_CTRL, "invlpg", 1, CTRL_INVLPG},   {&NAMES_CTRL, "invpcid", 1, CTRL_INVPCID},
+        {&NAMES_CTRL, "wrpkru", 1, CTRL_WRPKRU},   {&NAMES_CTRL, "wrpkrs", 1, CTRL_WRPKRS},
+        {&NAMES_CTRL, "wrmsr", 0, 0},
         {&NAMES_CTRL, "cr2", 0, 0},
         {&NAMES_TLB, "miss", 1, TLB_HIT_NONE},     {&NAMES_TLB, "l1", 1, TLB_HIT_L1},
         {&NAMES_TLB, "l2", 1, TLB_HIT_L2},         {&NAMES_PORT, "d", 1, PORT_D},
@@ -87,7 +90,7 @@ static void test_format_roundtrip(void **state)
     assert_string_equal(names_size(21), "2m");
     assert_string_equal(names_size(13), "none");
     char buf[64];
-    assert_string_equal(names_list(&NAMES_FAULT, buf, sizeof buf), "none, pf or gp");
+    assert_string_equal(names_list(&NAMES_FAULT, buf, sizeof buf), "none, pf, gp or ud");
     assert_string_equal(names_list(&NAMES_MODE, buf, sizeof buf), "off, 32bit, pae, 4level or 5level");
 }
 
@@ -97,7 +100,7 @@ static void test_model_agrees(void **state)
     (void)state;
     for (int m = PAGING_OFF; m <= PAGING_5LEVEL; m++)
         assert_string_equal(paging_mode_name((paging_mode_t)m), names_mode((paging_mode_t)m));
-    for (int f = FAULT_NONE; f <= FAULT_GP; f++)
+    for (int f = FAULT_NONE; f <= FAULT_UD; f++)
         assert_string_equal(mmu_fault_name((mmu_fault_t)f), names_fault((mmu_fault_t)f));
     for (int a = ACC_READ; a <= ACC_EXEC; a++)
         assert_string_equal(mmu_access_name((mmu_access_t)a), names_access((mmu_access_t)a));
@@ -167,7 +170,7 @@ static void test_record_rejects(void **state)
         "not json",
         "{\"op\":\"cr2\",\"seq\":1}",
         "{\"op\":\"access\",\"seq\":0}",   /* fields missing */
-        ("{\"op\":\"cr3\",\"seq\":0,\"line\":1,\"value\":\"0x1000\",\"fault\":\"ud\",\"issue\":0,\"accept\":0,"
+        ("{\"op\":\"cr3\",\"seq\":0,\"line\":1,\"value\":\"0x1000\",\"fault\":\"de\",\"issue\":0,\"accept\":0,"
          "\"complete\":1,\"mem_reads\":0,\"tlb_invalidated\":0,\"pwc_invalidated\":0}"),   /* one string */
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)

@@ -92,6 +92,6 @@ grep -q "$t/bad.ini:5: 'mode'" "$t/err" || fail "bad file: $(cat "$t/err")"
 "$mmulab" exp "$exp" --dry-run --shard 2/3 >"$t/dry" || fail "dry run"
 grep -q '^experiment small: 16 points (8 groups x 2 seeds)' "$t/dry" || fail "dry run header"
 [ "$(grep -c ' shard 2/3: mmulab demo' "$t/dry")" = 5 ] || fail "dry run: want 5 points of shard 2/3"
-grep -q '^1 shard 2/3: mmulab demo --workload random --region 16M --mix 100:0:0 --ops 600 --set pwc_pdpt_entries=4 --set pwc_pd_entries=0 --mode 4level --seed 2$' "$t/dry" \
+grep -q '^1 shard 2/3: mmulab demo --workload random --region 16M --page 4k --ops 600 --set pwc_pdpt_entries=4 --set pwc_pd_entries=0 --mode 4level --seed 2$' "$t/dry" \
   || fail "dry run: point 1's command: $(sed -n 2p "$t/dry")"
 echo "ok: exp run, shards+merge == unsharded, errors"

@@ -208,8 +208,8 @@ static void test_check_one(void **state)
 
     assert_int_equal(script_parse_check("latency", "1", &c, err), -1);
     assert_string_equal(err, "expect: unknown field 'latency'");
-    assert_int_equal(script_parse_check("fault", "ud", &c, err), -1);
-    assert_string_equal(err, "expect fault: bad value 'ud' (none, pf or gp)");
+    assert_int_equal(script_parse_check("fault", "de", &c, err), -1);
+    assert_string_equal(err, "expect fault: bad value 'de' (none, pf, gp or ud)");
     assert_int_equal(script_parse_check("tlb", "hit", &c, err), -1);
     assert_non_null(strstr(err, "l1, l2 or miss"));
     assert_int_equal(script_parse_check("pa", "0x12z", &c, err), -1);

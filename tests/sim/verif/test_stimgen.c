@@ -77,7 +77,7 @@ static void test_different_seeds_differ(void **state)
 /* ---- the log is a script ------------------------------------------------------ */
 
 static const char *const commands[] = {"config", "poke64", "poke32", "cr0", "cr3", "cr4", "efer", "access",
-                                       "sync", "invlpg", "invpcid", "expect64", NULL};
+                                       "sync", "invlpg", "invpcid", "expect64", "wrpkru", "wrmsr", NULL};
 
 static bool known_command(const char *t)
 {
@@ -91,6 +91,7 @@ static bool known_command(const char *t)
 typedef struct {
     unsigned access[3], user, sup, cpl12, ac, implicit, at_cycle;
     unsigned cr0, cr3, cr3_noflush, cr4, efer, invlpg, invpcid[4], invpcid_bad, poke64, poke32, sync, expect64;
+    unsigned wrpkru, wrmsr_pkrs, pke;
 } mix_t;
 
 static void scan_log(const sg_report_t *r, mix_t *m)
@@ -112,6 +113,12 @@ static void scan_log(const sg_report_t *r, mix_t *m)
         if (!known_command(t[0]))
             fail_msg("line %u: unknown command '%s'", lineno, t[0]);
         uint64_t v;
+        if (!strcmp(t[0], "wrmsr")) {          /* wrmsr pkrs VALUE */
+            if (n < 3 || strcmp(t[1], "pkrs") != 0 || script_parse_number(t[2], &v) != 0)
+                fail_msg("line %u: bad wrmsr line", lineno);
+            m->wrmsr_pkrs++;
+            continue;
+        }
         if (strcmp(t[0], "config") != 0 && strcmp(t[0], "sync") != 0 && n >= 2 &&
             script_parse_number(t[1], &v) != 0)
             fail_msg("line %u: '%s' is not a number", lineno, t[1]);
@@ -145,6 +152,10 @@ static void scan_log(const sg_report_t *r, mix_t *m)
                 m->cr3_noflush++;
         } else if (!strcmp(t[0], "cr4")) {
             m->cr4++;
+            if (script_parse_number(t[1], &v) == 0 && (v & CR4_PKE))
+                m->pke++;
+        } else if (!strcmp(t[0], "wrpkru")) {
+            m->wrpkru++;
         } else if (!strcmp(t[0], "efer")) {
             m->efer++;
         } else if (!strcmp(t[0], "invlpg")) {
@@ -206,6 +217,11 @@ static void test_mix_has_every_kind(void **state)
         assert_true(m.invpcid[i] > 0);
     assert_true(m.invpcid_bad > 0);
     assert_true(m.poke64 && m.poke32 && m.sync && m.expect64);
+    assert_true(m.wrpkru && m.wrmsr_pkrs && m.pke);   /* protection keys (pk=1 by default) */
+    unsigned key_bins = 0;
+    for (int k = 0; k < COV_NKEYS; k++)
+        key_bins += cov->keys[k] > 0;
+    assert_true(key_bins >= COV_NKEYS / 2);
 
     /* hits, not just misses; faults of every kind; #GP on control writes */
     uint64_t l1 = 0, l2 = 0, pwc = 0, walks = 0, faults[COV_NFAULTS] = {0};

@@ -9,7 +9,11 @@
  *     carry NOFLUSH but that first return (invalidate_user_asid marked the user PCID);
  *   - flush_tlb_mm_range: pages <= tlb_single_page_flush_ceiling -> one INVLPG each, more -> a
  *     full flush (a CR3 write without PCID), on every CPU of mm_cpumask (IPIs to the others);
- *   - vmalloc_fault (lazy): one fault per process and top-level entry.
+ *   - vmalloc_fault (lazy): one fault per process and top-level entry;
+ *   - mmap(MAP_POPULATE) (mm/gup.c populate_vma_page_range, the demo's default --prefault 1):
+ *     every page of the working set faulted in by software before the run, with a write
+ *     fault on a writable VMA (FOLL_WRITE): no #PF, no zero page, one user frame per page; the
+ *     run then takes no demand fault but on pages churn re-mmapped (populate is mmap's only).
  * Plus wl_os_check's refusals, and wl_create_stream giving the stream of wl_create. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -67,6 +71,14 @@ static const row_t rows[] = {
       NO, NO, NO, NO, 0, 3, 9, 0 },
     { "vmalloc-prealloc", 0, 0, VMALLOC_PREALLOC, 33, 1, MIX(3, 1, 12, .switch_every = 100, .kernel_every = 10),
       1000, NO, NO, NO, NO, NO, 0, 0, 9, 0 },
+    /* prefaulted: no demand fault in the run, but on the 3 churns' 4 re-mmapped pages each */
+    { "prefault", 0, 0, VMALLOC_PREALLOC, 33, 1, MIX(1, 1, 12, .prefault = true), 2048, 0, 0, 0, 0, 0, 0, NO, 0, 0 },
+    { "prefault-huge", 0, 0, VMALLOC_PREALLOC, 33, 1, MIX(1, 1, 21, .prefault = true), 2048, 0, 0, 0, 0, 0, 0, NO, 0, 0 },
+    { "prefault-churn", 0, 0, VMALLOC_PREALLOC, 33, 1, MIX(1, 1, 12, .prefault = true, .churn_every = 512, .churn_pages = 4),
+      2048, 12, 0, 0, 12, 0, 0, NO, 0, 0 },
+    /* PTI: two CR3 writes per syscall and the first return to user, none for faults */
+    { "prefault-pti", 1, 0, VMALLOC_PREALLOC, 33, 1, MIX(1, 1, 12, .prefault = true, .syscall_every = 100), 1000, 0,
+      2 * 9 + 1, 0, NO, NO, 0, NO, 0, 9 },
 };
 
 static workload_t *stream(uint64_t ops)
@@ -109,9 +121,10 @@ static void test_rows(void **state)
         char err[WL_OS_ERR_LEN];
         wl_os_procs_t *pr = calloc(1, sizeof *pr);
         assert_non_null(pr);
-        if (wl_os_check(&x->mx, wl_params(w), o->os, err) < 0 || wl_os_start(o->os, wl_params(w), &x->mx, pr, err) < 0)
+        os_counters_t b;
+        if (wl_os_prepare(o->os, wl_params(w), &x->mx, pr, &b, err) != 0)
             fail_msg("%s: %s", x->name, err);
-        const os_counters_t b = o->os->cnt;
+        assert_int_equal(backend_stats(o->os->cpu[0].be)->requests, 0);   /* cleared after the set-up */
         wl_os_stats_t st;
         if (wl_os_run(o->os, w, &x->mx, pr, &st, err) < 0)
             fail_msg("%s: %s", x->name, err);
@@ -128,6 +141,37 @@ static void test_rows(void **state)
         check(x->name, "switches", c->switches - b.switches, x->switches);
         check(x->name, "switches (run)", st.switches, x->switches);
         check(x->name, "syscalls", c->syscalls - b.syscalls, x->syscalls);
+        wl_destroy(w);
+        free(pr);
+        ot_free(o);
+    }
+}
+
+/* the set-up of --prefault: every page of every process's working set, by software */
+static void test_prefault_setup(void **state)
+{
+    (void)state;
+    static const struct { unsigned procs, shift; uint64_t pages; } cases[] = {
+        { 1, 12, PAGES }, { 3, 12, PAGES }, { 2, 21, 1 },
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        ot_t *o = ot_boot_mode(PAGING_4LEVEL);
+        workload_t *w = stream(10);
+        wl_os_mix_t mx = MIX(cases[i].procs, 1, cases[i].shift, .prefault = true,
+                             .switch_every = cases[i].procs > 1 ? 5 : 0);
+        wl_os_procs_t *pr = calloc(1, sizeof *pr);
+        assert_non_null(pr);
+        const os_counters_t before = o->os->cnt;
+        const uint64_t user_before = o->os->frames.count[FRAME_USER];
+        os_counters_t b;
+        char err[WL_OS_ERR_LEN];
+        if (wl_os_prepare(o->os, wl_params(w), &mx, pr, &b, err) != 0)
+            fail_msg("case %zu: %s", i, err);
+        const uint64_t frames_per_page = (1ull << cases[i].shift) / 4096;
+        assert_int_equal(b.demand_faults - before.demand_faults, cases[i].procs * cases[i].pages);
+        assert_int_equal(b.page_faults, before.page_faults);          /* no #PF: software */
+        assert_int_equal(b.zero_page_maps, before.zero_page_maps);    /* written: FOLL_WRITE */
+        assert_int_equal(o->os->frames.count[FRAME_USER] - user_before, cases[i].procs * cases[i].pages * frames_per_page);
         wl_destroy(w);
         free(pr);
         ot_free(o);
@@ -187,6 +231,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_rows),
+        cmocka_unit_test(test_prefault_setup),
         cmocka_unit_test(test_check_refusals),
         cmocka_unit_test(test_same_stream),
     };
