@@ -13,7 +13,7 @@
 # Parameters come from the one table: `mmulab params [--config F] --verilator-flags`.
 
 RTL_SRC     := rtl/mmu_pkg.sv rtl/tlb_array.sv rtl/tlb.sv rtl/pwc_level.sv rtl/pwc.sv \
-               rtl/walker.sv rtl/mmu_ctrl.sv rtl/mmu_port.sv rtl/mmu_top.sv
+               rtl/entry_check.sv rtl/walker.sv rtl/mmu_ctrl.sv rtl/mmu_port.sv rtl/mmu_top.sv
 RTL_B       := $(BUILD)/rtl
 RTL_CONFIGS := default small random
 VERILATOR   ?= verilator

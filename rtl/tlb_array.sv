@@ -395,4 +395,10 @@ module tlb_array #(
   always_ff @(posedge clk_i) if (!rst_i && fill_i) assert (wr_set == rset_q);
 `endif
 
+`ifdef FORMAL_TLB_ONE_HIT
+  // at most one valid way matches a lookup (docs/semantics.md section 5; make formal defines the
+  // macro for the proofs of docs/formal.md that check it)
+  always_comb if (!rst_i && cmp_en_i) assert ((match & (match - 1'b1)) == '0);
+`endif
+
 endmodule

@@ -98,14 +98,8 @@ module walker #(
 
   // --- constants ---------------------------------------------------------------
   localparam logic [63:0] PHYS     = ((64'd1 << MAXPHYADDR) - 64'd1) & ~64'hfff;  // [M-1:12]
-  localparam logic [63:0] RSV_LONG = ((64'd1 << 52) - 64'd1) & ~((64'd1 << MAXPHYADDR) - 64'd1);
-  localparam logic [63:0] RSV_PAE  = ((64'd1 << 63) - 64'd1) & ~((64'd1 << MAXPHYADDR) - 64'd1);
-  localparam logic [63:0] RSV_PSE  = 64'h0020_0000 | ((MAXPHYADDR < 40) ?
-      (((64'd1 << 21) - 64'd1) & ~((64'd1 << (MAXPHYADDR - 19)) - 64'd1)) : 64'd0);
   localparam logic [63:0] BIT_A    = 64'd1 << mmu_pkg::PTE_BIT_A;
   localparam logic [63:0] BIT_D    = 64'd1 << mmu_pkg::PTE_BIT_D;
-  localparam logic [63:0] BIT_PS   = 64'd1 << mmu_pkg::PTE_BIT_PS;
-  localparam logic [63:0] BIT_XD   = 64'd1 << mmu_pkg::PTE_BIT_XD;
   localparam int          L2_LAT   = (HAS_L2 != 0) ? L2_LATENCY : 0;
   // P: PWC latency if any PWC of the mode has entries
   localparam int P_32 = (PD_ENTRIES > 0) ? PWC_LATENCY : 0;
@@ -217,38 +211,33 @@ module walker #(
 
   // --- one entry read -----------------------------------------------------------------
   logic [63:0]  e;
-  logic         e_present, e_rsvd, e_leaf, e_viol;
+  logic         e_leaf, e_fault;
   logic [2:0]   e_rights;
+  logic [5:0]   e_ec;
   logic [3:0]   e_pkey;                   // bits 62:59 of a 4/5-level entry (the key if it is the leaf)
   logic [4:0]   e_shift;
   logic [63:0]  e_next, e_base;
   logic [4:0]   e_rmask, e_wmask;
+  logic         e_arrives;
   assign e = esize4 ? {32'd0, mem_resp_rdata_i[31:0]} : mem_resp_rdata_i;
-  assign e_present = e[mmu_pkg::PTE_BIT_P];
-
   // (evaluated only when an entry arrives: the FSM looks at it in no other cycle)
-  always_comb begin : entry_check
-    logic [63:0] m;
-    m = '0;  e_rsvd = 1'b0;  e_leaf = 1'b0;  e_rights = '0;  e_pkey = '0;  e_viol = 1'b0;  e_shift = '0;
-    e_next = '0;  e_base = '0;  e_rmask = '0;  e_wmask = '0;
-    if (state_q == W_MEM && mem_resp_valid_i) begin
-    m = (nxe_i ? 64'd0 : BIT_XD) | ((mode_i == mmu_pkg::PAGING_PAE) ? RSV_PAE : RSV_LONG);
-    if (level_q >= mmu_pkg::LVL_PML4) m = m | BIT_PS;
-    else if (level_q == mmu_pkg::LVL_PDPT && e[mmu_pkg::PTE_BIT_PS]) m = m | 64'h3fff_e000;      // 29:13
-    else if (level_q == mmu_pkg::LVL_PD && e[mmu_pkg::PTE_BIT_PS]) m = m | 64'h001f_e000;      // 20:13
-    if (esize4) e_rsvd = (level_q == mmu_pkg::LVL_PD && e[mmu_pkg::PTE_BIT_PS] && pse_i) && |(e & RSV_PSE);
-    else        e_rsvd = |(e & m);
-    e_leaf = (level_q == mmu_pkg::LVL_PT) ||
-             (level_q == mmu_pkg::LVL_PD && e[mmu_pkg::PTE_BIT_PS] && (!esize4 || pse_i)) ||
-             (level_q == mmu_pkg::LVL_PDPT && e[mmu_pkg::PTE_BIT_PS] &&
-              (mode_i == mmu_pkg::PAGING_4LEVEL || mode_i == mmu_pkg::PAGING_5LEVEL));
-    e_rights = {rights_q[2] | (!esize4 && e[mmu_pkg::PTE_BIT_XD]), rights_q[1] & e[mmu_pkg::PTE_BIT_US],
-                rights_q[0] & e[mmu_pkg::PTE_BIT_RW]};
-    // keys exist only in 4/5-level paging (SDM Vol 3A 4.6.2; PAE's bits 62:59 are reserved)
-    if (PK != 0 && (mode_i == mmu_pkg::PAGING_4LEVEL || mode_i == mmu_pkg::PAGING_5LEVEL))
-      e_pkey = e[mmu_pkg::PTE_BIT_PK +: 4];
-    e_viol = mmu_pkg::rights_violation(acc_q, cpl_q, ac_q, imp_q, e_rights[0], e_rights[1], e_rights[2],
-                              e_pkey, wp_i, smep_i, smap_i, nxe_i, pk_i.pke, pk_i.pks, pk_i.pkru, pk_i.pkrs);
+  assign e_arrives = (state_q == W_MEM) && mem_resp_valid_i;
+
+  // reserved bits, leaf, combined rights, the key, the fault and its error code (proven in rtl/formal/)
+  /* verilator lint_off PINCONNECTEMPTY */
+  entry_check #(.MAXPHYADDR(MAXPHYADDR), .PK(PK)) u_entry_check (
+    .en_i(e_arrives), .mode_i, .level_i(level_q), .e_i(e), .rights_i(rights_q),
+    .access_i(acc_q), .cpl_i(cpl_q), .ac_i(ac_q), .implicit_i(imp_q),
+    .wp_i, .smep_i, .smap_i, .nxe_i, .pse_i, .pae_i, .pk_i,
+    .rsvd_o(), .leaf_o(e_leaf), .rights_o(e_rights), .pkey_o(e_pkey), .viol_o(), .fault_o(e_fault),
+    .ec_o(e_ec)
+  );
+  /* verilator lint_on PINCONNECTEMPTY */
+
+  // where the entry leads: next table, page base and size, the A/D writes a leaf needs
+  always_comb begin : entry_use
+    e_shift = '0;  e_next = '0;  e_base = '0;  e_rmask = '0;  e_wmask = '0;
+    if (e_arrives) begin
     e_shift = (level_q == 3'd1) ? 5'd12 : (level_q == 3'd3) ? 5'd30 : esize4 ? 5'd22 : 5'd21;
     e_next = esize4 ? (e & 64'hffff_f000) : (e & PHYS);
     if (esize4)
@@ -333,12 +322,10 @@ module walker #(
         rat_q[3*(32'(level_q)-1) +: 3] <= e_rights;
         rmask_q  <= e_rmask;
         rights_q <= e_rights;
-        if (!e_present || e_rsvd || (e_leaf && e_viol)) begin
+        if (e_fault) begin
           state_q <= W_FIN;
           fault_q <= mmu_pkg::FAULT_PF;
-          ec_q    <= mmu_pkg::pf_error_code(acc_q, cpl_q, imp_q, e_present, e_present && e_rsvd,
-                                  smep_i, pae_i, nxe_i, e_rights[1], e_pkey, wp_i, pk_i.pke, pk_i.pks,
-                                  pk_i.pkru, pk_i.pkrs);
+          ec_q    <= e_ec;
         end else if (e_leaf) begin
           shift_q  <= e_shift;
           frame_q  <= e_base;

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Ensures the Debian packages a make target needs are installed.
-# Usage: tools/deps.sh GROUP...   (groups: base rtl trace fuzz fpga systemc plot python)
+# Usage: tools/deps.sh GROUP...   (groups: base rtl trace fuzz fpga formal systemc plot python)
 # As root it installs what is missing; otherwise it prints the apt-get line and fails.
 set -euo pipefail
 
@@ -11,10 +11,11 @@ pkgs_for() {
     trace)   echo "zlib1g-dev liblzma-dev libzstd-dev xz-utils zstd valgrind" ;;
     fuzz)    echo "clang" ;;
     fpga)    echo "yosys nextpnr-ice40 fpga-icestorm" ;;
+    formal)  echo "yosys z3" ;;                 # yosys-smtbmc comes with yosys
     systemc) echo "g++ libsystemc-dev" ;;
     plot)    echo "gnuplot-nox" ;;
     python)  echo "python3" ;;
-    *) echo "tools/deps.sh: unknown group '$1' (base rtl trace fuzz fpga systemc plot python)" >&2; exit 2 ;;
+    *) echo "tools/deps.sh: unknown group '$1' (base rtl trace fuzz fpga formal systemc plot python)" >&2; exit 2 ;;
   esac
 }
 
