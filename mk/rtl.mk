@@ -143,7 +143,7 @@ lint: $(foreach c,$(RTL_CONFIGS),$(RTL_B)/$(c)/params.vf)
 FPGA_YOSYS_TIMEOUT   ?= 600
 FPGA_NEXTPNR_TIMEOUT ?= 600
 FPGA_FREQ            ?= 50
-FPGA_SEED            ?= 1
+FPGA_SEED            ?= 2
 FPGA_B := $(RTL_B)/fpga
 rtl_chparam = $(shell sed -E 's/^-G([A-Za-z0-9_]+)=(.*)$$/-set \1 \2/' $(1) | tr '\n' ' ')
 # $(call fpga_step,NAME,TIMEOUT,COMMAND): run COMMAND under timeout, record NAME.status
