@@ -223,6 +223,8 @@ bool bench_selected(int argc, char **argv, const char *name)
  * trace-zstd trace-xz trace-lackey trace-rss) */
 int main(int argc, char **argv)
 {
+    if (argc == 3 && !strcmp(argv[1], "trace-rss-child"))
+        return bench_trace_rss_child(argv[2]);
     mmu_config_t cfg;
     config_defaults(&cfg);
     printf("mmulab model throughput (one core, host wall clock; M = 10^6 translations/s)\n");

@@ -4,7 +4,7 @@
  * translations), timed from open to the last access. Streams:
  *   trace-zstd, trace-xz  a ChampSim-format trace of ~10 M accesses (tools/champsim_gen)
  *   trace-lackey          the shipped lackey trace of /bin/true (tests/traces), replayed 20 times
- *   trace-rss             peak RSS of a child process replaying ~1 M and ~100 M accesses (zstd):
+ *   trace-rss             peak RSS of a fresh process replaying ~1 M and ~100 M accesses (zstd):
  *                         flat when memory does not grow with the trace's length
  * Trace files are generated once into build/bench/ (champsim_gen | zstd / xz). */
 #include "bench_trace.h"
@@ -113,8 +113,28 @@ static void timed_stream(const mmu_config_t *cfg, const char *name, const char *
     fflush(stdout);
 }
 
-/* Replays path in a child; prints its accesses, rate and peak RSS. */
-static void rss_stream(const mmu_config_t *cfg, const char *path)
+/* The replay of trace-rss, in the process bench_model re-executes itself as
+ * (`bench_model trace-rss-child PATH`): a fresh image, so its peak RSS is the
+ * replay's own and not the heap a forked parent had built up running the other
+ * streams. Writes "accesses seconds maxrss_kib" to fd 3 (the parent's pipe). */
+int bench_trace_rss_child(const char *path)
+{
+    mmu_config_t cfg;
+    config_defaults(&cfg);
+    replay_stats_t st;
+    double cpu;
+    double dt = replay_once(&cfg, path, &st, &cpu);
+    struct rusage ru;
+    getrusage(RUSAGE_SELF, &ru);   /* this process's own peak (ru_maxrss, KiB) */
+    FILE *out = fdopen(3, "w");
+    if (dt < 0 || !out)
+        return 1;
+    fprintf(out, "%" PRIu64 " %.9f %ld\n", st.accesses, dt, ru.ru_maxrss);
+    return fclose(out) == 0 ? 0 : 1;
+}
+
+/* Replays path in a fresh process; prints its accesses, rate and peak RSS. */
+static void rss_stream(const char *self, const char *path)
 {
     fflush(stdout);
     int fds[2];
@@ -125,27 +145,28 @@ static void rss_stream(const mmu_config_t *cfg, const char *path)
         return;
     if (pid == 0) {
         close(fds[0]);
-        replay_stats_t st;
-        double cpu;
-        double dt = replay_once(cfg, path, &st, &cpu);
-        struct rusage ru;
-        getrusage(RUSAGE_SELF, &ru);   /* the child's own peak (ru_maxrss, KiB) */
-        double msg[3] = { (double)st.accesses, dt, (double)ru.ru_maxrss };
-        ssize_t w = write(fds[1], msg, sizeof msg);
-        _exit(dt >= 0 && w == (ssize_t)sizeof msg ? 0 : 1);
+        if (dup2(fds[1], 3) < 0)
+            _exit(1);
+        execl(self, self, "trace-rss-child", path, (char *)NULL);
+        _exit(127);
     }
     close(fds[1]);
-    double msg[3] = { 0, -1, 0 };
-    ssize_t got = read(fds[0], msg, sizeof msg);
-    close(fds[0]);
+    char line[128] = "";
+    FILE *in = fdopen(fds[0], "r");
+    bool got = in && fgets(line, sizeof line, in) != NULL;
+    if (in)
+        fclose(in);
+    else
+        close(fds[0]);
+    double accesses = 0, dt = -1, maxrss = 0;
     int status = 0;
-    if (waitpid(pid, &status, 0) < 0 || got != (ssize_t)sizeof msg || !WIFEXITED(status) ||
-        WEXITSTATUS(status) != 0) {
+    if (waitpid(pid, &status, 0) < 0 || !got || sscanf(line, "%lf %lf %lf", &accesses, &dt, &maxrss) != 3 ||
+        dt <= 0 || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
         printf("trace-rss      %s: failed\n", path);
         return;
     }
-    printf("trace-rss      %12.0f accesses  %6.2f M/s  peak RSS %6.1f MiB  (%s)\n", msg[0],
-           msg[0] / msg[1] / 1e6, msg[2] / 1024.0, path);
+    printf("trace-rss      %12.0f accesses  %6.2f M/s  peak RSS %6.1f MiB  (%s)\n", accesses,
+           accesses / dt / 1e6, maxrss / 1024.0, path);
     fflush(stdout);
 }
 
@@ -170,8 +191,8 @@ void bench_traces(int argc, char **argv)
         timed_stream(&cfg, "trace-lackey", "tests/traces/true.lackey.xz", 20);
     if (bench_selected(argc, argv, "trace-rss")) {
         if (trace_file(gen, 1000000, "zst", path, sizeof path) == 0)
-            rss_stream(&cfg, path);
+            rss_stream("/proc/self/exe", path);
         if (trace_file(gen, 100000000, "zst", path, sizeof path) == 0)
-            rss_stream(&cfg, path);
+            rss_stream("/proc/self/exe", path);
     }
 }
