@@ -9,6 +9,7 @@
 #include "cli.h"
 #include "os_args.h"
 #include "os_json.h"
+#include "outfile.h"
 #include "version.h"
 
 #include <errno.h>
@@ -156,7 +157,7 @@ int cmd_trace(int argc, char **argv)
         return rc;
     }
     FILE *json_file = NULL;
-    if (json_out && !(json_file = strcmp(json_out, "-") ? fopen(json_out, "w") : stdout)) {
+    if (json_out && !(json_file = outfile_open(json_out))) {
         fprintf(stderr, "mmulab trace: cannot write %s: %s\n", json_out, strerror(errno));
         free(sets);
         return 1;
@@ -270,21 +271,17 @@ int cmd_trace(int argc, char **argv)
         cJSON_AddNumberToObject(ro, "host_run_seconds", t_run);
         cJSON_AddItemToObject(root, "stats", report_json(ms, pm, &cfg));
         cJSON_AddItemToObject(root, "os", os_counters_json(os, &base));
-        char *text = cJSON_Print(root);
+        const bool written = outfile_put_json(json_file, root) == 0;
         cJSON_Delete(root);
-        bool written = text && fprintf(json_file, "%s\n", text) >= 0;
-        if (json_file != stdout && fclose(json_file) != 0)
-            written = false;
         json_file = NULL;
         if (!written) {
             fprintf(stderr, "mmulab trace: cannot write %s\n", json_out);
             rc = 1;
         }
-        free(text);
     }
 out:
-    if (json_file && json_file != stdout)
-        fclose(json_file);
+    if (json_file)
+        outfile_close(json_file);   /* an early exit: the JSON was not written */
     trace_close(t);
     trace_regions_free(&rg);
     cli_os_machine_release(&om);

@@ -145,17 +145,13 @@ int demo_os_run(const wl_params_t *wp, const mmu_config_t *cfg, backend_kind_t b
         cJSON_AddNumberToObject(ro, "host_run_seconds", t_run);
         cJSON_AddItemToObject(root, "stats", report_json(ms, pm, cfg));
         cJSON_AddItemToObject(root, "os", os_counters_json(om.os, &base));
-        char *text = cJSON_Print(root);
+        const bool written = outfile_put_json(json_file, root) == 0;
         cJSON_Delete(root);
-        bool written = text && fprintf(json_file, "%s\n", text) >= 0;
-        if (outfile_close(json_file) != 0)
-            written = false;
         json_file = NULL;
         if (!written) {
             fprintf(stderr, "mmulab demo: cannot write %s\n", json_out);
             rc = rc ? rc : 1;
         }
-        free(text);
     }
     fprintf(txt, "reproduce: %s\n", cmd);
 out:

@@ -1,7 +1,9 @@
 /* Output files (outfile.h): "-" is standard output, every write error is reported. */
 #include "outfile.h"
 
+#include <cjson/cJSON.h>
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 bool outfile_is_stdout(const char *path)
@@ -23,6 +25,21 @@ int outfile_close(FILE *f)
         return -1;
     if (failed) {
         errno = saved;
+        return -1;
+    }
+    return 0;
+}
+
+int outfile_put_json(FILE *f, const cJSON *doc)
+{
+    char *text = cJSON_Print(doc);
+    if (text)
+        fprintf(f, "%s\n", text);   /* a failed write shows at the close */
+    free(text);
+    if (outfile_close(f) != 0)
+        return -1;
+    if (!text) {
+        errno = ENOMEM;
         return -1;
     }
     return 0;

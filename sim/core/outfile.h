@@ -14,5 +14,9 @@ bool outfile_is_stdout(const char *path);
 /* Flushes and closes f (stdout is flushed, not closed); -1 with errno set if any write to f
  * failed, now or earlier (the stream's error flag), else 0. */
 int outfile_close(FILE *f);
+/* Writes doc as indented JSON and a newline to f, then closes f (outfile_close): 0, or -1 with
+ * errno set when the text cannot be made or any write failed. f is closed either way. */
+struct cJSON;
+int outfile_put_json(FILE *f, const struct cJSON *doc);
 
 #endif

@@ -216,25 +216,16 @@ int cov_save(const cov_t *c, const char *path, char *err)
     cJSON_AddItemToObject(root, "translations", acc);
     cJSON_AddItemToObject(root, "control", ctl);
     cJSON_AddItemToObject(root, "keys", keys);
-    char *text = cJSON_Print(root);
-    cJSON_Delete(root);
-    if (!text) {
-        snprintf(err, COV_ERR_LEN, "coverage: out of memory");
-        return -1;
-    }
     FILE *f = outfile_open(path);
     int rc = 0;
     if (!f) {
         snprintf(err, COV_ERR_LEN, "cannot write coverage file %s: %s", path, strerror(errno));
         rc = -1;
-    } else {
-        fprintf(f, "%s\n", text);
-        if (outfile_close(f) != 0) {
-            snprintf(err, COV_ERR_LEN, "write to coverage file %s failed: %s", path, strerror(errno));
-            rc = -1;
-        }
+    } else if (outfile_put_json(f, root) != 0) {
+        snprintf(err, COV_ERR_LEN, "write to coverage file %s failed: %s", path, strerror(errno));
+        rc = -1;
     }
-    cJSON_free(text);
+    cJSON_Delete(root);
     return rc;
 }
 
